@@ -1,0 +1,65 @@
+# regioLab portal — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/regiolab
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils gettext chromium
+
+.PHONY: run test lint bench venv system-deps messages clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# WeasyPrint's libraries, pdftotext, msgfmt and Debian's Chromium; installed only when missing.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Missing Debian packages:$$missing (run as root or: sudo apt-get install -y$$missing)"; exit 1; fi; \
+	fi
+
+# The embedded default: SQLite, eager Celery, console e-mail, demo data.
+run: export DATABASE_URL = sqlite:///$(CURDIR)/db.sqlite3
+run: export REDIS_URL =
+run: export DJANGO_DEBUG = true
+run: $(STAMP)
+	$(PY) manage.py compilemessages -v 0 --ignore=.venv 2>/dev/null || true
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py createcoordinator coordinator@regiolab.example --password regiolab-demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP) system-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+	$(PY) manage.py compilemessages -v 0 --ignore=.venv
+	$(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l de --ignore=.venv --ignore=tests --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: $(STAMP) system-deps
+	$(VENV)/bin/pytest tests/perf -m perf -s $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

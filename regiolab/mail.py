@@ -1,0 +1,124 @@
+"""The e-mail outbox: queue inside a transaction, deliver after commit, catch up periodically."""
+
+import base64
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+    def as_json(self) -> dict:
+        return {
+            "filename": self.filename,
+            "mimetype": self.mimetype,
+            "content_b64": base64.b64encode(self.content).decode("ascii"),
+        }
+
+
+def render_email(template: str, context: dict, language: str | None = None) -> tuple[str, str, str]:
+    """Render ``email/<template>_subject.txt``, ``.txt`` and ``.html`` in ``language``."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = {"site_url": settings.SITE_URL, **context}
+        subject = render_to_string(f"email/{template}_subject.txt", context)
+        text = render_to_string(f"email/{template}.txt", context)
+        html = render_to_string(f"email/{template}.html", context)
+    return " ".join(subject.split()), text, html
+
+
+def queue_email(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str | None = None,
+    attachments: list[Attachment] = (),
+) -> OutboundEmail:
+    """Write an outbox row and deliver it once the surrounding transaction commits."""
+    subject, text, html = render_email(template, context, language)
+    email = OutboundEmail.objects.create(
+        to=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        attachments=[a.as_json() for a in attachments],
+    )
+    transaction.on_commit(lambda: enqueue_delivery(email.pk))
+    return email
+
+
+def enqueue_delivery(email_id: int) -> None:
+    from .tasks import deliver_email
+
+    try:
+        deliver_email.delay(email_id)
+    except Exception:  # broker unreachable: the row stays pending for the periodic task
+        logger.warning("Could not enqueue e-mail %s; the periodic task will send it", email_id)
+
+
+def _build_message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        connection=connection,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    for item in email.attachments:
+        message.attach(item["filename"], base64.b64decode(item["content_b64"]), item["mimetype"])
+    return message
+
+
+def deliver(email_id: int) -> bool:
+    """Send one pending e-mail exactly once; True when it was sent now."""
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=OutboundEmail.Status.PENDING)
+            .first()
+        )
+        if email is None:
+            return False
+        email.attempts += 1
+        try:
+            _build_message(email, get_connection()).send()
+        except Exception as exc:  # noqa: BLE001 — any SMTP/connection error is recorded
+            email.last_error = str(exc)[:1000]
+            if email.attempts >= MAX_ATTEMPTS:
+                email.status = OutboundEmail.Status.FAILED
+            email.save(update_fields=["attempts", "last_error", "status"])
+            logger.warning("E-mail %s not sent: %s", email_id, exc)
+            return False
+        email.status = OutboundEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return True
+
+
+def deliver_pending(*, older_than: timedelta = timedelta(seconds=30)) -> int:
+    """Send what the broker never delivered; returns the number sent."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.PENDING, created_at__lte=cutoff
+        ).values_list("pk", flat=True)[:500]
+    )
+    return sum(deliver(pk) for pk in ids)

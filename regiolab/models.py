@@ -1,0 +1,73 @@
+"""Core models shared by every business app: the topic vocabulary and the e-mail outbox."""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Topic(models.Model):
+    """A training or focus topic (digitalisation, robotics, 3D printing, …).
+
+    A small model rather than an ArrayField so the embedded SQLite default works too.
+    """
+
+    slug = models.SlugField(_("key"), max_length=60, unique=True)
+    name_de = models.CharField(_("name (German)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["name_de"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "de").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name_de
+
+
+class OutboundEmail(models.Model):
+    """One e-mail in the outbox.
+
+    Written in the same transaction as the change it reports, delivered by a Celery task after
+    commit. The row is the truth: when the broker is down, the periodic task sends what is
+    pending, and ``sent_at`` checked under a row lock keeps a retry from sending twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    to = models.EmailField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    # [{"filename": ..., "mimetype": ..., "content_b64": ...}]
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="outbox_pending_idx",
+                condition=models.Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -1,0 +1,5 @@
+import rules
+
+from .permissions import is_coordinator
+
+rules.add_perm("regiolab.view_outbox", is_coordinator)

@@ -1,0 +1,40 @@
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from regiolab.celery import app as celery_app
+from regiolab.permissions import COORDINATORS_GROUP
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM use.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    """Fast hashing, in-memory e-mail, eager Celery, empty cache for every test."""
+    from django.core.cache import cache
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    cache.clear()
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def coordinator(db):
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="koordination@regiolab.example")
+    user.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
