@@ -1,0 +1,282 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Company
+from networks.models import TrainingNetwork
+from regiolab.models import Topic
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Workshop(models.Model):
+    class Format(models.TextChoices):
+        ON_SITE = "on_site", _("on site")
+        ONLINE = "online", _("online")
+        HYBRID = "hybrid", _("hybrid")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        CANCELLED = "cancelled", _("cancelled")
+        DONE = "done", _("done")
+
+    class Language(models.TextChoices):
+        GERMAN = "de", _("German")
+        ENGLISH = "en", _("English")
+
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    slug = models.SlugField(_("short name in the address"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True, max_length=20000)
+    description_en = models.TextField(_("description (English)"), blank=True, max_length=20000)
+    network = models.ForeignKey(
+        TrainingNetwork,
+        verbose_name=_("network"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workshops",
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), blank=True, related_name="workshops"
+    )
+    format = models.CharField(
+        _("format"), max_length=10, choices=Format.choices, default=Format.ON_SITE
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    starts_at = models.DateTimeField(_("start"))
+    ends_at = models.DateTimeField(_("end"))
+    capacity = models.PositiveIntegerField(_("places"))
+    # Seats held by confirmed, attended and no-show registrations; written only by
+    # workshops.services under the workshop's row lock, and bounded by a constraint.
+    seats_taken = models.PositiveIntegerField(default=0, editable=False)
+    registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.GERMAN
+    )
+    trainers = models.CharField(_("trainers"), max_length=300, blank=True)
+    funding_note = models.CharField(
+        _("funding note"),
+        max_length=500,
+        blank=True,
+        help_text=_("Printed on the signature sheet and certificates."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        indexes = [models.Index(fields=["status", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1), name="workshop_capacity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(seats_taken__lte=models.F("capacity")),
+                name="workshop_never_overbooked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="workshop_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    def get_absolute_url(self) -> str:
+        return reverse("workshops:detail", args=[self.slug])
+
+    @property
+    def display_title(self) -> str:
+        if (get_language() or "de").startswith("en") and self.title_en:
+            return self.title_en
+        return self.title
+
+    @property
+    def display_description(self) -> str:
+        if (get_language() or "de").startswith("en") and self.description_en:
+            return self.description_en
+        return self.description
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def duration_hours(self) -> float:
+        return round((self.ends_at - self.starts_at).total_seconds() / 3600, 2)
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITLISTED = "waitlisted", _("waitlist")
+        CANCELLED = "cancelled", _("cancelled")
+        ATTENDED = "attended", _("attended")
+        NO_SHOW = "no_show", _("no-show")
+
+    SEAT_HOLDING = (Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW)
+
+    # Optional statistics asked with consent (as ESF Plus asks); "declined" is an answer too.
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("female")
+        MALE = "male", _("male")
+        DIVERSE = "diverse", _("diverse")
+        DECLINED = "declined", _("prefer not to say")
+
+    class AgeBand(models.TextChoices):
+        UNDER_25 = "under_25", _("under 25")
+        FROM_25_TO_54 = "25_54", _("25 to 54")
+        FROM_55 = "55_plus", _("55 and older")
+        DECLINED = "declined", _("prefer not to say")
+
+    class EmploymentStatus(models.TextChoices):
+        EMPLOYED = "employed", _("employed")
+        SELF_EMPLOYED = "self_employed", _("self-employed")
+        APPRENTICE = "apprentice", _("apprentice")
+        UNEMPLOYED = "unemployed", _("unemployed")
+        DECLINED = "declined", _("prefer not to say")
+
+    class EducationLevel(models.TextChoices):
+        ISCED_0_2 = "isced_0_2", _("lower secondary or less (ISCED 0–2)")
+        ISCED_3_4 = "isced_3_4", _("upper secondary or vocational (ISCED 3–4)")
+        ISCED_5_8 = "isced_5_8", _("tertiary (ISCED 5–8)")
+        DECLINED = "declined", _("prefer not to say")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="registrations")
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    company_name = models.CharField(_("company"), max_length=200, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    language = models.CharField(_("language"), max_length=2, default="de")
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    age_band = models.CharField(_("age"), max_length=10, choices=AgeBand.choices, blank=True)
+    employment_status = models.CharField(
+        _("employment status"), max_length=15, choices=EmploymentStatus.choices, blank=True
+    )
+    education_level = models.CharField(
+        _("education level"), max_length=10, choices=EducationLevel.choices, blank=True
+    )
+    consent_given_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    consent_text_version = models.CharField(_("consent text version"), max_length=20, blank=True)
+    cancel_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attendance_marked_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    certificate_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["workshop", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                "workshop",
+                Lower("email"),
+                condition=~models.Q(status="cancelled"),
+                name="one_active_registration_per_email",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workshop", "status", "id"]),
+            models.Index(Lower("email"), name="registration_email_lower_idx"),
+            models.Index(fields=["company", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} – {self.workshop}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in self.SEAT_HOLDING
+
+
+class Invitation(models.Model):
+    """One recipient of a workshop invitation; ``sent_at`` under a row lock prevents resends."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"), max_length=254)
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_received",
+    )
+    network = models.ForeignKey(
+        TrainingNetwork, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["workshop", "email"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # Addresses are stored lower-cased by the service, so a plain unique suits
+            # bulk_create(ignore_conflicts=True).
+            models.UniqueConstraint(fields=["workshop", "email"], name="one_invitation_per_address")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="invitation_pending_idx",
+                condition=models.Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.workshop}"
