@@ -29,3 +29,13 @@ def my_company(request):
 def company_detail(request, pk):
     company = get_object_or_404(Company, pk=pk)
     return render(request, "companies/company_detail.html", {"company": company})
+
+
+def _todo(request, *args, **kwargs):
+    from django.http import Http404
+
+    raise Http404
+
+
+company_create = join_request = accept_invitation = company_edit = members = _todo
+consultation_create = _todo

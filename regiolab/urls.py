@@ -9,6 +9,7 @@ urlpatterns = [
     path("companies/", include("companies.urls")),
     path("networks/", include("networks.urls")),
     path("workshops/", include("workshops.urls")),
+    path("registrations/", include("workshops.registration_urls")),
     path("funding/", include("funding.urls")),
     path("health/", views.health, name="health"),
     path("privacy/", views.PageView.as_view(template_name="pages/privacy.html"), name="privacy"),
