@@ -178,6 +178,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "deliver-pending-emails": {"task": "regiolab.tasks.deliver_pending_emails", "schedule": 60.0},
+    "send-pending-invitations": {
+        "task": "workshops.send_pending_invitations",
+        "schedule": 120.0,
+    },
+    "send-due-reminders": {"task": "workshops.send_due_reminders", "schedule": 300.0},
 }
 
 # --- E-mail --------------------------------------------------------------------------------

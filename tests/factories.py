@@ -1,10 +1,12 @@
 """Factories with plain, explicit defaults: a small autonomous manufacturing SME in Hannover."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from companies.models import Company, CompanyMember, Consultation
 from funding.models import Funder
@@ -104,3 +106,36 @@ class FunderFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Fördergeber {n}")
     level = Funder.Level.FEDERAL
+
+
+class WorkshopFactory(factory.django.DjangoModelFactory):
+    """A published on-site workshop two weeks ahead, 10 places, open for registration."""
+
+    class Meta:
+        model = "workshops.Workshop"
+
+    title = factory.Sequence(lambda n: f"Robotik im Mittelstand {n}")
+    slug = factory.Sequence(lambda n: f"robotik-{n}")
+    description = "Einstieg in kollaborative Robotik."
+    format = "on_site"
+    venue = "Technologiezentrum Hannover"
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=14)).replace(microsecond=0)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=4))
+    capacity = 10
+    status = "published"
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A confirmed registration; use workshops.services to take seats in real flows."""
+
+    class Meta:
+        model = "workshops.Registration"
+
+    workshop = factory.SubFactory(WorkshopFactory)
+    first_name = "Max"
+    last_name = factory.Sequence(lambda n: f"Mustermann{n}")
+    email = factory.Sequence(lambda n: f"teilnehmer{n}@example.org")
+    company_name = "Muster GmbH"
+    status = "confirmed"
