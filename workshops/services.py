@@ -1,0 +1,413 @@
+"""Workshop registration: take a seat or join the waitlist, cancel, move up.
+
+Seats are handed out under the workshop's row lock (``select_for_update``) in one short
+transaction on READ COMMITTED: lock, check, write the registration, bump ``seats_taken``. The
+``workshop_never_overbooked`` constraint backs the count and ``one_active_registration_per_email``
+backs the duplicate check. E-mails are written to the outbox in the same transaction and
+delivered after commit (``regiolab.mail.queue_email``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from regiolab.mail import Attachment, queue_email
+
+from . import calendar
+from .models import Registration, Workshop
+
+ACTIVE_EXCLUDED = Registration.Status.CANCELLED
+DUPLICATE_CONSTRAINT = "one_active_registration_per_email"
+OPTIONAL_FIELDS = (
+    "company_name",
+    "language",
+    "gender",
+    "age_band",
+    "employment_status",
+    "education_level",
+    "consent_text_version",
+)
+
+
+class RegistrationClosed(ValidationError):
+    """The workshop takes no registrations (draft, cancelled, done, past or deadline passed)."""
+
+
+class DuplicateRegistration(ValidationError):
+    """The e-mail address already holds an active registration for the workshop."""
+
+
+class BulkRegistrationError(ValidationError):
+    """Several people registered in one go; ``row_errors`` maps row index to its error."""
+
+    def __init__(self, row_errors: dict[int, ValidationError]):
+        self.row_errors = row_errors
+        super().__init__(_("Some rows could not be registered; nobody was registered."))
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One person of a multi-person registration."""
+
+    first_name: str
+    last_name: str
+    email: str
+    extra: dict = field(default_factory=dict)
+
+
+# --- Checks --------------------------------------------------------------------------------
+
+
+def registration_deadline(workshop: Workshop) -> datetime:
+    return workshop.registration_deadline or workshop.starts_at
+
+
+def registration_open_error(workshop: Workshop, *, now: datetime | None = None) -> str | None:
+    """Why the workshop takes no registrations now, or None when it does."""
+    now = now or timezone.now()
+    if workshop.status == Workshop.Status.DRAFT:
+        return _("This workshop has not been published yet.")
+    if workshop.status == Workshop.Status.CANCELLED:
+        return _("This workshop has been cancelled.")
+    if workshop.status == Workshop.Status.DONE or workshop.ends_at <= now:
+        return _("This workshop has already taken place.")
+    if workshop.starts_at <= now:
+        return _("This workshop has already started.")
+    if registration_deadline(workshop) <= now:
+        return _("The registration deadline for this workshop has passed.")
+    return None
+
+
+def _check_open(workshop: Workshop) -> None:
+    error = registration_open_error(workshop)
+    if error:
+        raise RegistrationClosed(error, code="closed")
+
+
+def _duplicate_error() -> DuplicateRegistration:
+    return DuplicateRegistration(
+        {"email": _("This e-mail address is already registered for this workshop.")},
+    )
+
+
+def _lock_workshop(workshop_id: int) -> Workshop:
+    return Workshop.objects.select_for_update().get(pk=workshop_id)
+
+
+def _email_taken(workshop: Workshop, email: str) -> bool:
+    return (
+        Registration.objects.filter(workshop=workshop, email__iexact=email)
+        .exclude(status=ACTIVE_EXCLUDED)
+        .exists()
+    )
+
+
+# --- E-mails -------------------------------------------------------------------------------
+
+
+def cancel_url(registration: Registration) -> str:
+    path = reverse("registrations:cancel", args=[registration.cancel_token])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1-based place on the waitlist (order of registration), None when not waitlisted."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    return Registration.objects.filter(
+        workshop_id=registration.workshop_id,
+        status=Registration.Status.WAITLISTED,
+        pk__lte=registration.pk,
+    ).count()
+
+
+def _queue_registration_email(registration: Registration, template: str) -> None:
+    workshop = registration.workshop
+    attachments = []
+    if registration.holds_seat:
+        # The calendar entry is useful only with a seat; waitlisted people get it when promoted.
+        attachments.append(
+            Attachment(
+                filename=calendar.ics_filename(workshop),
+                content=calendar.workshop_ics(workshop),
+                mimetype="text/calendar",
+            )
+        )
+    queue_email(
+        to=registration.email,
+        template=template,
+        context={
+            "registration": registration,
+            "workshop": workshop,
+            "cancel_url": cancel_url(registration),
+            "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
+            "position": waitlist_position(registration),
+        },
+        language=registration.language or settings.LANGUAGE_CODE,
+        attachments=attachments,
+    )
+
+
+# --- Writes --------------------------------------------------------------------------------
+
+
+def _promote_locked(workshop: Workshop, registration: Registration, *, now: datetime) -> None:
+    """Give a waitlisted registration a free seat; the caller holds the workshop lock."""
+    registration.status = Registration.Status.CONFIRMED
+    registration.promoted_at = now
+    registration.confirmed_at = now
+    registration.save(update_fields=["status", "promoted_at", "confirmed_at"])
+    Workshop.objects.filter(pk=workshop.pk).update(seats_taken=F("seats_taken") + 1)
+    workshop.seats_taken += 1
+    registration.workshop = workshop
+    _queue_registration_email(registration, "registration_promoted")
+
+
+def _fill_free_seats_locked(workshop: Workshop, *, now: datetime) -> list[Registration]:
+    free = workshop.capacity - workshop.seats_taken
+    if free <= 0:
+        return []
+    promoted = list(
+        Registration.objects.filter(workshop=workshop, status=Registration.Status.WAITLISTED)
+        .order_by("pk")
+        .select_for_update()[:free]
+    )
+    for registration in promoted:
+        _promote_locked(workshop, registration, now=now)
+    return promoted
+
+
+def _create_locked(
+    workshop: Workshop,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    company,
+    registered_by,
+    now: datetime,
+    optional: dict,
+) -> Registration:
+    """Insert one registration; the caller holds the workshop lock and checked it is open."""
+    unknown = set(optional) - set(OPTIONAL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown registration fields: {', '.join(sorted(unknown))}")
+    email = (email or "").strip()
+    registration = Registration(
+        workshop=workshop,
+        first_name=(first_name or "").strip(),
+        last_name=(last_name or "").strip(),
+        email=email,
+        company=company,
+        registered_by=registered_by,
+        status=Registration.Status.WAITLISTED,
+        **{k: ("" if v is None else v) for k, v in optional.items()},
+    )
+    if company is not None and not registration.company_name:
+        registration.company_name = company.name[:200]
+    if not registration.language:
+        registration.language = settings.LANGUAGE_CODE
+    if registration.consent_text_version:
+        registration.consent_given_at = now
+    # Field checks (lengths, e-mail format, choices); the constraints are checked below.
+    registration.full_clean(exclude=["workshop"], validate_unique=False, validate_constraints=False)
+    if _email_taken(workshop, email):
+        raise _duplicate_error()
+    if workshop.seats_taken < workshop.capacity:
+        registration.status = Registration.Status.CONFIRMED
+        registration.confirmed_at = now
+    try:
+        with transaction.atomic():
+            registration.save(force_insert=True)
+    except IntegrityError as exc:
+        if DUPLICATE_CONSTRAINT in str(exc):
+            raise _duplicate_error() from exc
+        raise
+    if registration.holds_seat:
+        Workshop.objects.filter(pk=workshop.pk).update(seats_taken=F("seats_taken") + 1)
+        workshop.seats_taken += 1
+    template = "registration_confirmed" if registration.holds_seat else "registration_waitlisted"
+    _queue_registration_email(registration, template)
+    return registration
+
+
+def register_participant(
+    *,
+    workshop: Workshop,
+    first_name: str,
+    last_name: str,
+    email: str,
+    company=None,
+    registered_by=None,
+    **optional,
+) -> Registration:
+    """Register one person: confirmed while seats are left, otherwise waitlisted.
+
+    Optional: company_name, language, gender, age_band, employment_status, education_level,
+    consent_text_version (consent is recorded as given now when a version is passed).
+    Raises ValidationError (RegistrationClosed, DuplicateRegistration) and writes nothing then.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock_workshop(workshop.pk)
+        _check_open(locked)
+        # Seats freed by a capacity increase go to the waitlist first.
+        _fill_free_seats_locked(locked, now=now)
+        registration = _create_locked(
+            locked,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            company=company,
+            registered_by=registered_by,
+            now=now,
+            optional=optional,
+        )
+    workshop.seats_taken = locked.seats_taken
+    return registration
+
+
+def register_participants(
+    *,
+    workshop: Workshop,
+    participants: Sequence[Participant],
+    company=None,
+    registered_by=None,
+    **optional,
+) -> list[Registration]:
+    """Register several people (a company's colleagues) all or nothing.
+
+    Each person becomes their own registration, in row order. Raises RegistrationClosed for the
+    workshop, or BulkRegistrationError with the errors per row; then nothing is written.
+    """
+    if not participants:
+        raise ValidationError(_("Please enter at least one person."), code="empty")
+    now = timezone.now()
+    row_errors: dict[int, ValidationError] = {}
+    seen: dict[str, int] = {}
+    for index, person in enumerate(participants):
+        key = (person.email or "").strip().lower()
+        if key in seen:
+            row_errors[index] = ValidationError(
+                {"email": _("This e-mail address appears twice in the list.")}
+            )
+        seen.setdefault(key, index)
+    if row_errors:
+        raise BulkRegistrationError(row_errors)
+    with transaction.atomic():
+        locked = _lock_workshop(workshop.pk)
+        _check_open(locked)
+        _fill_free_seats_locked(locked, now=now)
+        created = []
+        for index, person in enumerate(participants):
+            try:
+                # A savepoint per row so that every row's errors can be collected.
+                with transaction.atomic():
+                    created.append(
+                        _create_locked(
+                            locked,
+                            first_name=person.first_name,
+                            last_name=person.last_name,
+                            email=person.email,
+                            company=company,
+                            registered_by=registered_by,
+                            now=now,
+                            optional={**optional, **person.extra},
+                        )
+                    )
+            except ValidationError as exc:
+                row_errors[index] = exc
+        if row_errors:
+            # Leaving the block with an exception rolls back every row already written.
+            raise BulkRegistrationError(row_errors)
+    workshop.seats_taken = locked.seats_taken
+    return created
+
+
+def cancel_registration(*, registration: Registration) -> Registration | None:
+    """Cancel; when that frees a seat, the first person on the waitlist moves up.
+
+    Idempotent for an already cancelled registration. Returns the promoted registration or None.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        workshop = _lock_workshop(registration.workshop_id)
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status == Registration.Status.CANCELLED:
+            _sync(registration, current)
+            return None
+        if current.status in (Registration.Status.ATTENDED, Registration.Status.NO_SHOW):
+            raise ValidationError(
+                _("Attendance has already been recorded; this registration can't be cancelled."),
+                code="attendance_recorded",
+            )
+        freed_seat = current.holds_seat
+        current.status = Registration.Status.CANCELLED
+        current.cancelled_at = now
+        current.save(update_fields=["status", "cancelled_at"])
+        promoted = None
+        if freed_seat:
+            Workshop.objects.filter(pk=workshop.pk).update(seats_taken=F("seats_taken") - 1)
+            workshop.seats_taken -= 1
+            # Also after the deadline: the seat is still worth having until the start.
+            if workshop.status == Workshop.Status.PUBLISHED and workshop.starts_at > now:
+                first = (
+                    Registration.objects.filter(
+                        workshop=workshop, status=Registration.Status.WAITLISTED
+                    )
+                    .order_by("pk")
+                    .select_for_update()
+                    .first()
+                )
+                if first is not None:
+                    _promote_locked(workshop, first, now=now)
+                    promoted = first
+        _sync(registration, current)
+    return promoted
+
+
+def promote_waitlisted(*, registration: Registration, by=None) -> Registration:
+    """A coordinator moves a waitlisted person up into a free seat (e.g. after a capacity raise).
+
+    ``by`` is the coordinator, kept for the signature of the audit trail.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        workshop = _lock_workshop(registration.workshop_id)
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status != Registration.Status.WAITLISTED:
+            raise ValidationError(
+                _("Only people on the waitlist can be moved up."), code="not_waitlisted"
+            )
+        if workshop.seats_taken >= workshop.capacity:
+            raise ValidationError(
+                _("There is no free place; raise the number of places first."), code="full"
+            )
+        _promote_locked(workshop, current, now=now)
+        _sync(registration, current)
+    return registration
+
+
+def fill_free_seats(*, workshop: Workshop) -> list[Registration]:
+    """Move waitlisted people up into free seats, first come first served (after a capacity raise)."""
+    with transaction.atomic():
+        locked = _lock_workshop(workshop.pk)
+        promoted = _fill_free_seats_locked(locked, now=timezone.now())
+    workshop.seats_taken = locked.seats_taken
+    return promoted
+
+
+def _sync(target: Registration, source: Registration) -> None:
+    """Copy the saved state back into the caller's instance."""
+    for name in ("status", "cancelled_at", "confirmed_at", "promoted_at"):
+        setattr(target, name, getattr(source, name))
