@@ -1,16 +1,243 @@
-"""Public workshop pages. Placeholder views; replaced by the workshop implementation."""
+"""Public workshop pages, registration, cancellation by link and a company's registrations."""
 
-from django.http import Http404
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from companies.selectors import membership_of
+
+from . import calendar, selectors, services
+from .filters import WorkshopFilter
+from .forms import ColleagueFormSet, ColleagueOptionsForm, RegistrationForm
+from .models import Registration
+from .rules import is_coordinator
+
+PAGE_SIZE = 20
+SESSION_KEY = "workshop_registrations"
+ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
+@require_GET
 def workshop_list(request):
-    return render(request, "workshops/workshop_list.html")
+    workshop_filter = WorkshopFilter(
+        request.GET or None, queryset=selectors.workshop_list_queryset()
+    )
+    page_obj = Paginator(workshop_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workshops/workshop_list.html",
+        {"filter": workshop_filter, "page_obj": page_obj, "workshops": page_obj.object_list},
+    )
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+@require_GET
+def workshop_detail(request, slug):
+    workshop = selectors.workshop_visible_to(request.user, slug)
+    return render(
+        request,
+        "workshops/workshop_detail.html",
+        {"workshop": workshop, "closed_reason": services.registration_open_error(workshop)},
+    )
 
 
-calendar_feed = workshop_detail = register = workshop_ics = _todo
-company_registrations = cancel_by_token = _todo
+def _add_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _remember(request, registrations) -> None:
+    # The result page reads the new registrations from the session, not from the address.
+    request.session[SESSION_KEY] = [r.pk for r in registrations]
+
+
+def _done_url(workshop) -> str:
+    return reverse("workshops:register", args=[workshop.slug]) + "?done=1"
+
+
+def _registration_done(request, workshop):
+    pks = [pk for pk in request.session.get(SESSION_KEY, []) if isinstance(pk, int)]
+    registrations = [r for r in selectors.registrations_by_pks(pks) if r.workshop_id == workshop.pk]
+    if not registrations:
+        return redirect("workshops:register", slug=workshop.slug)
+    positions = selectors.waitlist_positions(workshop.pk)
+    for registration in registrations:
+        registration.position = positions.get(registration.pk)
+    return render(
+        request,
+        "workshops/register_done.html",
+        {"workshop": workshop, "registrations": registrations},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def register(request, slug):
+    workshop = selectors.workshop_visible_to(request.user, slug)
+    if request.GET.get("done"):
+        return _registration_done(request, workshop)
+    closed_reason = services.registration_open_error(workshop)
+    if closed_reason:
+        return render(
+            request,
+            "workshops/register_closed.html",
+            {"workshop": workshop, "closed_reason": closed_reason},
+        )
+    membership = membership_of(request.user)
+    company = membership.company if membership else None
+    if company is not None and (
+        request.GET.get("colleagues") or "colleagues-TOTAL_FORMS" in request.POST
+    ):
+        return _register_colleagues(request, workshop, company)
+
+    initial = {"language": request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("de", "en") else "de"}
+    if request.user.is_authenticated:
+        initial |= {
+            "first_name": request.user.first_name,
+            "last_name": request.user.last_name,
+            "email": request.user.email,
+        }
+    form = RegistrationForm(request.POST or None, company=company, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.register_participant(
+                workshop=workshop,
+                registered_by=request.user if request.user.is_authenticated else None,
+                **form.service_kwargs(),
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            _remember(request, [registration])
+            return redirect(_done_url(workshop))
+    return render(
+        request,
+        "workshops/register.html",
+        {"workshop": workshop, "form": form, "company": company},
+    )
+
+
+def _register_colleagues(request, workshop, company):
+    data = request.POST if request.method == "POST" else None
+    formset = ColleagueFormSet(data, prefix="colleagues")
+    options = ColleagueOptionsForm(
+        data, initial={"language": request.LANGUAGE_CODE}, prefix="options"
+    )
+    if request.method == "POST" and formset.is_valid() and options.is_valid():
+        rows = [form for form in formset.forms if form.cleaned_data]
+        people = [
+            services.Participant(
+                form.cleaned_data["first_name"],
+                form.cleaned_data["last_name"],
+                form.cleaned_data["email"],
+            )
+            for form in rows
+        ]
+        try:
+            registrations = services.register_participants(
+                workshop=workshop,
+                participants=people,
+                company=company,
+                registered_by=request.user,
+                **options.service_options(),
+            )
+        except services.BulkRegistrationError as exc:
+            for index, error in exc.row_errors.items():
+                _add_service_errors(rows[index], error)
+            options.add_error(None, exc.messages)
+        except ValidationError as exc:
+            options.add_error(None, exc.messages)
+        else:
+            _remember(request, registrations)
+            return redirect(_done_url(workshop))
+    return render(
+        request,
+        "workshops/register_colleagues.html",
+        {"workshop": workshop, "formset": formset, "options": options, "company": company},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cancel_by_token(request, token):
+    registration = selectors.registration_by_token(token)
+    if request.method == "POST" and registration.status != Registration.Status.CANCELLED:
+        try:
+            services.cancel_registration(registration=registration)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your registration has been cancelled."))
+        return redirect("registrations:cancel", token=token)
+    return render(
+        request,
+        "workshops/cancel_registration.html",
+        {"registration": registration, "workshop": registration.workshop},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_registrations(request):
+    if is_coordinator(request.user):
+        return redirect("workshops:manage_list")
+    membership = membership_of(request.user)
+    if membership is None:
+        return render(request, "workshops/company_registrations_no_company.html")
+    if not request.user.has_perm("workshops.view_company_registrations"):
+        raise PermissionDenied
+    registrations = selectors.registrations_of_company(membership.company)
+    if request.method == "POST":
+        pk = request.POST.get("registration", "")
+        if not pk.isdigit():
+            raise Http404
+        # Scoped lookup: another company's registration is simply not found.
+        registration = get_object_or_404(registrations, pk=int(pk))
+        if not request.user.has_perm("workshops.cancel_registration", registration):
+            raise PermissionDenied
+        try:
+            services.cancel_registration(registration=registration)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The registration of %(name)s has been cancelled.")
+                % {"name": registration.full_name},
+            )
+        return redirect("registrations:company")
+    page_obj = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workshops/company_registrations.html",
+        {
+            "company": membership.company,
+            "page_obj": page_obj,
+            "registrations": page_obj.object_list,
+        },
+    )
+
+
+def _ics_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=ICS_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def workshop_ics(request, slug):
+    workshop = selectors.workshop_visible_to(request.user, slug)
+    return _ics_response(calendar.workshop_ics(workshop), calendar.ics_filename(workshop))
+
+
+@require_GET
+def calendar_feed(request):
+    workshops = selectors.published_upcoming_workshops()
+    content = calendar.workshops_feed_ics(workshops, name=str(_("regioLab workshops")))
+    return _ics_response(content, "regiolab-workshops.ics")
