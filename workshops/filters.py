@@ -39,13 +39,22 @@ def month_choices() -> list[tuple[str, str]]:
 
 class WorkshopFilter(django_filters.FilterSet):
     topic = django_filters.ModelChoiceFilter(
-        label=_("Topic"), field_name="topics", queryset=Topic.objects.all()
+        label=_("Topic"),
+        field_name="topics",
+        queryset=Topic.objects.all(),
+        empty_label=_("all topics"),
     )
     network = django_filters.ModelChoiceFilter(
-        label=_("Network"), queryset=TrainingNetwork.objects.order_by("name")
+        label=_("Network"),
+        queryset=TrainingNetwork.objects.order_by("name"),
+        empty_label=_("all networks"),
     )
-    format = django_filters.ChoiceFilter(label=_("Format"), choices=Workshop.Format.choices)
-    month = django_filters.ChoiceFilter(label=_("Month"), choices=month_choices, method="in_month")
+    format = django_filters.ChoiceFilter(
+        label=_("Format"), choices=Workshop.Format.choices, empty_label=_("all formats")
+    )
+    month = django_filters.ChoiceFilter(
+        label=_("Month"), choices=month_choices, method="in_month", empty_label=_("any month")
+    )
     places_left = django_filters.BooleanFilter(
         label=_("Only with places left"),
         method="with_places_left",

@@ -448,3 +448,29 @@ def test_upcoming_workshops_tag_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
         html = template.render(Context({}))
     assert "Bald" in html and "Entwurf" not in html
+
+
+# --- Page structure ------------------------------------------------------------------------
+
+
+def test_every_public_page_has_one_h1_and_no_inline_code(client, settings, tmp_path):
+    member = CompanyMemberFactory()
+    workshop = WorkshopFactory()
+    registration = services.register_participant(
+        workshop=workshop, first_name="A", last_name="B", email="a@b.de", company=member.company
+    )
+    closed = WorkshopFactory(registration_deadline=timezone.now() - timedelta(hours=1))
+    pages = [
+        LIST_URL,
+        workshop.get_absolute_url(),
+        register_url(workshop),
+        register_url(closed),
+        reverse("registrations:cancel", args=[registration.cancel_token]),
+    ]
+    client.force_login(member.user)
+    pages += [MINE_URL, register_url(workshop) + "?colleagues=1"]
+    for path in pages:
+        html = client.get(path).content.decode()
+        assert html.count("<h1") == 1, path
+        assert " style=" not in html and "<script>" not in html, path
+        (tmp_path / "last.html").write_text(html)
