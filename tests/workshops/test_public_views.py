@@ -474,3 +474,22 @@ def test_every_public_page_has_one_h1_and_no_inline_code(client, settings, tmp_p
         assert html.count("<h1") == 1, path
         assert " style=" not in html and "<script>" not in html, path
         (tmp_path / "last.html").write_text(html)
+
+
+def test_rules_predicates(coordinator):
+    from django.contrib.auth.models import AnonymousUser
+
+    member = CompanyMemberFactory()
+    stranger = UserFactory()
+    own = RegistrationFactory(company=member.company)
+    foreign = RegistrationFactory(company=CompanyMemberFactory().company)
+    anonymous_registration = RegistrationFactory(company=None)
+    assert member.user.has_perm("workshops.view_company_registrations")
+    assert not stranger.has_perm("workshops.view_company_registrations")
+    assert not AnonymousUser().has_perm("workshops.view_company_registrations")
+    assert member.user.has_perm("workshops.cancel_registration", own)
+    assert not member.user.has_perm("workshops.cancel_registration", foreign)
+    assert not member.user.has_perm("workshops.cancel_registration", anonymous_registration)
+    assert coordinator.has_perm("workshops.cancel_registration", foreign)
+    assert coordinator.has_perm("workshops.manage_workshop")
+    assert not member.user.has_perm("workshops.manage_workshop")
