@@ -1,10 +1,122 @@
-"""Import and export. Placeholder views; replaced by the import implementation."""
+"""Bulk import and export of companies (coordinators only). The work is in importing/exporting."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET
+from rules.contrib.views import permission_required
+
+from . import exporting, importing
+
+IMPORT_PERM = "companies.import_companies"
+EXPORT_PERM = "companies.export_companies"
+
+# TEMPORARY until companies/rules.py registers these two perms (coordinators only).
+import rules as _rules  # noqa: E402
+
+from regiolab.permissions import is_coordinator as _is_coordinator  # noqa: E402
+
+for _perm in (IMPORT_PERM, EXPORT_PERM):
+    if not _rules.perm_exists(_perm):
+        _rules.add_perm(_perm, _is_coordinator)
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def _filtered_companies(request):
+    """The list page's queryset with the list page's filters, all rows (no pagination)."""
+    from .filters import CompanyFilter
+    from .selectors import companies_for_list
+
+    return CompanyFilter(request.GET, queryset=companies_for_list()).qs
 
 
-company_import = import_template = export_csv = export_xlsx = _todo
+@login_required
+@permission_required(IMPORT_PERM, raise_exception=True)
+@csrf_exempt  # only to swap the upload handlers first; the inner view checks the token
+def company_import(request):
+    # Before anything reads request.POST: keep the upload in memory, never in a temp file.
+    request.upload_handlers = [importing.MemoryOnlyUploadHandler(request)]
+    return _company_import(request)
+
+
+@csrf_protect
+def _company_import(request):
+    result = None
+    if request.method == "POST":
+        form = importing.ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                count = importing.import_companies(data=upload.read(), filename=upload.name)
+            except importing.ImportRejected as rejected:
+                for problem in rejected.file_errors:
+                    form.add_error("file", problem.message)
+                result = rejected
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)d company imported.", "%(count)d companies imported.", count)
+                    % {"count": count},
+                )
+                return redirect("companies:list")
+    else:
+        form = importing.ImportUploadForm()
+    row_errors = result.row_errors if result else []
+    return render(
+        request,
+        "companies/import.html",
+        {
+            "form": form,
+            "row_errors": row_errors[: importing.MAX_SHOWN_ERRORS],
+            "row_error_count": len(row_errors),
+            "more_errors": max(0, len(row_errors) - importing.MAX_SHOWN_ERRORS),
+            "columns": importing.COLUMNS,
+        },
+    )
+
+
+def _attachment(response, filename: str):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@login_required
+@permission_required(IMPORT_PERM, raise_exception=True)
+def import_template(request, fmt):
+    if fmt == "csv":
+        response = HttpResponse(exporting.template_csv(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(exporting.template_xlsx(), content_type=exporting.XLSX_CONTENT_TYPE)
+    else:
+        raise Http404
+    return _attachment(response, f"companies-template.{fmt}")
+
+
+def _export_name(ext: str) -> str:
+    return f"companies-{timezone.localdate():%Y-%m-%d}.{ext}"
+
+
+@require_GET
+@login_required
+@permission_required(EXPORT_PERM, raise_exception=True)
+def export_csv(request):
+    response = StreamingHttpResponse(
+        exporting.iter_export_csv(_filtered_companies(request)),
+        content_type="text/csv; charset=utf-8",
+    )
+    return _attachment(response, _export_name("csv"))
+
+
+@require_GET
+@login_required
+@permission_required(EXPORT_PERM, raise_exception=True)
+def export_xlsx(request):
+    response = HttpResponse(
+        exporting.build_export_xlsx(_filtered_companies(request)),
+        content_type=exporting.XLSX_CONTENT_TYPE,
+    )
+    return _attachment(response, _export_name("xlsx"))
