@@ -73,7 +73,7 @@ def _company_import(request):
             "row_errors": row_errors[: importing.MAX_SHOWN_ERRORS],
             "row_error_count": len(row_errors),
             "more_errors": max(0, len(row_errors) - importing.MAX_SHOWN_ERRORS),
-            "columns": importing.COLUMNS,
+            "columns": importing.columns_with_allowed_values(),
         },
     )
 

@@ -108,6 +108,14 @@ def allowed_values() -> dict[str, str]:
     }
 
 
+def columns_with_allowed_values() -> list[dict]:
+    allowed = allowed_values()
+    return [
+        {"key": c.key, "required": c.required, "help": c.help, "allowed": allowed.get(c.key, "")}
+        for c in COLUMNS
+    ]
+
+
 # --- Errors --------------------------------------------------------------------------------
 
 

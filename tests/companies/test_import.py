@@ -9,7 +9,13 @@ from django.urls import reverse
 
 from companies.importing import COLUMN_KEYS
 from companies.models import Company
-from tests.factories import CompanyFactory, CompanyMemberFactory, TopicFactory, UserFactory
+from tests.factories import (
+    CompanyFactory,
+    CompanyMemberFactory,
+    FunderFactory,
+    TopicFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -472,6 +478,7 @@ def test_import_page_shows_labelled_upload_with_formats_and_limit(coordinator_cl
     assert 'type="file"' in content and 'enctype="multipart/form-data"' in content
     assert "at most 2.0\xa0MB and 5000 rows" in content
     assert reverse("companies:import_template", args=["xlsx"]) in content
+    assert "A, B, C, D" in content  # allowed sector letters are listed
     assert content.count("<h1") == 1
 
 
@@ -491,10 +498,7 @@ def test_anonymous_is_sent_to_login(client):
 def test_company_representative_and_funder_get_403(client):
     representative = CompanyMemberFactory().user
     funder = UserFactory()
-    from funding.models import Funder
-
-    if hasattr(Funder, "users"):
-        Funder.objects.create(name="Bund", level=Funder.Level.FEDERAL).users.add(funder)
+    FunderFactory().users.add(funder)
     for user in (representative, funder):
         client.force_login(user)
         assert client.get(URL).status_code == 403

@@ -1,0 +1,225 @@
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from companies.importing import COLUMN_KEYS
+from companies.models import Company
+from tests.factories import (
+    CompanyFactory,
+    CompanyMemberFactory,
+    FunderFactory,
+    TopicFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CSV_URL = reverse("companies:export_csv")
+XLSX_URL = reverse("companies:export_xlsx")
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+def body(response) -> bytes:
+    """The downloaded bytes (the CSV export streams)."""
+    if not hasattr(response, "_h2_body"):
+        response._h2_body = (
+            b"".join(response.streaming_content) if response.streaming else response.content
+        )
+    return response._h2_body
+
+
+def read_csv(response) -> list[list[str]]:
+    raw = body(response)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def read_xlsx(response) -> list[tuple]:
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).worksheets[0]
+    return list(sheet.iter_rows(values_only=True))
+
+
+def as_dicts(rows) -> list[dict]:
+    header, *body = rows
+    return [dict(zip(header, r, strict=True)) for r in body]
+
+
+def full_company(**kwargs):
+    company = CompanyFactory(
+        name="Müller Fräs GmbH",
+        register_number="HRB 4711",
+        postcode="30159",
+        headcount=Decimal("12.5"),
+        annual_turnover=Decimal("1234567.89"),
+        balance_sheet_total=None,
+        website="https://mueller.example",
+        contact_consent=True,
+        **kwargs,
+    )
+    company.training_needs.add(TopicFactory(slug="robotik"), TopicFactory(slug="cad"))
+    return company
+
+
+def test_csv_is_utf8_with_bom_semicolons_and_the_import_columns(coordinator_client):
+    full_company()
+
+    response = coordinator_client.get(CSV_URL)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="companies-')
+    rows = read_csv(response)
+    assert tuple(rows[0]) == COLUMN_KEYS
+    (exported,) = as_dicts(rows)
+    assert exported["name"] == "Müller Fräs GmbH"
+    assert exported["headcount"] == "12,5"
+    assert exported["annual_turnover"] == "1234567,89"
+    assert exported["balance_sheet_total"] == ""
+    assert exported["training_needs"] == "cad|robotik"
+    assert exported["contact_consent"] == "yes"
+    assert exported["figures_year"] == "2025"
+
+
+def test_xlsx_has_the_import_columns_and_real_numbers(coordinator_client):
+    full_company()
+
+    response = coordinator_client.get(XLSX_URL)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    rows = read_xlsx(response)
+    assert rows[0] == COLUMN_KEYS
+    (exported,) = as_dicts(rows)
+    assert exported["headcount"] == 12.5
+    assert exported["annual_turnover"] == 1234567.89
+    assert exported["training_needs"] == "cad|robotik"
+
+
+def test_export_follows_the_list_filters_and_has_every_row(coordinator_client):
+    for i in range(30):
+        CompanyFactory(name=f"Bau {i:02d} GmbH", sector="F")
+    CompanyFactory(name="Metall GmbH", sector="C")
+
+    for url in (CSV_URL, XLSX_URL):
+        response = coordinator_client.get(url, {"sector": "F"})
+        rows = read_csv(response) if url == CSV_URL else read_xlsx(response)
+        names = [r["name"] for r in as_dicts(rows)]
+        assert len(names) == 30  # all of them, not one page
+        assert "Metall GmbH" not in names
+
+        response = coordinator_client.get(url, {"q": "Metall"})
+        rows = read_csv(response) if url == CSV_URL else read_xlsx(response)
+        assert [r["name"] for r in as_dicts(rows)] == ["Metall GmbH"]
+
+
+def test_formula_like_text_is_neutralised(coordinator_client):
+    CompanyFactory(
+        name='=HYPERLINK("http://evil.example","klick")',
+        street="+49 Weg",
+        city="@Hannover",
+        legal_form="-GmbH",
+    )
+
+    csv_row = as_dicts(read_csv(coordinator_client.get(CSV_URL)))[0]
+    xlsx_response = coordinator_client.get(XLSX_URL)
+    xlsx_row = as_dicts(read_xlsx(xlsx_response))[0]
+
+    for exported in (csv_row, xlsx_row):
+        assert exported["name"] == '\'=HYPERLINK("http://evil.example","klick")'
+        assert exported["street"] == "'+49 Weg"
+        assert exported["city"] == "'@Hannover"
+        assert exported["legal_form"] == "'-GmbH"
+    cell = openpyxl.load_workbook(io.BytesIO(xlsx_response.content)).worksheets[0]["A2"]
+    assert cell.data_type == "s"  # text, not a formula
+
+
+@pytest.mark.parametrize(("url", "reader"), [(CSV_URL, read_csv), (XLSX_URL, read_xlsx)])
+def test_export_then_import_into_an_empty_database_gives_the_same_companies(
+    coordinator_client, url, reader
+):
+    full_company()
+    CompanyFactory(
+        name="Schmidt Logistik KG",
+        postcode="",
+        sector="H",
+        kind=Company.Kind.EDUCATION_PROVIDER,
+        headcount=Decimal("300"),
+        annual_turnover=None,
+        figures_year=None,
+        municipality="",
+    )
+    fields = [k for k in COLUMN_KEYS if k != "training_needs"]
+    before = sorted(Company.objects.values_list(*fields))
+    topics_before = sorted(Company.objects.values_list("name", "training_needs__slug"))
+    response = coordinator_client.get(url)
+    data = body(response)
+
+    Company.objects.all().delete()
+    result = coordinator_client.post(
+        reverse("companies:import"),
+        {"file": SimpleUploadedFile(f"export.{url.rsplit('.', 1)[1]}", data)},
+    )
+
+    assert result.status_code == 302, result.context["row_errors"]
+    assert sorted(Company.objects.values_list(*fields)) == before
+    assert sorted(Company.objects.values_list("name", "training_needs__slug")) == topics_before
+    assert dict(Company.objects.values_list("name", "size_class_stored")) == {
+        "Müller Fräs GmbH": "small",
+        "Schmidt Logistik KG": "large",
+    }
+
+
+@pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
+def test_query_count_does_not_grow_with_rows(coordinator_client, url, django_assert_num_queries):
+    topics = [TopicFactory(slug=f"t{i}") for i in range(3)]
+
+    def add_companies(n):
+        for _ in range(n):
+            CompanyFactory().training_needs.set(topics)
+
+    def export():
+        response = coordinator_client.get(url)
+        body(response)  # a streamed export queries while it is read
+        return response
+
+    add_companies(3)
+    with CaptureQueriesContext(connection) as few:
+        export()
+    add_companies(27)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = export()
+    rows = read_xlsx(response) if url == XLSX_URL else read_csv(response)
+    assert len(rows) == 31
+    assert len(few.captured_queries) <= 8
+
+
+@pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
+def test_anonymous_is_sent_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response.url
+
+
+@pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
+def test_representative_and_funder_get_403(client, url):
+    representative = CompanyMemberFactory().user
+    funder = UserFactory()
+    FunderFactory().users.add(funder)
+    for user in (representative, funder):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 403
+        assert b"Muster Metallbau" not in body(response)
