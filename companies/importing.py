@@ -248,6 +248,7 @@ _BINARY_SIGNATURES = (
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Uncompressed size cap for a workbook, so a small zip cannot expand to gigabytes.
 MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_BLANK_ROWS = 1000
 
 
 def read_table(*, data: bytes, filename: str) -> Table:
@@ -357,12 +358,18 @@ def _read_xlsx(data: bytes) -> Table:
             header.pop()
         table = Table(header=header)
         width = len(header)
+        blank_run = 0
         for line, row in enumerate(
             sheet.iter_rows(min_row=2, max_col=max(width, 1), values_only=True), start=2
         ):
             cells = [_cell_text(v) for v in row]
             if not any(c.strip() for c in cells):
+                # Formatted but empty rows often reach row 1,048,576; the data has ended.
+                blank_run += 1
+                if blank_run > MAX_BLANK_ROWS:
+                    break
                 continue
+            blank_run = 0
             if len(table.rows) >= settings.IMPORT_MAX_ROWS:
                 raise _too_many_rows()
             for index, value in enumerate(row):

@@ -565,3 +565,20 @@ def test_upload_stays_in_memory_even_when_large(coordinator_client, settings, mo
     assert "at most 2.0\xa0MB can be imported at once." in file_errors(response)[0]
     small = upload(coordinator_client, csv_bytes([row()]))
     assert small.status_code == 302
+
+
+def test_workbook_with_formatted_empty_rows_below_the_data_imports_quickly(coordinator_client):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(COLUMN_KEYS))
+    sheet.append([GOOD[key] for key in COLUMN_KEYS])
+    bold = openpyxl.styles.Font(bold=True)
+    for line in range(3, 200_000, 50):  # styled but empty cells far below the data
+        sheet.cell(row=line, column=1).font = bold
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    response = upload(coordinator_client, buffer.getvalue(), name="firmen.xlsx")
+
+    assert response.status_code == 302
+    assert Company.objects.get().name == "Müller Fräs GmbH"
