@@ -1,7 +1,19 @@
-"""Certificate download. Placeholder; replaced by the documents implementation."""
+"""The attendee's certificate download; the registration's secret token identifies them."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_GET
+
+from . import documents, lifecycle, manage_selectors
 
 
+@require_GET
 def certificate(request, token):
-    raise Http404
+    registration = manage_selectors.registration_for_certificate(token)
+    # Only for people who attended, once the workshop is over; otherwise nothing to see.
+    if not lifecycle.certificate_available(registration):
+        raise Http404
+    response = HttpResponse(documents.certificate_pdf(registration), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="{documents.certificate_filename(registration)}"'
+    )
+    return response

@@ -1,12 +1,248 @@
-"""Coordinator workshop pages. Placeholder views; replaced by the workshop implementation."""
+"""Coordinator workshop pages: list, create, edit, publish, cancel, participants, check-in,
+signature sheet and certificates. Every view is for coordinators only."""
 
-from django.http import Http404
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rules.contrib.views import permission_required
+
+from . import documents, exports, lifecycle, manage_selectors, services
+from .lifecycle_tasks import send_certificates_task
+from .manage_forms import CheckinForm, ManageWorkshopFilter, WorkshopForm
+from .models import Registration
+
+PAGE_SIZE = 25
+MANAGE_PERMISSION = "workshops.manage_workshop"
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def coordinator_only(view):
+    """Anonymous → login page; signed in without the permission → 403."""
+
+    @wraps(view)
+    @login_required
+    @permission_required(MANAGE_PERMISSION, raise_exception=True)
+    def wrapped(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
-manage_list = workshop_create = workshop_edit = workshop_publish = workshop_cancel = _todo
-participants = participants_export = promote = checkin = signature_sheet = _todo
-send_certificates = _todo
+def _add_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _participants(workshop):
+    return redirect("workshops:participants", slug=workshop.slug)
+
+
+@coordinator_only
+@require_GET
+def manage_list(request):
+    workshop_filter = ManageWorkshopFilter(
+        request.GET or None, queryset=manage_selectors.managed_workshops()
+    )
+    page_obj = Paginator(workshop_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workshops/manage/workshop_list.html",
+        {"filter": workshop_filter, "page_obj": page_obj, "workshops": page_obj.object_list},
+    )
+
+
+@coordinator_only
+@require_http_methods(["GET", "POST"])
+def workshop_create(request):
+    form = WorkshopForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop = lifecycle.create_workshop(created_by=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The workshop has been saved as a draft. Publish it when it is ready.")
+            )
+            return _participants(workshop)
+    return render(request, "workshops/manage/workshop_form.html", {"form": form, "workshop": None})
+
+
+@coordinator_only
+@require_http_methods(["GET", "POST"])
+def workshop_edit(request, slug):
+    workshop = manage_selectors.managed_workshop(slug)
+    form = WorkshopForm(
+        request.POST or None,
+        instance=workshop,
+        initial={"topics": list(workshop.topics.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop = lifecycle.update_workshop(workshop=workshop, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The workshop has been saved."))
+            return _participants(workshop)
+    return render(
+        request, "workshops/manage/workshop_form.html", {"form": form, "workshop": workshop}
+    )
+
+
+@coordinator_only
+@require_POST
+def workshop_publish(request, slug):
+    workshop = manage_selectors.managed_workshop(slug)
+    try:
+        lifecycle.publish_workshop(workshop=workshop, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The workshop is published and open for registration."))
+    return _participants(workshop)
+
+
+@coordinator_only
+@require_http_methods(["GET", "POST"])
+def workshop_cancel(request, slug):
+    workshop = manage_selectors.managed_workshop(slug)
+    if request.method == "POST":
+        try:
+            notified = lifecycle.cancel_workshop(workshop=workshop, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The workshop has been cancelled; %(count)s people have been told by e-mail.")
+                % {"count": notified},
+            )
+        return _participants(workshop)
+    affected = workshop.registrations.filter(status__in=lifecycle.NOTIFIED_ON_CANCEL).count()
+    return render(
+        request,
+        "workshops/manage/workshop_cancel.html",
+        {"workshop": workshop, "affected": affected},
+    )
+
+
+@coordinator_only
+@require_GET
+def participants(request, slug):
+    workshop = manage_selectors.managed_workshop(slug)
+    registrations = manage_selectors.workshop_registrations(workshop)
+    return render(
+        request,
+        "workshops/manage/participants.html",
+        {
+            "workshop": workshop,
+            "groups": manage_selectors.grouped_by_status(registrations),
+            "total": len(registrations),
+            "attendance_open": lifecycle.attendance_open(workshop),
+            "certificates_open": lifecycle.certificates_open(workshop),
+        },
+    )
+
+
+@coordinator_only
+@require_GET
+def participants_export(request, slug, fmt):
+    workshop = manage_selectors.managed_workshop(slug)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    registrations = manage_selectors.workshop_registrations(workshop)
+    if fmt == "csv":
+        content, content_type = exports.participants_csv(registrations), exports.CSV_CONTENT_TYPE
+    else:
+        content = exports.participants_xlsx(workshop, registrations)
+        content_type = exports.XLSX_CONTENT_TYPE
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(workshop, fmt)}"'
+    return response
+
+
+@coordinator_only
+@require_POST
+def promote(request, slug, pk):
+    workshop = manage_selectors.managed_workshop(slug)
+    registration = get_object_or_404(Registration, workshop=workshop, pk=pk)
+    try:
+        services.promote_waitlisted(registration=registration, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s has moved up from the waitlist and has been told by e-mail.")
+            % {"name": registration.full_name},
+        )
+    return _participants(workshop)
+
+
+@coordinator_only
+@require_http_methods(["GET", "POST"])
+def checkin(request, slug):
+    workshop = manage_selectors.managed_workshop(slug)
+    registrations = manage_selectors.checkin_registrations(workshop)
+    form = CheckinForm(request.POST or None, registrations=registrations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = lifecycle.mark_attendance(
+                workshop=workshop, marks=form.marks(), by=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Attendance saved (%(count)s changes).") % {"count": changed}
+            )
+        return redirect("workshops:checkin", slug=workshop.slug)
+    return render(
+        request,
+        "workshops/manage/checkin.html",
+        {
+            "workshop": workshop,
+            "form": form,
+            "attendance_open": lifecycle.attendance_open(workshop),
+        },
+    )
+
+
+@coordinator_only
+@require_GET
+def signature_sheet(request, slug):
+    workshop = manage_selectors.managed_workshop(slug)
+    registrations = manage_selectors.signature_sheet_registrations(workshop)
+    content = documents.signature_sheet_pdf(workshop, registrations, language=request.LANGUAGE_CODE)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="{documents.signature_sheet_filename(workshop)}"'
+    )
+    return response
+
+
+@coordinator_only
+@require_POST
+def send_certificates(request, slug):
+    workshop = manage_selectors.managed_workshop(slug)
+    if not lifecycle.certificates_open(workshop):
+        messages.error(request, _("Certificates can be sent once the workshop has ended."))
+        return _participants(workshop)
+    # Enqueued after commit; the task takes the id and sends each certificate once.
+    transaction.on_commit(lambda: send_certificates_task.delay(workshop.pk))
+    messages.success(
+        request,
+        _("The certificates are being sent to everybody who attended and has not received one."),
+    )
+    return _participants(workshop)

@@ -1,0 +1,120 @@
+"""Forms of the coordinators' workshop pages: workshop details, status filter, check-in."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from networks.models import TrainingNetwork
+from regiolab.models import Topic
+from regiolab.validators import no_markup
+
+from .lifecycle import ATTENDANCE_CHOICES, EDITABLE_FIELDS
+from .models import Registration, Workshop
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date-and-time picker; values are local time (Europe/Berlin)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
+
+
+class WorkshopForm(forms.ModelForm):
+    """Details of a workshop; the rules across fields live in workshops.lifecycle."""
+
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Workshop
+        fields = [*EDITABLE_FIELDS, "topics"]
+        widgets = {
+            "starts_at": DateTimeLocalInput(),
+            "ends_at": DateTimeLocalInput(),
+            "registration_deadline": DateTimeLocalInput(),
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "description_en": forms.Textarea(attrs={"rows": 8}),
+            "format": forms.RadioSelect,
+        }
+        help_texts = {
+            "slug": _("Letters, digits and hyphens; made from the title when left empty."),
+            "venue": _("Required for on-site and hybrid workshops."),
+            "online_url": _("Required for online and hybrid workshops."),
+            "registration_deadline": _("Optional; registration closes at the start otherwise."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["network"].queryset = TrainingNetwork.objects.order_by("name")
+        self.fields["network"].empty_label = _("— no network —")
+        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].widget.attrs["min"] = 1
+        for name in ("starts_at", "ends_at", "registration_deadline"):
+            self.fields[name].input_formats = [
+                DATETIME_LOCAL,
+                "%Y-%m-%d %H:%M",
+                "%Y-%m-%d %H:%M:%S",
+            ]
+        for name in ("title", "title_en", "description", "description_en", "venue", "trainers"):
+            self.fields[name].validators.append(no_markup)
+        self.fields["funding_note"].validators.append(no_markup)
+
+    def _post_clean(self):
+        # The model's own checks run in the service (lifecycle), under the workshop lock.
+        pass
+
+    def service_kwargs(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in [*EDITABLE_FIELDS, "topics"]}
+
+
+class ManageWorkshopFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Workshop.Status.choices, empty_label=_("all statuses")
+    )
+
+    class Meta:
+        model = Workshop
+        fields = ["status"]
+
+
+class CheckinForm(forms.Form):
+    """One radio group per person: attended or no-show."""
+
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registrations = registrations
+        choices = [(status.value, status.label) for status in ATTENDANCE_CHOICES]
+        for registration in registrations:
+            company = (
+                registration.company.name if registration.company_id else registration.company_name
+            )
+            label = registration.full_name + (f" ({company})" if company else "")
+            initial = registration.status if registration.status in ATTENDANCE_CHOICES else None
+            self.fields[self.field_name(registration)] = forms.ChoiceField(
+                label=label,
+                choices=choices,
+                widget=forms.RadioSelect(attrs={"class": "checkin-choice"}),
+                required=False,
+                initial=initial,
+            )
+
+    @staticmethod
+    def field_name(registration: Registration) -> str:
+        return f"registration_{registration.pk}"
+
+    def marks(self) -> dict[int, str]:
+        """Registration pk → chosen status, for the rows that have a choice."""
+        return {
+            registration.pk: self.cleaned_data[self.field_name(registration)]
+            for registration in self.registrations
+            if self.cleaned_data.get(self.field_name(registration))
+        }

@@ -1,0 +1,100 @@
+"""Read paths of the coordinators' workshop pages, with the joins and counts they show."""
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from .models import Registration, Workshop
+
+STATUS_ORDER = (
+    Registration.Status.CONFIRMED,
+    Registration.Status.WAITLISTED,
+    Registration.Status.ATTENDED,
+    Registration.Status.NO_SHOW,
+    Registration.Status.CANCELLED,
+)
+
+
+def managed_workshops() -> QuerySet[Workshop]:
+    """Every workshop (any status) with its registration counts, in one query."""
+    return (
+        Workshop.objects.select_related("network")
+        .annotate(
+            confirmed_count=Count(
+                "registrations",
+                filter=Q(registrations__status=Registration.Status.CONFIRMED),
+            ),
+            waitlisted_count=Count(
+                "registrations",
+                filter=Q(registrations__status=Registration.Status.WAITLISTED),
+            ),
+            attended_count=Count(
+                "registrations",
+                filter=Q(registrations__status=Registration.Status.ATTENDED),
+            ),
+        )
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def managed_workshop(slug: str) -> Workshop:
+    try:
+        return Workshop.objects.select_related("network").get(slug=slug)
+    except Workshop.DoesNotExist:
+        raise Http404 from None
+
+
+def workshop_registrations(workshop: Workshop) -> list[Registration]:
+    """All registrations with their company; waitlisted ones carry ``position`` (1-based)."""
+    registrations = list(
+        Registration.objects.filter(workshop=workshop)
+        .select_related("company")
+        .order_by("last_name", "first_name", "pk")
+    )
+    waitlisted = sorted(
+        (r for r in registrations if r.status == Registration.Status.WAITLISTED),
+        key=lambda r: r.pk,
+    )
+    for registration in registrations:
+        registration.position = None
+    for position, registration in enumerate(waitlisted, start=1):
+        registration.position = position
+    return registrations
+
+
+def grouped_by_status(registrations: list[Registration]) -> list[tuple[str, str, list]]:
+    """(status, label, rows) in the order the participants page shows them."""
+    groups = []
+    for status in STATUS_ORDER:
+        rows = [r for r in registrations if r.status == status]
+        if status == Registration.Status.WAITLISTED:
+            rows.sort(key=lambda r: r.position)
+        groups.append((status.value, status.label, rows))
+    return groups
+
+
+def checkin_registrations(workshop: Workshop) -> list[Registration]:
+    """Confirmed people and those already marked, alphabetically, for the check-in list."""
+    return list(
+        Registration.objects.filter(
+            workshop=workshop,
+            status__in=(
+                Registration.Status.CONFIRMED,
+                Registration.Status.ATTENDED,
+                Registration.Status.NO_SHOW,
+            ),
+        )
+        .select_related("company")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def signature_sheet_registrations(workshop: Workshop) -> list[Registration]:
+    """Everybody holding a seat (confirmed, or already marked at the door)."""
+    return checkin_registrations(workshop)
+
+
+def registration_for_certificate(token: str) -> Registration:
+    try:
+        return Registration.objects.select_related("workshop", "company").get(cancel_token=token)
+    except Registration.DoesNotExist:
+        raise Http404 from None
