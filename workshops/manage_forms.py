@@ -32,6 +32,13 @@ class WorkshopForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    online_url = forms.URLField(
+        label=_("Online link"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("Required for online and hybrid workshops."),
+    )
 
     class Meta:
         model = Workshop
@@ -47,7 +54,6 @@ class WorkshopForm(forms.ModelForm):
         help_texts = {
             "slug": _("Letters, digits and hyphens; made from the title when left empty."),
             "venue": _("Required for on-site and hybrid workshops."),
-            "online_url": _("Required for online and hybrid workshops."),
             "registration_deadline": _("Optional; registration closes at the start otherwise."),
         }
 
