@@ -295,16 +295,17 @@ def _decode(data: bytes) -> str:
 
 
 def _read_csv(data: bytes) -> Table:
+    """Lines are counted per record, as a spreadsheet numbers its rows (header = 1)."""
     text = _decode(data)
-    sample = text[:8192]
-    first_line = sample.splitlines()[0] if sample.splitlines() else ""
+    lines = text[:16384].splitlines()[:20]
     try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+        delimiter = csv.Sniffer().sniff("\n".join(lines), delimiters=";,\t").delimiter
     except csv.Error:
         delimiter = ";"
-    # The header holds only column keys, so it is the surest witness of the delimiter.
-    counts = {d: first_line.count(d) for d in ";,\t"}
-    if counts[delimiter] == 0 and max(counts.values()) > 0:
+    # The header holds only column keys (no commas or semicolons inside), so it is the surest
+    # witness when the sniffer is misled by decimal commas in the data rows.
+    counts = {d: lines[0].count(d) for d in ";,\t"} if lines else {}
+    if counts and counts[delimiter] < max(counts.values()):
         delimiter = max(counts, key=counts.get)
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -152,12 +152,17 @@ def test_cp1252_and_utf8_bom_and_comma_delimiter_are_read(coordinator_client):
     data = csv_bytes([row(name="Straßenbau – Süd GmbH")], encoding="cp1252")
     assert upload(coordinator_client, data).status_code == 302
     data = b"\xef\xbb\xbf" + csv_bytes(
-        [row(name="Bäckerei Öztürk", annual_turnover="1234567.89")], delimiter=","
+        [
+            row(name="Bäckerei Öztürk", annual_turnover="1234567.89"),
+            row(name="Komma KG", annual_turnover="1.234,50", headcount="2,5"),  # quoted
+        ],
+        delimiter=",",
     )
     assert upload(coordinator_client, data).status_code == 302
-    assert set(Company.objects.values_list("name", flat=True)) == {
-        "Straßenbau – Süd GmbH",
-        "Bäckerei Öztürk",
+    assert dict(Company.objects.values_list("name", "annual_turnover")) == {
+        "Straßenbau – Süd GmbH": Decimal("1234567.89"),
+        "Bäckerei Öztürk": Decimal("1234567.89"),
+        "Komma KG": Decimal("1234.50"),
     }
 
 
