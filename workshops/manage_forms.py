@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from networks.models import TrainingNetwork
@@ -62,7 +63,7 @@ class WorkshopForm(forms.ModelForm):
         self.fields["slug"].required = False
         self.fields["network"].queryset = TrainingNetwork.objects.order_by("name")
         self.fields["network"].empty_label = _("— no network —")
-        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].validators.append(MinValueValidator(1))
         self.fields["capacity"].widget.attrs["min"] = 1
         for name in ("starts_at", "ends_at", "registration_deadline"):
             self.fields[name].input_formats = [

@@ -82,11 +82,7 @@ def workshop_create(request):
 @require_http_methods(["GET", "POST"])
 def workshop_edit(request, slug):
     workshop = manage_selectors.managed_workshop(slug)
-    form = WorkshopForm(
-        request.POST or None,
-        instance=workshop,
-        initial={"topics": list(workshop.topics.all())},
-    )
+    form = WorkshopForm(request.POST or None, instance=workshop)
     if request.method == "POST" and form.is_valid():
         try:
             workshop = lifecycle.update_workshop(workshop=workshop, **form.service_kwargs())

@@ -203,12 +203,18 @@ def test_edit_page_shows_current_values(coordinator_client):
 
 def test_edit_saves_changes(coordinator_client):
     workshop = WorkshopFactory()
+    old, new = TopicFactory(slug="alt"), TopicFactory(slug="neu")
+    workshop.topics.set([old])
+    content = coordinator_client.get(edit_url(workshop)).content.decode()
+    assert f'value="{old.pk}" id="id_topics_0" checked' in content or "checked" in content
     response = coordinator_client.post(
-        edit_url(workshop), edit_data(workshop, title="Neuer Titel", capacity="30")
+        edit_url(workshop),
+        edit_data(workshop, title="Neuer Titel", capacity="30", topics=[new.pk]),
     )
     assert response.status_code == 302
     workshop.refresh_from_db()
     assert (workshop.title, workshop.capacity) == ("Neuer Titel", 30)
+    assert list(workshop.topics.all()) == [new]
 
 
 def test_capacity_below_seats_taken_is_rejected(coordinator_client):
@@ -393,3 +399,21 @@ def test_lifecycle_pages_are_for_coordinators_only(client):
     assert Workshop.objects.count() == 1
     workshop.refresh_from_db()
     assert workshop.status == Workshop.Status.DRAFT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancel_clicked_in_parallel_tells_each_person_once():
+    from regiolab.models import OutboundEmail
+    from tests.workshops.test_concurrency import run_at_once
+
+    workshop = WorkshopFactory(capacity=3)
+    people = _register(workshop, 4, "p")
+    before = OutboundEmail.objects.count()
+    results = []
+    errors, _seconds = run_at_once(
+        [lambda: results.append(lifecycle.cancel_workshop(workshop=workshop))] * 8
+    )
+    assert errors == []
+    assert sorted(results) == [0] * 7 + [4]
+    cancelled_mails = OutboundEmail.objects.order_by("pk")[before:]
+    assert sorted(m.to for m in cancelled_mails) == sorted(p.email for p in people)

@@ -113,3 +113,18 @@ def test_beat_task_is_registered_by_name_and_runs(now, django_capture_on_commit_
         task.delay()
     assert len(mail.outbox) == 1
     assert "workshops.send_certificates" in celery_app.tasks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_runs_never_send_twice():
+    from regiolab.models import OutboundEmail
+    from tests.workshops.test_concurrency import run_at_once
+
+    workshop = workshop_starting(timezone.now() + timedelta(hours=6), capacity=40)
+    RegistrationFactory.create_batch(30, workshop=workshop)
+    results = []
+    errors, _seconds = run_at_once([lambda: results.append(lifecycle.send_due_reminders())] * 6)
+    assert errors == []
+    assert sum(results) == 30
+    recipients = list(OutboundEmail.objects.values_list("to", flat=True))
+    assert len(recipients) == len(set(recipients)) == 30
