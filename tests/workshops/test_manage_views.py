@@ -101,7 +101,7 @@ def _workshops_with_registrations(count):
 def test_manage_list_query_count_does_not_grow(coordinator_client):
     _workshops_with_registrations(3)
     few = count_queries(coordinator_client, MANAGE_URL)
-    _workshops_with_registrations(22)  # 25 rows: one full page
+    _workshops_with_registrations(27)  # 30 workshops: a full page of 25 and a second page
     many = count_queries(coordinator_client, MANAGE_URL)
     assert many == few
 
@@ -139,13 +139,15 @@ def test_participants_page_groups_people_with_company_and_size_class(coordinator
 def test_participants_page_shows_attendance_groups(coordinator_client):
     start = timezone.now() - timedelta(days=1)
     workshop = WorkshopFactory(starts_at=start, ends_at=start + timedelta(hours=3))
-    RegistrationFactory(workshop=workshop, last_name="Da", status="attended")
+    attendee = RegistrationFactory(workshop=workshop, last_name="Da", status="attended")
     RegistrationFactory(workshop=workshop, last_name="Weg", status="no_show")
     response = coordinator_client.get(url("participants", workshop))
     groups = {status: rows for status, _label, rows in response.context["groups"]}
     assert [r.last_name for r in groups["attended"]] == ["Da"]
     assert [r.last_name for r in groups["no_show"]] == ["Weg"]
-    assert url("send_certificates", workshop) in response.content.decode()
+    content = response.content.decode()
+    assert url("send_certificates", workshop) in content
+    assert reverse("registrations:certificate", args=[attendee.cancel_token]) in content
 
 
 def _registrations(workshop, count):
