@@ -1,10 +1,80 @@
-"""Invitation pages. Placeholder views; replaced by the invitation implementation."""
+"""Invitation pages for coordinators: who was invited (and who registered), invite more."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import invitations
+from .invitation_forms import InvitationForm
+from .manage_views import coordinator_only
+
+PAGE_SIZE = 50
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+@coordinator_only
+@require_GET
+def invitation_list(request, slug):
+    workshop = invitations.invitation_workshop(slug)
+    page_obj = Paginator(invitations.workshop_invitations(workshop), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "workshops/invitations/invitation_list.html",
+        {
+            "workshop": workshop,
+            "page_obj": page_obj,
+            "invitations": page_obj.object_list,
+            "counts": invitations.invitation_counts(workshop),
+        },
+    )
 
 
-invitation_list = invitation_create = _todo
+@coordinator_only
+@require_http_methods(["GET", "POST"])
+def invitation_create(request, slug):
+    workshop = invitations.invitation_workshop(slug)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = invitations.invite_chosen(
+                workshop=workshop, invited_by=request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _invited_message(result))
+            if not form.invalid_addresses:
+                return redirect("workshops:invitations", slug=workshop.slug)
+            # The valid ones are invited; the bad ones come back for correction.
+            invalid = form.invalid_addresses
+            return render(
+                request,
+                "workshops/invitations/invitation_form.html",
+                {
+                    "workshop": workshop,
+                    "form": InvitationForm(initial={"emails": "\n".join(invalid)}),
+                    "invalid_addresses": invalid,
+                },
+            )
+    return render(
+        request,
+        "workshops/invitations/invitation_form.html",
+        {"workshop": workshop, "form": form},
+    )
+
+
+def _invited_message(result: invitations.InviteResult) -> str:
+    text = ngettext(
+        "%(count)d invitation will be sent.", "%(count)d invitations will be sent.", result.created
+    ) % {"count": result.created}
+    if result.already_invited:
+        text += " " + ngettext(
+            "%(count)d address had already been invited and was skipped.",
+            "%(count)d addresses had already been invited and were skipped.",
+            result.already_invited,
+        ) % {"count": result.already_invited}
+    return text

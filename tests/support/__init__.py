@@ -1,0 +1,1 @@
+"""Real local stand-ins for tests: a Celery worker subprocess and an SMTP sink."""

@@ -1,0 +1,464 @@
+"""Workshop invitations: choose recipients, write one row per address, send in batches.
+
+The request only writes ``Invitation`` rows and enqueues ``workshops.send_invitations`` after
+commit. The task sends over one SMTP connection per batch; every row is claimed under
+``select_for_update(skip_locked=True)`` and sent only while still pending, so a retry, a second
+run or the periodic catch-up never sends an address twice. Temporary SMTP trouble (4xx,
+connection errors) leaves the row pending for a retry; a permanent refusal (5xx) fails it.
+"""
+
+import logging
+import re
+import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Company, CompanyMember
+from networks.models import NetworkMembership, TrainingNetwork
+from regiolab.mail import render_email
+
+from .models import Invitation, Registration, Workshop
+
+logger = logging.getLogger(__name__)
+
+# A 4xx is retried this often (task retries and the periodic task together), then it fails.
+MAX_ATTEMPTS = 5
+# Messages sent over one SMTP connection before it is closed and reopened.
+BATCH_SIZE = 50
+# The periodic task leaves fresh rows to the task enqueued by the request.
+PENDING_GRACE = timedelta(seconds=60)
+# Seconds before the n-th task retry after temporary SMTP trouble (greylisting, busy server).
+RETRY_COUNTDOWNS = (5, 30, 120, 300, 600)
+MAX_PASTED_ADDRESSES = 1000
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+# --- Choosing recipients -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    company_id: int | None = None
+    network_id: int | None = None
+
+
+@dataclass
+class ParsedAddresses:
+    valid: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+
+
+def parse_addresses(text: str) -> ParsedAddresses:
+    """Split pasted text (lines, commas, semicolons) into valid lower-cased and invalid entries."""
+    parsed = ParsedAddresses()
+    seen: set[str] = set()
+    for raw in _SEPARATORS.split(text or ""):
+        entry = raw.strip().strip("<>")
+        if not entry:
+            continue
+        address = entry.lower()
+        if address in seen:
+            continue
+        seen.add(address)
+        try:
+            if len(address) > 254:
+                raise ValidationError("too long")
+            validate_email(address)
+        except ValidationError:
+            parsed.invalid.append(raw.strip())
+        else:
+            parsed.valid.append(address)
+    return parsed
+
+
+def _active_members(companies: QuerySet[Company]) -> QuerySet[CompanyMember]:
+    return CompanyMember.objects.filter(
+        company__in=companies, status=CompanyMember.Status.ACTIVE, user__is_active=True
+    ).exclude(user__email="")
+
+
+def recipients_from_networks(*, networks: Iterable[TrainingNetwork]) -> list[Recipient]:
+    """Active members' e-mails of the companies with an active membership in the networks."""
+    network_of: dict[int, int] = {}
+    for company_id, network_id in (
+        NetworkMembership.objects.filter(
+            network__in=list(networks), status=NetworkMembership.Status.ACTIVE
+        )
+        .order_by("network__name", "network_id")
+        .values_list("company_id", "network_id")
+    ):
+        network_of.setdefault(company_id, network_id)
+    rows = (
+        _active_members(Company.objects.filter(pk__in=list(network_of)))
+        .values_list("user__email", "company_id")
+        .order_by("company_id", "user__email")
+    )
+    return [
+        Recipient(email.lower(), company_id, network_of[company_id]) for email, company_id in rows
+    ]
+
+
+def recipients_from_companies(*, companies: QuerySet[Company]) -> list[Recipient]:
+    """Active members' e-mails of the given companies (e.g. a filtered company list)."""
+    rows = (
+        _active_members(companies)
+        .values_list("user__email", "company_id")
+        .order_by("company_id", "user__email")
+    )
+    return [Recipient(email.lower(), company_id) for email, company_id in rows]
+
+
+def recipients_from_addresses(*, addresses: Iterable[str]) -> list[Recipient]:
+    """Pasted addresses; an address of a known company member carries that company."""
+    addresses = [a.lower() for a in addresses]
+    companies = dict(
+        CompanyMember.objects.annotate(email_lower=Lower("user__email"))
+        .filter(email_lower__in=addresses, status=CompanyMember.Status.ACTIVE)
+        .values_list("email_lower", "company_id")
+    )
+    return [Recipient(address, companies.get(address)) for address in addresses]
+
+
+# --- Writing invitations ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    created: int
+    already_invited: int
+
+
+def check_open_for_invitations(workshop: Workshop) -> None:
+    if workshop.status != Workshop.Status.PUBLISHED or workshop.starts_at <= timezone.now():
+        raise ValidationError(
+            _("Invitations can only be sent for published workshops that have not started yet."),
+            code="closed",
+        )
+
+
+def invite(*, workshop: Workshop, recipients: Iterable[Recipient], invited_by=None) -> InviteResult:
+    """Write one pending row per new address and enqueue sending after commit.
+
+    An address already invited to the workshop is neither written nor sent again.
+    """
+    check_open_for_invitations(workshop)
+    unique: dict[str, Recipient] = {}
+    for recipient in recipients:
+        unique.setdefault(recipient.email.strip().lower(), recipient)
+    if not unique:
+        raise ValidationError(_("No recipients were found for your choice."), code="empty")
+    with transaction.atomic():
+        existing = set(
+            Invitation.objects.filter(workshop=workshop, email__in=list(unique)).values_list(
+                "email", flat=True
+            )
+        )
+        new_rows = [
+            Invitation(
+                workshop=workshop,
+                email=email,
+                company_id=recipient.company_id,
+                network_id=recipient.network_id,
+                invited_by=invited_by,
+            )
+            for email, recipient in unique.items()
+            if email not in existing
+        ]
+        # ignore_conflicts: a parallel request inviting the same address loses quietly.
+        Invitation.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=500)
+        if new_rows:
+            workshop_id = workshop.pk
+            transaction.on_commit(lambda: enqueue_sending(workshop_id))
+    return InviteResult(created=len(new_rows), already_invited=len(existing))
+
+
+def invite_chosen(
+    *,
+    workshop: Workshop,
+    networks: Iterable[TrainingNetwork] = (),
+    companies: QuerySet[Company] | None = None,
+    addresses: Iterable[str] = (),
+    invited_by=None,
+) -> InviteResult:
+    """Invite network members, the members of the given companies and pasted addresses."""
+    chosen: list[Recipient] = []
+    networks = list(networks)
+    if networks:
+        chosen += recipients_from_networks(networks=networks)
+    if companies is not None:
+        chosen += recipients_from_companies(companies=companies)
+    addresses = list(addresses)
+    if addresses:
+        chosen += recipients_from_addresses(addresses=addresses)
+    return invite(workshop=workshop, recipients=chosen, invited_by=invited_by)
+
+
+def enqueue_sending(workshop_id: int) -> None:
+    from .invitation_tasks import send_invitations
+
+    try:
+        send_invitations.delay(workshop_id)
+    except Exception:  # broker unreachable: rows stay pending for the periodic task
+        logger.warning(
+            "Could not enqueue invitations of workshop %s; the periodic task will send them",
+            workshop_id,
+            exc_info=True,
+        )
+
+
+# --- Sending -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+
+    @property
+    def retry_later(self) -> bool:
+        return self.deferred > 0
+
+
+class _ConnectionLost(Exception):
+    """The SMTP connection broke; the rest of the batch waits for the next run."""
+
+
+def is_permanent(exc: Exception) -> bool:
+    """A 5xx answer is permanent; 4xx answers and connection trouble are temporary."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def _breaks_connection(exc: Exception) -> bool:
+    # smtplib's errors are OSErrors too; only a lost connection (or socket error) ends the batch.
+    return isinstance(exc, smtplib.SMTPServerDisconnected) or (
+        isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+    )
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = [
+            f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for code, msg in exc.recipients.values()
+        ]
+        return "; ".join(parts)[:1000]
+    if isinstance(exc, smtplib.SMTPResponseException):
+        msg = exc.smtp_error
+        text = msg.decode(errors="replace") if isinstance(msg, bytes) else str(msg)
+        return f"{exc.smtp_code} {text}"[:1000]
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def register_url(workshop: Workshop) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("workshops:register", args=[workshop.slug])
+
+
+def render_invitation(workshop: Workshop) -> tuple[str, str, str]:
+    """Subject, text and HTML of the workshop's invitation, in the workshop's language."""
+    context = {
+        "workshop": workshop,
+        "register_url": register_url(workshop),
+        "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
+    }
+    return render_email("invitation", context, language=workshop.language)
+
+
+def _fail_all_pending(workshop: Workshop, reason: str) -> int:
+    return Invitation.objects.filter(workshop=workshop, status=Invitation.Status.PENDING).update(
+        status=Invitation.Status.FAILED, last_error=reason
+    )
+
+
+def send_workshop_invitations(*, workshop_id: int, batch_size: int = BATCH_SIZE) -> SendResult:
+    """Send the workshop's pending invitations; each row at most once per run and ever.
+
+    Rows go in ascending id order in batches; each batch shares one SMTP connection. A row
+    is claimed under a row lock (skip_locked) and sent only while still pending, in its own
+    short transaction, so a concurrent run skips it and a crash resends at most that one row.
+    """
+    result = SendResult()
+    workshop = Workshop.objects.filter(pk=workshop_id).first()
+    if workshop is None:
+        return result
+    if workshop.status != Workshop.Status.PUBLISHED or workshop.starts_at <= timezone.now():
+        result.failed += _fail_all_pending(
+            workshop, "The workshop is no longer open for registration."
+        )
+        return result
+    subject, text, html = render_invitation(workshop)
+    last_id = 0
+    while True:
+        ids = list(
+            Invitation.objects.filter(
+                workshop_id=workshop_id, status=Invitation.Status.PENDING, pk__gt=last_id
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return result
+        last_id = ids[-1]
+        try:
+            _send_batch(ids, subject=subject, text=text, html=html, result=result)
+        except _ConnectionLost:
+            return result
+
+
+def _send_batch(ids: list[int], *, subject: str, text: str, html: str, result: SendResult) -> None:
+    connection = get_connection(fail_silently=False)
+    try:
+        try:
+            connection.open()
+        except Exception as exc:  # noqa: BLE001 — no server: every row of the batch waits
+            _defer(ids[0], exc, result)
+            result.deferred += len(ids) - 1
+            raise _ConnectionLost from exc
+        for pk in ids:
+            _send_one(pk, connection, subject=subject, text=text, html=html, result=result)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 — closing a broken connection may fail too
+            logger.debug("Closing the SMTP connection failed", exc_info=True)
+
+
+def _send_one(pk: int, connection, *, subject: str, text: str, html: str, result: SendResult):
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=Invitation.Status.PENDING)
+            .first()
+        )
+        if invitation is None:  # sent meanwhile, or another run holds it
+            return
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[invitation.email],
+            connection=connection,
+        )
+        message.attach_alternative(html, "text/html")
+        invitation.attempts += 1
+        try:
+            if connection.send_messages([message]) != 1:
+                raise smtplib.SMTPException("The message was not accepted.")
+        except Exception as exc:  # noqa: BLE001 — every SMTP error is recorded on the row
+            invitation.last_error = _describe(exc)
+            if is_permanent(exc) or invitation.attempts >= MAX_ATTEMPTS:
+                invitation.status = Invitation.Status.FAILED
+                result.failed += 1
+            else:
+                result.deferred += 1
+            invitation.save(update_fields=["attempts", "last_error", "status"])
+            logger.info("Invitation %s not sent: %s", pk, invitation.last_error)
+            if _breaks_connection(exc):
+                raise _ConnectionLost from exc
+            return
+        invitation.status = Invitation.Status.SENT
+        invitation.sent_at = timezone.now()
+        invitation.last_error = ""
+        invitation.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+        result.sent += 1
+
+
+def _defer(pk: int, exc: Exception, result: SendResult) -> None:
+    """Record a failed connection attempt on the first row of the batch."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=Invitation.Status.PENDING)
+            .first()
+        )
+        if invitation is None:
+            return
+        invitation.attempts += 1
+        invitation.last_error = _describe(exc)
+        if invitation.attempts >= MAX_ATTEMPTS:
+            invitation.status = Invitation.Status.FAILED
+            result.failed += 1
+        else:
+            result.deferred += 1
+        invitation.save(update_fields=["attempts", "last_error", "status"])
+
+
+def send_pending_invitations(*, older_than: timedelta = PENDING_GRACE) -> int:
+    """Catch up on rows the broker or a worker left behind; returns the number sent."""
+    cutoff = timezone.now() - older_than
+    workshop_ids = list(
+        Invitation.objects.filter(status=Invitation.Status.PENDING, created_at__lte=cutoff)
+        .order_by("workshop_id")
+        .values_list("workshop_id", flat=True)
+        .distinct()
+    )
+    return sum(send_workshop_invitations(workshop_id=pk).sent for pk in workshop_ids)
+
+
+def retry_countdown(retries: int) -> int:
+    return RETRY_COUNTDOWNS[min(retries, len(RETRY_COUNTDOWNS) - 1)]
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def invitation_workshop(slug: str) -> Workshop:
+    try:
+        return Workshop.objects.get(slug=slug)
+    except Workshop.DoesNotExist:
+        raise Http404 from None
+
+
+def _registered() -> Exists:
+    """An active registration with the invited address (matched case-insensitively)."""
+    return Exists(
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(workshop_id=OuterRef("workshop_id"), email_lower=OuterRef("email"))
+        .exclude(status=Registration.Status.CANCELLED)
+    )
+
+
+def workshop_invitations(workshop: Workshop) -> QuerySet[Invitation]:
+    """The workshop's invitations with company and ``registered`` (one query for a page)."""
+    return (
+        Invitation.objects.filter(workshop=workshop)
+        .select_related("company")
+        .annotate(registered=_registered())
+        .order_by("email", "pk")
+    )
+
+
+def invitation_counts(workshop: Workshop) -> dict[str, int]:
+    """Counts per shown status; "registered" wins over the sending status."""
+    not_registered = Q(registered=False)
+    return (
+        Invitation.objects.filter(workshop=workshop)
+        .annotate(registered=_registered())
+        .aggregate(
+            total=Count("pk"),
+            registered=Count("pk", filter=Q(registered=True)),
+            pending=Count("pk", filter=Q(status=Invitation.Status.PENDING) & not_registered),
+            sent=Count("pk", filter=Q(status=Invitation.Status.SENT) & not_registered),
+            failed=Count("pk", filter=Q(status=Invitation.Status.FAILED) & not_registered),
+        )
+    )
