@@ -37,7 +37,7 @@ def invitation_list(request, slug):
 @require_http_methods(["GET", "POST"])
 def invitation_create(request, slug):
     workshop = invitations.invitation_workshop(slug)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             result = invitations.invite_chosen(

@@ -450,13 +450,13 @@ def workshop_invitations(workshop: Workshop) -> QuerySet[Invitation]:
 
 def invitation_counts(workshop: Workshop) -> dict[str, int]:
     """Counts per shown status; "registered" wins over the sending status."""
-    not_registered = Q(registered=False)
+    not_registered = Q(is_registered=False)
     return (
         Invitation.objects.filter(workshop=workshop)
-        .annotate(registered=_registered())
+        .annotate(is_registered=_registered())
         .aggregate(
             total=Count("pk"),
-            registered=Count("pk", filter=Q(registered=True)),
+            registered=Count("pk", filter=Q(is_registered=True)),
             pending=Count("pk", filter=Q(status=Invitation.Status.PENDING) & not_registered),
             sent=Count("pk", filter=Q(status=Invitation.Status.SENT) & not_registered),
             failed=Count("pk", filter=Q(status=Invitation.Status.FAILED) & not_registered),
