@@ -1,6 +1,15 @@
 """Read paths for companies, scoped to the user where the data is private."""
 
-from .models import CompanyMember
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from regiolab.permissions import is_coordinator
+
+from .models import Company, CompanyInvitation, CompanyMember, Consultation
+
+# The networks app owns the status values; companies import no other app, so spell it here.
+ACTIVE_NETWORK_MEMBERSHIP = "active"
 
 
 def membership_of(user) -> CompanyMember | None:
@@ -14,3 +23,94 @@ def membership_of(user) -> CompanyMember | None:
             .first()
         )
     return user._company_membership_cache
+
+
+def pending_request_of(user) -> CompanyMember | None:
+    """The user's open request to join a company, if any."""
+    if not user.is_authenticated:
+        return None
+    return (
+        CompanyMember.objects.select_related("company")
+        .filter(user=user, status=CompanyMember.Status.REQUESTED)
+        .first()
+    )
+
+
+def companies_for_list() -> QuerySet[Company]:
+    """All companies with what the coordinators' list shows (active networks counted)."""
+    return Company.objects.annotate(
+        network_count=Count(
+            "network_memberships",
+            filter=Q(network_memberships__status=ACTIVE_NETWORK_MEMBERSHIP),
+            distinct=True,
+        )
+    ).order_by("name", "pk")
+
+
+def companies_visible_to(user) -> QuerySet[Company]:
+    """Coordinators see every company, a representative only their own, anyone else none."""
+    if not user.is_authenticated:
+        return Company.objects.none()
+    if is_coordinator(user):
+        return Company.objects.all()
+    return Company.objects.filter(members__user=user, members__status=CompanyMember.Status.ACTIVE)
+
+
+def company_detail(*, user, pk: int) -> Company:
+    """One visible company with members, network memberships and consultations prefetched.
+
+    Raises Company.DoesNotExist when the user may not see it (views answer 404).
+    """
+    members = CompanyMember.objects.select_related("user").order_by("-role", "created_at")
+    networks = (
+        Company._meta.get_field("network_memberships")
+        .related_model.objects.select_related("network")
+        .order_by("network__name")
+    )
+    return (
+        companies_visible_to(user)
+        .prefetch_related(
+            "training_needs",
+            Prefetch("members", queryset=members),
+            Prefetch("network_memberships", queryset=networks),
+            Prefetch(
+                "consultations",
+                queryset=Consultation.objects.select_related("coordinator").order_by(
+                    "-date", "-pk"
+                ),
+            ),
+            "associated_enterprises",
+        )
+        .get(pk=pk)
+    )
+
+
+def company_members(*, company: Company) -> QuerySet[CompanyMember]:
+    return (
+        CompanyMember.objects.filter(company=company)
+        .select_related("user")
+        .order_by("status", "-role", "user__last_name", "user__email")
+    )
+
+
+def open_invitations(*, company: Company) -> QuerySet[CompanyInvitation]:
+    return CompanyInvitation.objects.filter(company=company, accepted_at__isnull=True).order_by(
+        "-created_at"
+    )
+
+
+def open_follow_ups(*, today: date) -> QuerySet[Consultation]:
+    """Consultations with an open follow-up, soonest (overdue) first."""
+    return (
+        Consultation.objects.filter(follow_up_done=False, follow_up_on__isnull=False)
+        .select_related("company", "coordinator")
+        .order_by("follow_up_on", "company__name", "pk")
+    )
+
+
+def companies_to_join(*, query: str) -> QuerySet[Company]:
+    """Companies a person may ask to join, found by name (at least two characters)."""
+    query = query.strip()
+    if len(query) < 2:
+        return Company.objects.none()
+    return Company.objects.filter(name__icontains=query).order_by("name", "pk")
