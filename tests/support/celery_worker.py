@@ -69,6 +69,30 @@ class Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def wait_for_log(self, text: str, *, count: int = 1, timeout: float = 30.0) -> bool:
+        """Wait until ``text`` occurs ``count`` times in the worker's log; False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self.log().count(text) < count:
+            if not self.alive or time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def wait_for_task(self, task_id: str, *, timeout: float = 30.0) -> bool:
+        """Wait until the worker logged the task (by id) as succeeded."""
+        return self.wait_for_log(f"[{task_id}] succeeded", timeout=timeout)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: Linux sends SIGTERM to the worker when pytest dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:  # not Linux: the context manager and atexit still stop it
+        pass
+
 
 def _stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
     if process.poll() is None:
@@ -126,6 +150,7 @@ def celery_worker(
         stdout=log_file,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: killed as a whole
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 — only prctl, no locks taken
     )
     _running.add(process)
     worker = Worker(process, log_path, name)
@@ -152,8 +177,8 @@ def purge_queue(redis_url: str | None = None, queue: str = "celery") -> int:
 
 
 def _reset_connection_pools() -> None:
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # Only drop the app's references: kombu keeps its pools per URL, and closing the real
+    # broker's pool would leave it unusable afterwards.
     celery_app._pool = None
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:

@@ -10,6 +10,7 @@
 The ``smtp_sink`` fixture yields a started sink and stops it afterwards.
 """
 
+import logging
 import socket
 import threading
 import time
@@ -20,6 +21,9 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+
+# aiosmtpd logs every SMTP command at INFO; keep test output readable.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:
