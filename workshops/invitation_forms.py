@@ -1,15 +1,17 @@
-"""The coordinators' invitation form: networks, a company filter and pasted addresses."""
+"""The coordinators' invitation form: networks, the company list filter and pasted addresses."""
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import MUNICIPALITIES, Company, Sector, SizeClass
+from companies.filters import CompanyFilter
+from companies.models import Company
 from networks.models import TrainingNetwork
 
 from . import invitations
 
 MAX_PASTED_CHARS = 50_000
+COMPANY_FILTER_PREFIX = "company"
 
 
 class InvitationForm(forms.Form):
@@ -20,27 +22,11 @@ class InvitationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Every active member of the companies in the chosen networks is invited."),
     )
-    size_classes = forms.MultipleChoiceField(
-        label=_("Companies of these size classes"),
-        choices=SizeClass.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    sector = forms.ChoiceField(
-        label=_("Companies of this sector"),
-        choices=[("", _("— any sector —")), *Sector.choices],
-        required=False,
-    )
-    municipality = forms.ChoiceField(
-        label=_("Companies in this municipality"),
-        choices=[("", _("— any municipality —")), *((m, m) for m in MUNICIPALITIES)],
-        required=False,
-    )
     consenting_only = forms.BooleanField(
         label=_("Only companies that agree to be contacted"),
         required=False,
         initial=True,
-        help_text=_("Applies to the company filter above, not to networks or pasted addresses."),
+        help_text=_("Applies to the company filter, not to networks or pasted addresses."),
     )
     emails = forms.CharField(
         label=_("E-mail addresses"),
@@ -50,8 +36,15 @@ class InvitationForm(forms.Form):
         help_text=_("One per line, or separated by commas or semicolons."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # The company list's own filter (companies.filters), with its fields prefixed.
+        self.company_filter = CompanyFilter(
+            data, queryset=Company.objects.all(), prefix=COMPANY_FILTER_PREFIX
+        )
+        # Order does not matter here, and networks have their own choice above.
+        for name in ("ordering", "network"):
+            self.company_filter.filters.pop(name, None)
         self.fields["networks"].queryset = TrainingNetwork.objects.exclude(
             status=TrainingNetwork.Status.CLOSED
         ).order_by("name")
@@ -59,8 +52,9 @@ class InvitationForm(forms.Form):
 
     @property
     def uses_company_filter(self) -> bool:
-        data = self.cleaned_data
-        return bool(data.get("size_classes") or data.get("sector") or data.get("municipality"))
+        """True when at least one company filter field has a value."""
+        data = getattr(self.company_filter.form, "cleaned_data", {})
+        return any(value not in (None, "", [], ()) for value in data.values())
 
     def clean_emails(self):
         text = self.cleaned_data["emails"]
@@ -82,6 +76,10 @@ class InvitationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.is_bound and not self.company_filter.is_valid():
+            raise forms.ValidationError(
+                _("Please correct the company filter."), code="company_filter"
+            )
         if not self.errors and not (
             data.get("networks") or self.uses_company_filter or data.get("emails")
         ):
@@ -92,15 +90,8 @@ class InvitationForm(forms.Form):
         return data
 
     def filtered_companies(self) -> QuerySet[Company]:
-        data = self.cleaned_data
-        companies = Company.objects.all()
-        if data.get("size_classes"):
-            companies = companies.filter(size_class_stored__in=data["size_classes"])
-        if data.get("sector"):
-            companies = companies.filter(sector=data["sector"])
-        if data.get("municipality"):
-            companies = companies.filter(municipality=data["municipality"])
-        if data.get("consenting_only"):
+        companies = self.company_filter.qs
+        if self.cleaned_data.get("consenting_only"):
             companies = companies.filter(contact_consent=True)
         return companies
 

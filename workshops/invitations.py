@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -365,6 +366,8 @@ def _send_one(pk: int, connection, *, subject: str, text: str, html: str, result
             if connection.send_messages([message]) != 1:
                 raise smtplib.SMTPException("The message was not accepted.")
         except Exception as exc:  # noqa: BLE001 — every SMTP error is recorded on the row
+            if isinstance(exc, SoftTimeLimitExceeded):
+                raise  # the task's time is up; the row stays pending for the next run
             invitation.last_error = _describe(exc)
             if is_permanent(exc) or invitation.attempts >= MAX_ATTEMPTS:
                 invitation.status = Invitation.Status.FAILED

@@ -118,9 +118,9 @@ def test_company_filter_invites_members_of_matching_consenting_companies(
         coordinator_client,
         workshop,
         {
-            "size_classes": ["small"],
-            "sector": "C",
-            "municipality": "Hannover",
+            "company-size_class": "small",
+            "company-sector": "C",
+            "company-municipality": "Hannover",
             "consenting_only": "on",
         },
         django_capture_on_commit_callbacks,
@@ -142,7 +142,7 @@ def test_company_filter_without_consent_limit_includes_all_matches(
     post_invite(
         coordinator_client,
         workshop,
-        {"municipality": "Lehrte"},  # checkbox unticked
+        {"company-municipality": "Lehrte"},  # checkbox unticked
         django_capture_on_commit_callbacks,
     )
 
@@ -562,7 +562,10 @@ def test_form_page_renders_with_choices(coordinator_client):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Verbund Robotik" in page and f'value="{network.pk}"' in page
-    assert 'name="emails"' in page and "<h1" in page
+    assert 'name="emails"' in page and page.count("<h1") == 1
+    for name in ("company-size_class", "company-sector", "company-municipality", "company-q"):
+        assert f'name="{name}"' in page  # the company list's own filter
+    assert 'name="company-ordering"' not in page and 'name="company-network"' not in page
 
 
 @pytest.mark.parametrize(
@@ -572,9 +575,11 @@ def test_form_page_renders_with_choices(coordinator_client):
         ({"emails": "  \n ,; "}, None, "nothing_chosen"),
         ({"networks": ["abc"]}, "networks", "invalid_pk_value"),
         ({"networks": ["999999"]}, "networks", "invalid_choice"),
-        ({"size_classes": ["huge"]}, "size_classes", "invalid_choice"),
-        ({"sector": "<script>"}, "sector", "invalid_choice"),
-        ({"municipality": "Berlin"}, "municipality", "invalid_choice"),
+        ({"company-size_class": "huge"}, "company-size_class", "invalid_choice"),
+        ({"company-sector": "<script>"}, "company-sector", "invalid_choice"),
+        ({"company-municipality": "Berlin"}, "company-municipality", "invalid_choice"),
+        ({"company-kind": "<script>"}, "company-kind", "invalid_choice"),
+        ({"company-q": "x" * 101}, "company-q", "max_length"),
         ({"emails": "a@example.org\n" * 10_000}, "emails", "max_length"),
         ({"emails": "garbage, more garbage"}, "emails", "invalid"),
         ({"emails": "<script>alert('x')</script>"}, "emails", "invalid"),
@@ -589,6 +594,8 @@ def test_bad_input_shows_errors_and_saves_nothing(
 
     assert response.status_code == 200
     form = response.context["form"]
+    if field and field.startswith("company-"):
+        form, field = form.company_filter.form, field.removeprefix("company-")
     errors = form.errors.as_data().get(field or "__all__")
     assert errors and any(e.code == code for e in errors), form.errors
     page = response.content.decode()
