@@ -2,6 +2,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -325,6 +326,17 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} {self.date}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.follow_up_on and self.date and self.follow_up_on < self.date:
+            errors["follow_up_on"] = _("The follow-up cannot be before the consultation.")
+        unknown = [s for s in self.subjects or [] if s not in self.Subject.values]
+        if not isinstance(self.subjects, list) or unknown:
+            errors["subjects"] = _("Please choose topics from the list.")
+        if errors:
+            raise ValidationError(errors)
 
     def get_subjects_display(self) -> list[str]:
         return [str(self.Subject(s).label) for s in self.subjects if s in self.Subject.values]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.company_list, name="list"),
     path("new/", views.company_create, name="create"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow_up_done"),
     path("mine/", views.my_company, name="mine"),
     path("join/", views.join_request, name="join"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),

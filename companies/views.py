@@ -1,41 +1,354 @@
+"""Company pages. Coordinators see every company; a representative only their own — any other
+company answers 404 because it is looked up through companies_visible_to()."""
+
+from functools import wraps
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from .models import Company
+from . import selectors, services
+from .filters import CompanyFilter
+from .forms import (
+    AssociatedEnterpriseFormSet,
+    CompanyForm,
+    ConsultationForm,
+    InviteColleagueForm,
+    JoinRequestForm,
+    JoinSearchForm,
+    MemberRoleForm,
+)
+from .models import Company, CompanyInvitation, CompanyMember, Consultation
+from .rules import is_funder
+
+PAGE_SIZE = 50
 
 
-@login_required
-@permission_required("companies.list_companies", raise_exception=True)
+def coordinator_only(view):
+    """Anonymous → login page; signed in but not a coordinator → 403."""
+
+    @wraps(view)
+    @login_required
+    @permission_required("companies.list_companies", raise_exception=True)
+    def wrapped(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _visible_company(request, pk) -> Company:
+    return get_object_or_404(selectors.companies_visible_to(request.user), pk=pk)
+
+
+def _require(request, perm: str, obj=None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- coordinators ------------------------------------------------------------------------------
+
+
+@coordinator_only
+@require_http_methods(["GET", "HEAD"])
 def company_list(request):
-    return render(request, "companies/company_list.html", {"companies": Company.objects.all()})
+    company_filter = CompanyFilter(request.GET or None, queryset=selectors.companies_for_list())
+    page_obj = Paginator(company_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter": company_filter,
+        "page_obj": page_obj,
+        "companies": page_obj.object_list,
+        "results_id": "company-results",
+    }
+    # htmx refreshes only the results container.
+    template = (
+        "companies/_company_results.html"
+        if request.htmx and not request.htmx.boosted
+        else "companies/company_list.html"
+    )
+    return render(request, template, context)
 
 
-@login_required
-@permission_required("companies.list_companies", raise_exception=True)
+@coordinator_only
+@require_http_methods(["GET", "HEAD"])
 def dashboard(request):
-    return render(request, "companies/dashboard.html")
+    today = timezone.localdate()
+    page_obj = Paginator(selectors.open_follow_ups(today=today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "companies/dashboard.html",
+        {"page_obj": page_obj, "follow_ups": page_obj.object_list, "today": today},
+    )
 
 
-@login_required
-def my_company(request):
-    membership = request.user.company_memberships.first()
-    if membership is None:
-        return render(request, "companies/onboarding.html")
-    return redirect(membership.company)
+@coordinator_only
+@require_POST
+def follow_up_done(request, pk):
+    consultation = get_object_or_404(Consultation, pk=pk)
+    try:
+        services.complete_follow_up(consultation=consultation, done_by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Follow-up with %(company)s marked as done.") % {"company": consultation.company},
+        )
+    return redirect("companies:dashboard")
 
 
-@login_required
-def company_detail(request, pk):
+@coordinator_only
+@require_http_methods(["GET", "POST"])
+def consultation_create(request, pk):
     company = get_object_or_404(Company, pk=pk)
-    return render(request, "companies/company_detail.html", {"company": company})
+    form = ConsultationForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_consultation(
+                company=company, coordinator=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Consultation saved."))
+            return redirect(company)
+    return render(request, "companies/consultation_form.html", {"form": form, "company": company})
 
 
-def _todo(request, *args, **kwargs):
-    from django.http import Http404
-
-    raise Http404
+# --- registering, joining ----------------------------------------------------------------------
 
 
-company_create = join_request = accept_invitation = company_edit = members = _todo
-consultation_create = _todo
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def my_company(request):
+    """Members go to their company; people without one are led to register or join one."""
+    if request.user.has_perm("companies.list_companies"):
+        return redirect("companies:list")
+    if is_funder(request.user):
+        raise PermissionDenied
+    membership = selectors.membership_of(request.user)
+    if membership is not None:
+        return redirect(membership.company)
+    pending = selectors.pending_request_of(request.user)
+    if request.method == "POST":
+        if pending is not None and request.POST.get("action") == "withdraw":
+            services.withdraw_join_request(user=request.user)
+            messages.success(request, _("Your request has been withdrawn."))
+        return redirect("companies:mine")
+    return render(request, "companies/onboarding.html", {"pending": pending})
+
+
+@login_required
+@permission_required("companies.add_company", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def company_create(request):
+    form = CompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company = services.create_company(created_by=request.user, **form.service_fields())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Company %(name)s registered.") % {"name": company.name})
+            return redirect(company)
+    return render(request, "companies/company_form.html", {"form": form, "company": None})
+
+
+@login_required
+@permission_required("companies.join_company", raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def join_request(request):
+    if request.method == "POST":
+        form = JoinRequestForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        company = form.cleaned_data["company"]
+        try:
+            services.request_to_join(user=request.user, company=company)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Your request to join %(name)s has been sent to its owners.")
+                % {"name": company.name},
+            )
+        return redirect("companies:mine")
+    search = JoinSearchForm(request.GET if "q" in request.GET else None)
+    results = None
+    if search.is_valid():
+        results = selectors.companies_to_join(query=search.cleaned_data["q"])[:25]
+    return render(request, "companies/join.html", {"search": search, "results": results})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def accept_invitation(request, token):
+    invitation = get_object_or_404(
+        CompanyInvitation.objects.select_related("company", "invited_by"), token=token
+    )
+    problem = None
+    if invitation.accepted_at is not None:
+        problem = _("This invitation has already been used.")
+    elif services.invitation_expired(invitation):
+        problem = _("This invitation has expired. Please ask for a new one.")
+    if request.method == "POST" and problem is None:
+        try:
+            services.accept_invitation(invitation=invitation, user=request.user)
+        except ValidationError as exc:
+            problem = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.company.name})
+            return redirect(invitation.company)
+    return render(
+        request,
+        "companies/invitation.html",
+        {"invitation": invitation, "problem": problem},
+    )
+
+
+# --- one company -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def company_detail(request, pk):
+    try:
+        company = selectors.company_detail(user=request.user, pk=pk)
+    except Company.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "companies/company_detail.html",
+        {
+            "company": company,
+            "members": [m for m in company.members.all() if m.status == m.Status.ACTIVE],
+            "requests": [m for m in company.members.all() if m.status == m.Status.REQUESTED],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def company_edit(request, pk):
+    company = _visible_company(request, pk)
+    _require(request, "companies.change_company", company)
+    form = CompanyForm(request.POST or None, instance=company)
+    formset = AssociatedEnterpriseFormSet(
+        request.POST or None, instance=company, prefix="associated"
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        changed = formset.save(commit=False)
+        try:
+            services.update_company(
+                company=company,
+                updated_by=request.user,
+                associated_save=changed,
+                associated_delete=formset.deleted_objects,
+                **form.service_fields(),
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Company profile saved."))
+            return redirect(company)
+    return render(
+        request,
+        "companies/company_form.html",
+        {"form": form, "formset": formset, "company": company},
+    )
+
+
+MEMBER_ACTIONS = ("accept", "decline", "remove", "role")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def members(request, pk):
+    company = _visible_company(request, pk)
+    _require(request, "companies.manage_members", company)
+    invite_form = InviteColleagueForm(prefix="invite")
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "invite":
+        invite_form = InviteColleagueForm(request.POST, prefix="invite")
+        if invite_form.is_valid():
+            try:
+                invitation = services.invite_colleague(
+                    company=company,
+                    email=invite_form.cleaned_data["email"],
+                    invited_by=request.user,
+                )
+            except ValidationError as exc:
+                _add_service_errors(invite_form, exc)
+            else:
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+                )
+                return redirect("companies:members", pk=company.pk)
+    elif action in MEMBER_ACTIONS:
+        membership = get_object_or_404(
+            CompanyMember.objects.select_related("user", "company"),
+            pk=request.POST.get("membership"),
+            company=company,
+        )
+        try:
+            message = _member_action(request, action, membership)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, message)
+            if action == "remove" and membership.user_id == request.user.pk:
+                return redirect("companies:mine")  # left the company: its pages are gone
+        return redirect("companies:members", pk=company.pk)
+    elif action is not None:
+        raise Http404
+    people = list(selectors.company_members(company=company))
+    return render(
+        request,
+        "companies/members.html",
+        {
+            "company": company,
+            "members": [m for m in people if m.status == CompanyMember.Status.ACTIVE],
+            "requests": [m for m in people if m.status == CompanyMember.Status.REQUESTED],
+            "invitations": selectors.open_invitations(company=company),
+            "invite_form": invite_form,
+            "roles": CompanyMember.Role.choices,
+        },
+    )
+
+
+def _member_action(request, action: str, membership: CompanyMember) -> str:
+    person = membership.user.get_full_name() or membership.user.email
+    if action in ("accept", "decline"):
+        services.decide_join_request(
+            membership=membership, decided_by=request.user, accept=action == "accept"
+        )
+        if action == "accept":
+            return _("%(person)s is now a member.") % {"person": person}
+        return _("The request of %(person)s has been declined.") % {"person": person}
+    if action == "remove":
+        services.remove_member(membership=membership, removed_by=request.user)
+        return _("%(person)s has been removed.") % {"person": person}
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Please choose a role."))
+    services.change_member_role(
+        membership=membership, role=form.cleaned_data["role"], changed_by=request.user
+    )
+    return _("The role of %(person)s has been changed.") % {"person": person}
