@@ -1,0 +1,184 @@
+"""Progress report builder: one context, rendered as PDF (WeasyPrint) and as XLSX."""
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from regiolab.pdf import render_pdf
+from workshops.models import Registration, Workshop
+
+from . import selectors
+from .models import ProgressReport
+from .money import to_cents
+
+CHART_WIDTH = 300  # width of a 100 % bar in the SVG chart, in SVG units
+CHART_ROW = 22
+
+
+@dataclass
+class ChartBar:
+    label: str
+    y: int
+    width: int
+    target_x: int
+    percent: int
+
+
+def _chart(rows) -> dict:
+    """Bars of actual against target (100 % mark), capped at 150 % so the chart stays narrow."""
+    bars = []
+    for i, row in enumerate(rows):
+        percent = row.percent
+        bars.append(
+            ChartBar(
+                label=row.label,
+                y=i * CHART_ROW,
+                width=int(min(percent, 150) * CHART_WIDTH / 100),
+                target_x=CHART_WIDTH,
+                percent=percent,
+            )
+        )
+    return {"bars": bars, "height": max(len(bars) * CHART_ROW, CHART_ROW), "scale": CHART_WIDTH}
+
+
+def context_for(report: ProgressReport) -> dict:
+    grant = report.grant
+    values = selectors.grant_indicators(
+        grant=grant, period_start=report.period_start, period_end=report.period_end
+    )
+    rows = selectors.indicator_rows(grant=grant, values=values)
+    statement = selectors.financial_statement(grant=grant, period_end=report.period_end)
+    start, end = selectors._bounds(report.period_start, report.period_end)
+    network_ids = list(grant.networks.values_list("pk", flat=True))
+    workshops = list(
+        Workshop.objects.filter(
+            network_id__in=network_ids,
+            status__in=selectors.HELD_STATUSES,
+            ends_at__gte=start,
+            ends_at__lt=end,
+        )
+        .select_related("network")
+        .order_by("starts_at", "pk")
+    )
+    attended = dict.fromkeys((w.pk for w in workshops), 0)
+    for workshop_id in Registration.objects.filter(
+        workshop__in=workshops, status=Registration.Status.ATTENDED
+    ).values_list("workshop_id", flat=True):
+        attended[workshop_id] += 1
+    for w in workshops:
+        w.attended_count = attended[w.pk]
+    receipts = list(
+        selectors.expenditures_of(
+            grant=grant, period_start=report.period_start, period_end=report.period_end
+        )
+    )
+    return {
+        "report": report,
+        "grant": grant,
+        "shares": selectors.share_amounts(grant=grant),
+        "networks": list(grant.networks.order_by("name")),
+        "values": values,
+        "indicator_rows": rows,
+        "chart": _chart(rows),
+        "statement": statement,
+        "workshops": workshops,
+        "receipts": receipts,
+        "receipts_total": sum((r.amount for r in receipts), Decimal(0)),
+    }
+
+
+def build_pdf(context: dict, language: str) -> bytes:
+    report = context["report"]
+    return render_pdf(
+        "pdf/report.html",
+        context,
+        language=language,
+        title=f"{report.get_kind_display()} {report.grant.reference}",
+    )
+
+
+def _text(value: str) -> str:
+    # Free text starting like a formula would be run by the spreadsheet: keep it text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def build_xlsx(context: dict) -> bytes:
+    """The report's tables as worksheets: indicators, financial statement, receipts."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    grant, report, statement = context["grant"], context["report"], context["statement"]
+    bold = Font(bold=True)
+    book = Workbook()
+
+    sheet = book.active
+    sheet.title = _("Overview")[:31]
+    sheet.append([_("Reference number"), grant.reference])
+    sheet.append([_("Title"), grant.title])
+    sheet.append([_("Period"), report.period_start, report.period_end])
+    sheet.append([_("Currency"), grant.currency])
+    sheet.append([_("Total eligible costs"), to_cents(grant.total_eligible_costs)])
+    sheet.append([])
+    sheet.append([_("Funder"), _("Share (%)"), _("Amount")])
+    for share, amount in context["shares"]:
+        sheet.append([share.funder.name, share.percent, amount])
+
+    sheet = book.create_sheet(_("Indicators")[:31])
+    sheet.append([_("Indicator"), _("Code"), _("Target"), _("Actual")])
+    for row in context["indicator_rows"]:
+        sheet.append([row.label, row.code, row.target, row.actual])
+
+    sheet = book.create_sheet(_("Financial statement")[:31])
+    shares = statement.shares
+    sheet.append(
+        [_("Year"), _("Cost category"), _("Budget"), _("Spent"), _("Remaining")]
+        + [s.funder.name for s in shares]
+    )
+    for row in statement.rows:
+        sheet.append(
+            [
+                row.year,
+                row.label,
+                to_cents(row.budget),
+                to_cents(row.spent),
+                to_cents(row.remaining),
+            ]
+            + list(row.share_parts)
+        )
+    sheet.append(
+        [_("Total"), "", to_cents(statement.budget_total), to_cents(statement.spent_total),
+         to_cents(statement.budget_total - statement.spent_total)]
+        + list(statement.spent_share_parts)
+    )  # fmt: skip
+
+    sheet = book.create_sheet(_("Receipts")[:31])
+    sheet.append(
+        [_("Date"), _("Receipt"), _("Payee"), _("Purpose"), _("Cost category"), _("Amount")]
+    )
+    for e in context["receipts"]:
+        sheet.append(
+            [e.date, _text(e.receipt_reference), _text(e.payee), _text(e.purpose), e.get_category_display(),
+             to_cents(e.amount)]
+        )  # fmt: skip
+    for ws in book.worksheets:
+        for cell in ws[1]:
+            cell.font = bold
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, Decimal):
+                    cell.number_format = "#,##0.00"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def build(report: ProgressReport) -> tuple[bytes, bytes]:
+    """PDF and XLSX bytes for ``report``, in the grant's report language."""
+    language = report.grant.report_language
+    with translation.override(language):
+        context = context_for(report)
+        xlsx = build_xlsx(context)
+    return build_pdf(context, language), xlsx

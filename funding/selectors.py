@@ -1,0 +1,370 @@
+"""Read paths for funding: scoped grant queries, indicators, budget against spending."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+
+from companies.models import Company, Consultation, SizeClass
+from networks.models import NetworkMembership
+from regiolab.permissions import is_coordinator
+from workshops.models import Registration, Workshop
+
+from .models import (
+    BudgetLine,
+    CofinancingShare,
+    CostCategory,
+    Expenditure,
+    FundingProgramme,
+    Grant,
+    Indicator,
+    IndicatorCode,
+    ProgressReport,
+)
+from .money import allocate
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# Registrations that mean the company took part (not cancelled, not only on the waitlist).
+REACHING_STATUSES = (
+    Registration.Status.CONFIRMED,
+    Registration.Status.ATTENDED,
+    Registration.Status.NO_SHOW,
+)
+HELD_STATUSES = (Workshop.Status.PUBLISHED, Workshop.Status.DONE)
+SMES = (SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM)
+
+
+# --- Grants, scoped -------------------------------------------------------------------------
+
+
+def grants_visible_to(user) -> QuerySet[Grant]:
+    """Coordinators see every grant, a funder's users the grants their body co-finances."""
+    if not user.is_authenticated:
+        return Grant.objects.none()
+    if is_coordinator(user):
+        return Grant.objects.all()
+    return Grant.objects.filter(shares__funder__users=user).distinct()
+
+
+def grants_for_list(user) -> QuerySet[Grant]:
+    return (
+        grants_visible_to(user)
+        .select_related("programme")
+        .prefetch_related(
+            Prefetch("shares", queryset=CofinancingShare.objects.select_related("funder"))
+        )
+        .order_by("-start_date", "reference")
+    )
+
+
+def grant_detail(*, user, pk: int) -> Grant:
+    """One visible grant; Grant.DoesNotExist (views answer 404) when the user may not see it."""
+    return (
+        grants_visible_to(user)
+        .select_related("programme")
+        .prefetch_related(
+            Prefetch("shares", queryset=CofinancingShare.objects.select_related("funder")),
+            "networks",
+            "coordinators",
+            "indicators",
+        )
+        .get(pk=pk)
+    )
+
+
+def reports_of(*, grant: Grant) -> QuerySet[ProgressReport]:
+    return grant.reports.select_related("requested_by").order_by("-requested_at", "-pk")
+
+
+def report_visible_to(*, user, pk: int) -> ProgressReport:
+    return ProgressReport.objects.select_related("grant").get(
+        pk=pk, grant__in=grants_visible_to(user)
+    )
+
+
+def expenditures_of(*, grant: Grant, period_start=None, period_end=None) -> QuerySet:
+    qs = grant.expenditures.select_related("workshop", "network").order_by("date", "pk")
+    if period_start:
+        qs = qs.filter(date__gte=period_start)
+    if period_end:
+        qs = qs.filter(date__lte=period_end)
+    return qs
+
+
+# --- Programmes -----------------------------------------------------------------------------
+
+
+def programmes_for_finder() -> QuerySet[FundingProgramme]:
+    return (
+        FundingProgramme.objects.filter(is_published=True)
+        .prefetch_related("topics")
+        .order_by("deadline", "name", "pk")
+    )
+
+
+@dataclass
+class ProgrammeMatch:
+    programme: FundingProgramme
+    reasons: list[str] = field(default_factory=list)
+
+
+def match_programmes(*, programmes, company: Company) -> list[ProgrammeMatch]:
+    """Programmes that fit the company's size class, sector and training needs, with reasons.
+
+    A programme fits when its size classes and sectors (empty: any) include the company's, and
+    when it names topics, at least one is among the company's training needs.
+    """
+    from django.utils.translation import gettext as _
+
+    needs = {t.pk: t for t in company.training_needs.all()}
+    size = company.size_class_stored
+    matches = []
+    for programme in programmes:
+        reasons = []
+        if programme.size_classes:
+            if size not in programme.size_classes:
+                continue
+            reasons.append(_("size class: %s") % SizeClass(size).label)
+        if programme.sectors:
+            if company.sector not in programme.sectors:
+                continue
+            reasons.append(_("sector: %s") % company.get_sector_display())
+        topics = [t for t in programme.topics.all() if t.pk in needs]
+        if programme.topics.all() and not topics:
+            continue
+        if topics:
+            reasons.append(_("training needs: %s") % ", ".join(t.name for t in topics))
+        if not reasons:
+            reasons.append(_("open to all companies"))
+        matches.append(ProgrammeMatch(programme, reasons))
+    return matches
+
+
+# --- Indicators -----------------------------------------------------------------------------
+
+
+def _bounds(period_start: date, period_end: date) -> tuple[datetime, datetime]:
+    """The period as [start, end) in Berlin time: both days belong to the period."""
+    return (
+        datetime.combine(period_start, time.min, tzinfo=BERLIN),
+        datetime.combine(period_end + timedelta(days=1), time.min, tzinfo=BERLIN),
+    )
+
+
+def grant_indicators(*, grant: Grant, period_start: date, period_end: date) -> dict:
+    """Every indicator's actual value for the period, keyed by indicator code.
+
+    - companies_reached: distinct companies with a registration (confirmed, attended or
+      no-show) for a workshop of the grant's networks starting in the period, or a network
+      membership in those networks that was active during the period.
+    - companies_advised: those reached companies with a consultation dated in the period.
+    - smes_in_networks: companies (micro, small, medium) with a membership active in the period.
+    - workshops_held: published or done workshops of the networks that ended in the period.
+    - participants / participant_hours: attended registrations of those workshops, and their
+      sum of workshop hours.
+    - participants_by_gender / _by_age_band: attended registrations where the answer was given.
+    - companies_by_size_class / _by_sector: the reached companies.
+    """
+    start, end = _bounds(period_start, period_end)
+    network_ids = list(grant.networks.values_list("pk", flat=True))
+
+    active_in_period = (
+        NetworkMembership.objects.filter(
+            network_id__in=network_ids,
+            status__in=[NetworkMembership.Status.ACTIVE, NetworkMembership.Status.LEFT],
+        )
+        .filter(Q(joined_on__lte=period_end) | Q(joined_on__isnull=True, requested_at__lt=end))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=period_start))
+        .exclude(status=NetworkMembership.Status.LEFT, left_on__isnull=True)
+    )
+    member_ids = set(active_in_period.values_list("company_id", flat=True))
+    registered_ids = set(
+        Registration.objects.filter(
+            workshop__network_id__in=network_ids,
+            workshop__starts_at__gte=start,
+            workshop__starts_at__lt=end,
+            status__in=REACHING_STATUSES,
+            company__isnull=False,
+        ).values_list("company_id", flat=True)
+    )
+    reached_ids = member_ids | registered_ids
+    reached = list(
+        Company.objects.filter(pk__in=reached_ids).only("pk", "sector", "size_class_stored")
+    )
+    advised = (
+        Consultation.objects.filter(
+            company_id__in=reached_ids, date__gte=period_start, date__lte=period_end
+        )
+        .values("company_id")
+        .distinct()
+        .count()
+    )
+    smes = Company.objects.filter(pk__in=member_ids, size_class_stored__in=SMES).count()
+
+    held = Workshop.objects.filter(
+        network_id__in=network_ids, status__in=HELD_STATUSES, ends_at__gte=start, ends_at__lt=end
+    ).only("pk", "starts_at", "ends_at")
+    hours_by_workshop = {w.pk: Decimal(str(w.duration_hours)) for w in held}
+    attended = list(
+        Registration.objects.filter(
+            workshop_id__in=hours_by_workshop, status=Registration.Status.ATTENDED
+        ).values_list("workshop_id", "gender", "age_band")
+    )
+    return {
+        IndicatorCode.COMPANIES_REACHED.value: len(reached),
+        IndicatorCode.COMPANIES_ADVISED.value: advised,
+        IndicatorCode.SMES_IN_NETWORKS.value: smes,
+        IndicatorCode.WORKSHOPS_HELD.value: len(hours_by_workshop),
+        IndicatorCode.PARTICIPANTS.value: len(attended),
+        IndicatorCode.PARTICIPANT_HOURS.value: sum(
+            (hours_by_workshop[w] for w, _g, _a in attended), Decimal(0)
+        ),
+        "participants_by_gender": dict(Counter(g for _w, g, _a in attended if g)),
+        "participants_by_age_band": dict(Counter(a for _w, _g, a in attended if a)),
+        "companies_by_size_class": dict(Counter(c.size_class_stored for c in reached)),
+        "companies_by_sector": dict(Counter(c.sector for c in reached)),
+    }
+
+
+@dataclass
+class IndicatorRow:
+    code: str
+    label: str
+    target: Decimal
+    actual: Decimal | int
+
+    @property
+    def percent(self) -> int:
+        if not self.target:
+            return 100 if self.actual else 0
+        return int(Decimal(self.actual) * 100 / self.target)
+
+
+def indicator_rows(*, grant: Grant, values: dict) -> list[IndicatorRow]:
+    """The grant's indicators with targets beside their actual values (code order)."""
+    indicators = {i.code: i for i in grant.indicators.all()}
+    rows = []
+    for code in IndicatorCode:
+        if code.value in indicators:
+            rows.append(
+                IndicatorRow(
+                    code.value, str(code.label), indicators[code.value].target, values[code.value]
+                )
+            )
+    return rows
+
+
+# --- Budget against spending ----------------------------------------------------------------
+
+
+@dataclass
+class BudgetRow:
+    year: int
+    category: str
+    label: str
+    budget: Decimal
+    spent: Decimal
+    share_parts: list[Decimal]
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.spent
+
+    @property
+    def overspent(self) -> bool:
+        return self.spent > self.budget
+
+
+@dataclass
+class FinancialStatement:
+    shares: list[CofinancingShare]
+    rows: list[BudgetRow]
+    budget_total: Decimal
+    spent_total: Decimal
+    spent_share_parts: list[Decimal]
+    total_share_parts: list[Decimal]
+    warnings: list[str]
+
+
+def financial_statement(
+    *, grant: Grant, period_start: date | None = None, period_end: date | None = None
+) -> FinancialStatement:
+    """Budget against spending per category and year, each share's part of the spending.
+
+    Spending counts up to ``period_end`` (cumulative, as a Verwendungsnachweis shows it).
+    """
+    from django.utils.translation import gettext as _
+
+    shares = list(grant.shares.select_related("funder").order_by("-percent", "funder__name"))
+    percents = [s.percent for s in shares]
+    budget = {
+        (b.year, b.category): b.amount
+        for b in BudgetLine.objects.filter(grant=grant).only("year", "category", "amount")
+    }
+    spending_qs = Expenditure.objects.filter(grant=grant)
+    if period_end:
+        spending_qs = spending_qs.filter(date__lte=period_end)
+    spent = {
+        (r["year"], r["category"]): r["total"]
+        for r in spending_qs.annotate(year=ExtractYear("date"))
+        .values("year", "category")
+        .annotate(total=Sum("amount"))
+    }
+    labels = dict(CostCategory.choices)
+    order = list(CostCategory.values)
+    rows = []
+    for year, category in sorted(set(budget) | set(spent), key=lambda k: (k[0], order.index(k[1]))):
+        amount_spent = spent.get((year, category), Decimal(0))
+        rows.append(
+            BudgetRow(
+                year,
+                category,
+                str(labels[category]),
+                budget.get((year, category), Decimal(0)),
+                amount_spent,
+                allocate(amount_spent, percents),
+            )
+        )
+    warnings = []
+    for row in rows:
+        if row.overspent:
+            warnings.append(
+                _("%(category)s %(year)s is overspent by %(amount)s %(currency)s.")
+                % {
+                    "category": row.label,
+                    "year": row.year,
+                    "amount": f"{-row.remaining:.2f}",
+                    "currency": grant.currency,
+                }
+            )
+    outside = spending_qs.filter(Q(date__lt=grant.start_date) | Q(date__gt=grant.end_date))
+    for e in outside.only("receipt_reference", "date"):
+        warnings.append(
+            _("Receipt %(ref)s (%(date)s) lies outside the grant period.")
+            % {"ref": e.receipt_reference, "date": e.date.isoformat()}
+        )
+    spent_total = sum((r.spent for r in rows), Decimal(0))
+    return FinancialStatement(
+        shares=shares,
+        rows=rows,
+        budget_total=sum((r.budget for r in rows), Decimal(0)),
+        spent_total=spent_total,
+        spent_share_parts=allocate(spent_total, percents),
+        total_share_parts=allocate(grant.total_eligible_costs, percents),
+        warnings=warnings,
+    )
+
+
+def share_amounts(*, grant: Grant) -> list[tuple[CofinancingShare, Decimal]]:
+    """Each share with its amount of the total eligible costs (parts add up to the cent)."""
+    shares = list(grant.shares.all())
+    amounts = allocate(grant.total_eligible_costs, [s.percent for s in shares])
+    return list(zip(shares, amounts, strict=True))
+
+
+def indicator_targets(*, grant: Grant) -> QuerySet[Indicator]:
+    return grant.indicators.order_by("code")

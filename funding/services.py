@@ -1,0 +1,259 @@
+"""Writes for funding: grants and their shares, budgets, expenditures, progress reports."""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    BudgetLine,
+    CofinancingShare,
+    Expenditure,
+    Funder,
+    Grant,
+    Indicator,
+    ProgressReport,
+)
+
+logger = logging.getLogger(__name__)
+
+HUNDRED = Decimal(100)
+
+
+# --- Co-financing ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareInput:
+    funder: Funder
+    percent: Decimal
+
+
+def _plain(number: Decimal) -> str:
+    text = f"{number:.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def check_share_percents(percents: list[Decimal]) -> None:
+    """Each share 0 < p ≤ 100, together exactly 100 (raises ValidationError)."""
+    if not percents:
+        raise ValidationError(_("Add at least one co-financing share."), code="no_shares")
+    for p in percents:
+        if p is None or p <= 0 or p > HUNDRED:
+            raise ValidationError(
+                _("Each share must be more than 0 %% and at most 100 %% (got %(percent)s %%).")
+                % {"percent": "–" if p is None else _plain(p)},
+                code="share_range",
+            )
+    total = sum(percents, Decimal(0))
+    if total != HUNDRED:
+        raise ValidationError(
+            _("The co-financing shares add up to %(total)s %%; they must add up to exactly 100 %%.")
+            % {"total": _plain(total)},
+            code="share_sum",
+        )
+
+
+def set_cofinancing_shares(*, grant: Grant, shares: list[ShareInput]) -> list[CofinancingShare]:
+    """Replace the grant's shares in one transaction, under a lock on the grant row.
+
+    The lock serialises two coordinators editing the same grant; the sum is checked here for a
+    clear message and again at commit by the deferred trigger (migration 0003).
+    """
+    funders = [s.funder.pk for s in shares]
+    if len(set(funders)) != len(funders):
+        raise ValidationError(_("Each funder may hold only one share."), code="duplicate_funder")
+    check_share_percents([s.percent for s in shares])
+    with transaction.atomic():
+        Grant.objects.select_for_update().get(pk=grant.pk)
+        grant.shares.all().delete()
+        rows = [CofinancingShare(grant=grant, funder=s.funder, percent=s.percent) for s in shares]
+        for row in rows:
+            row.full_clean(exclude=["grant"])
+        return CofinancingShare.objects.bulk_create(rows)
+
+
+# --- Grants ---------------------------------------------------------------------------------
+
+
+def save_grant(*, grant: Grant, networks=None, coordinators=None) -> Grant:
+    """Create or update a grant (its own fields, networks and coordinators)."""
+    grant.currency = (grant.currency or "EUR").upper()
+    grant.full_clean()
+    with transaction.atomic():
+        grant.save()
+        if networks is not None:
+            grant.networks.set(networks)
+        if coordinators is not None:
+            grant.coordinators.set(coordinators)
+    return grant
+
+
+def set_indicator_target(*, grant: Grant, code: str, target: Decimal) -> Indicator:
+    indicator = Indicator.objects.filter(grant=grant, code=code).first() or Indicator(
+        grant=grant, code=code
+    )
+    indicator.target = target
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+def set_budget_line(*, grant: Grant, category: str, year: int, amount: Decimal) -> BudgetLine:
+    if not grant.start_date.year <= year <= grant.end_date.year:
+        raise ValidationError(
+            {"year": _("The year must lie within the grant period.")}, code="year_outside"
+        )
+    line = BudgetLine.objects.filter(grant=grant, category=category, year=year).first()
+    line = line or BudgetLine(grant=grant, category=category, year=year)
+    line.amount = amount
+    line.full_clean()
+    line.save()
+    return line
+
+
+def record_expenditure(*, grant: Grant, created_by=None, **fields) -> Expenditure:
+    """Record one expenditure; a date outside the grant period is allowed but warned about."""
+    expenditure = Expenditure(grant=grant, created_by=created_by, **fields)
+    expenditure.full_clean()
+    if expenditure.workshop_id and expenditure.network_id is None:
+        expenditure.network_id = expenditure.workshop.network_id
+    expenditure.save()
+    return expenditure
+
+
+def delete_expenditure(*, expenditure: Expenditure) -> None:
+    expenditure.delete()
+
+
+# --- Progress reports -----------------------------------------------------------------------
+
+# A "building" row older than the task's hard time limit belongs to a worker that died.
+STALE_BUILD_AFTER = timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 360) + 30)
+
+
+def _enqueue_build(report_id: int) -> None:
+    from .tasks import build_progress_report_task
+
+    try:
+        build_progress_report_task.delay(report_id)
+    except Exception:  # broker down: the row stays queued; a retry or the next request re-sends
+        logger.warning("Could not enqueue progress report %s; it stays queued", report_id)
+
+
+def request_progress_report(
+    *, grant: Grant, period_start: date, period_end: date, requested_by
+) -> ProgressReport:
+    """Create a queued report row and enqueue its build once the transaction commits.
+
+    A period ending on the grant's last day gives the final report (Verwendungsnachweis),
+    any other an interim report (Zwischennachweis).
+    """
+    if period_start > period_end:
+        raise ValidationError(
+            {"period_end": _("The end of the period cannot be before its start.")},
+            code="period_order",
+        )
+    if period_start < grant.start_date or period_end > grant.end_date:
+        raise ValidationError(
+            _("The period must lie within the grant period (%(start)s – %(end)s).")
+            % {"start": grant.start_date.isoformat(), "end": grant.end_date.isoformat()},
+            code="period_outside",
+        )
+    kind = (
+        ProgressReport.Kind.FINAL if period_end == grant.end_date else ProgressReport.Kind.INTERIM
+    )
+    with transaction.atomic():
+        report = ProgressReport.objects.create(
+            grant=grant,
+            kind=kind,
+            period_start=period_start,
+            period_end=period_end,
+            requested_by=requested_by,
+        )
+        transaction.on_commit(lambda: _enqueue_build(report.pk))
+    return report
+
+
+def retry_progress_report(*, report: ProgressReport) -> ProgressReport:
+    """Put a failed (or stale, abandoned) build back in the queue."""
+    with transaction.atomic():
+        locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        stale = (
+            locked.status == ProgressReport.Status.BUILDING
+            and locked.started_at
+            and locked.started_at < timezone.now() - STALE_BUILD_AFTER
+        )
+        if locked.status != ProgressReport.Status.FAILED and not stale:
+            raise ValidationError(_("Only a failed report can be built again."), code="not_failed")
+        locked.status = ProgressReport.Status.QUEUED
+        locked.error = ""
+        locked.save(update_fields=["status", "error"])
+        transaction.on_commit(lambda: _enqueue_build(locked.pk))
+    return locked
+
+
+def _claim(report_id: int) -> ProgressReport | None:
+    """Move the row queued → building under a row lock; None when someone else has it."""
+    with transaction.atomic():
+        report = ProgressReport.objects.select_for_update().get(pk=report_id)
+        if report.status == ProgressReport.Status.BUILDING and (
+            report.started_at and report.started_at < timezone.now() - STALE_BUILD_AFTER
+        ):
+            pass  # the earlier worker died mid-build (redelivered message): take over
+        elif report.status != ProgressReport.Status.QUEUED:
+            return None
+        report.status = ProgressReport.Status.BUILDING
+        report.started_at = timezone.now()
+        report.attempts += 1
+        report.save(update_fields=["status", "started_at", "attempts"])
+        return report
+
+
+def build_progress_report(*, report_id: int) -> ProgressReport | None:
+    """Build the PDF and XLSX of a queued report; safe to run twice.
+
+    Only the run that claimed the row (queued → building) builds, and only a row still
+    "building" with the same attempt number becomes "ready", so a retry never leaves two
+    ready files for one request. Any error leaves the row "failed" with the reason.
+    """
+    from . import reports
+
+    report = _claim(report_id)
+    if report is None:
+        return None
+    attempt = report.attempts
+    started = time.monotonic()
+    try:
+        pdf, xlsx = reports.build(report)
+    except Exception as exc:  # bad data, WeasyPrint: record why, the coordinator may retry
+        logger.exception("Progress report %s failed", report_id)
+        with transaction.atomic():
+            locked = ProgressReport.objects.select_for_update().get(pk=report_id)
+            if locked.status == ProgressReport.Status.BUILDING and locked.attempts == attempt:
+                locked.status = ProgressReport.Status.FAILED
+                locked.error = f"{type(exc).__name__}: {exc}"[:2000]
+                locked.finished_at = timezone.now()
+                locked.save(update_fields=["status", "error", "finished_at"])
+            return locked
+    with transaction.atomic():
+        locked = ProgressReport.objects.select_for_update().get(pk=report_id)
+        if locked.status != ProgressReport.Status.BUILDING or locked.attempts != attempt:
+            return locked  # another run took over meanwhile; keep its outcome
+        stem = f"{locked.grant.reference}-{locked.period_start}-{locked.period_end}"
+        locked.pdf_file.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        locked.xlsx_file.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+        locked.status = ProgressReport.Status.READY
+        locked.error = ""
+        locked.finished_at = timezone.now()
+        locked.build_seconds = round(time.monotonic() - started, 3)
+        locked.save()
+    return locked

@@ -1,0 +1,11 @@
+"""Celery tasks for funding: thin wrappers that take ids and call services."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="funding.build_progress_report")
+def build_progress_report_task(report_id: int) -> str:
+    report = services.build_progress_report(report_id=report_id)
+    return report.status if report else "skipped"
