@@ -1,10 +1,24 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, Sector
 from regiolab.models import Topic
+from regiolab.validators import no_markup
+
+# Slugs that would shadow a page under /networks/ (e.g. /networks/new/).
+RESERVED_SLUGS = frozenset({"new", "edit", "dashboard", "mine", "search", "members", "requests"})
+
+
+def not_reserved_slug(value: str) -> None:
+    if value and value.lower() in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(value)s” is reserved for a page of the portal; please choose another."),
+            code="reserved",
+            params={"value": value},
+        )
 
 
 class TrainingNetwork(models.Model):
@@ -15,15 +29,22 @@ class TrainingNetwork(models.Model):
         ACTIVE = "active", _("active")
         CLOSED = "closed", _("closed")
 
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("short name in the address"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200, validators=[no_markup])
+    slug = models.SlugField(
+        _("short name in the address"),
+        max_length=80,
+        unique=True,
+        validators=[not_reserved_slug],
+    )
     topics = models.ManyToManyField(
         Topic, verbose_name=_("focus topics"), blank=True, related_name="networks"
     )
     sector_focus = models.CharField(
         _("sector focus"), max_length=1, choices=Sector.choices, blank=True
     )
-    description = models.TextField(_("description"), blank=True, max_length=10000)
+    description = models.TextField(
+        _("description"), blank=True, max_length=10000, validators=[no_markup]
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
@@ -56,6 +77,11 @@ class TrainingNetwork(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("networks:detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end cannot be before the start.")})
 
 
 class NetworkMembership(models.Model):

@@ -1,14 +1,268 @@
-from django.shortcuts import get_object_or_404, render
+"""Network pages: public list and detail, join request, coordinators' form and dashboard."""
 
-from .models import TrainingNetwork
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rules.contrib.views import permission_required
+
+from companies.selectors import membership_of
+
+from . import selectors, services
+from .forms import AddMemberForm, CompanySearchForm, DecisionForm, NetworkForm, RoleForm
+from .models import NetworkMembership
+from .rules import needs_company
+
+PAGE_SIZE = 20
 
 
+def coordinator_only(perm: str):
+    """Anonymous → login page; signed in without the permission → 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        @permission_required(perm, raise_exception=True)
+        def wrapped(request, *args, **kwargs):
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _dashboard(network):
+    return redirect("networks:dashboard", slug=network.slug)
+
+
+@require_GET
 def network_list(request):
+    networks = selectors.networks_for_list(request.user)
+    page_obj = Paginator(networks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "networks/network_list.html", {"networks": TrainingNetwork.objects.all()}
+        request,
+        "networks/network_list.html",
+        {"page_obj": page_obj, "networks": page_obj.object_list},
     )
 
 
+@require_GET
 def network_detail(request, slug):
-    network = get_object_or_404(TrainingNetwork, slug=slug)
-    return render(request, "networks/network_detail.html", {"network": network})
+    network = selectors.network_detail(request.user, slug)
+    user = request.user
+    company_membership = membership_of(user)
+    open_membership = (
+        selectors.open_membership_of(network=network, company=company_membership.company)
+        if company_membership
+        else None
+    )
+    return render(
+        request,
+        "networks/network_detail.html",
+        {
+            "network": network,
+            "members": network.shown_members,
+            "open_membership": open_membership,
+            "can_request": open_membership is None
+            and user.has_perm("networks.request_membership", network),
+            "needs_company": needs_company(user),
+        },
+    )
+
+
+@require_POST
+def request_membership(request, slug):
+    detail_url = reverse("networks:detail", args=[slug])
+    if not request.user.is_authenticated:
+        # Back to the page with the button, not to this POST-only address.
+        return redirect_to_login(detail_url)
+    network = selectors.network_visible_to(request.user, slug)
+    if needs_company(request.user):
+        messages.warning(
+            request,
+            _("Please register your company first; then you can ask to join the network."),
+        )
+        return redirect(detail_url)
+    if not request.user.has_perm("networks.request_membership", network):
+        raise PermissionDenied
+    company = membership_of(request.user).company
+    try:
+        services.request_membership(network=network, company=company, requested_by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Thank you – your request has been sent. The network's coordinators will "
+                "answer by e-mail."
+            ),
+        )
+    return redirect(detail_url)
+
+
+@coordinator_only("networks.add_network")
+@require_http_methods(["GET", "POST"])
+def network_create(request):
+    form = NetworkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            network = services.create_network(created_by=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The network has been created."))
+            return _dashboard(network)
+    return render(request, "networks/network_form.html", {"form": form, "network": None})
+
+
+@coordinator_only("networks.manage_network")
+@require_http_methods(["GET", "POST"])
+def network_edit(request, slug):
+    network = selectors.network_visible_to(request.user, slug)
+    form = NetworkForm(request.POST or None, instance=network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            network = services.update_network(network=network, **form.service_kwargs())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The network has been saved."))
+            return _dashboard(network)
+    # A failed save must not leave the page showing the rejected slug in its links.
+    network.refresh_from_db(fields=["slug", "name"])
+    return render(request, "networks/network_form.html", {"form": form, "network": network})
+
+
+@coordinator_only("networks.view_dashboard")
+@require_GET
+def dashboard(request, slug):
+    network = selectors.network_visible_to(request.user, slug)
+    search_form = CompanySearchForm(request.GET or None)
+    query = search_form.cleaned_data["q"] if search_form.is_valid() else ""
+    return render(
+        request,
+        "networks/dashboard.html",
+        {
+            "network": network,
+            "by_size_class": selectors.members_by_size_class(network),
+            "by_sector": selectors.members_by_sector(network),
+            "requests": selectors.open_requests(network),
+            "members": selectors.active_members(network),
+            "search_form": search_form,
+            "query": query,
+            "candidates": selectors.companies_to_add(network=network, query=query),
+            "role_choices": NetworkMembership.Role.choices,
+        },
+    )
+
+
+@coordinator_only("networks.manage_network")
+@require_POST
+def decide_request(request, slug, pk):
+    network = selectors.network_visible_to(request.user, slug)
+    membership = selectors.membership_in(
+        network=network, pk=pk, status=NetworkMembership.Status.REQUESTED
+    )
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose to accept or decline the request."))
+        return _dashboard(network)
+    try:
+        services.decide_membership(
+            membership=membership, accept=form.accept, decided_by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        message = (
+            _("%(company)s is now a member; the company has been told by e-mail.")
+            if form.accept
+            else _("The request of %(company)s has been declined; the company has been told.")
+        )
+        messages.success(request, message % {"company": membership.company.name})
+    return _dashboard(network)
+
+
+@coordinator_only("networks.manage_network")
+@require_POST
+def add_member(request, slug):
+    network = selectors.network_visible_to(request.user, slug)
+    form = AddMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose a company and a role."))
+        return _dashboard(network)
+    company = form.cleaned_data["company"]
+    try:
+        services.add_member(
+            network=network,
+            company=company,
+            role=form.cleaned_data["role"],
+            added_by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("%(company)s has been added to the network.") % {"company": company.name}
+        )
+    return _dashboard(network)
+
+
+@coordinator_only("networks.manage_network")
+@require_POST
+def change_role(request, slug, pk):
+    network = selectors.network_visible_to(request.user, slug)
+    membership = selectors.membership_in(
+        network=network, pk=pk, status=NetworkMembership.Status.ACTIVE
+    )
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose a role from the list."))
+        return _dashboard(network)
+    try:
+        services.change_role(
+            membership=membership, role=form.cleaned_data["role"], changed_by=request.user
+        )
+    except ValidationError as exc:  # left meanwhile
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The role of %(company)s has been changed.") % {"company": membership.company.name},
+        )
+    return _dashboard(network)
+
+
+@coordinator_only("networks.manage_network")
+@require_POST
+def remove_member(request, slug, pk):
+    network = selectors.network_visible_to(request.user, slug)
+    membership = selectors.membership_in(
+        network=network, pk=pk, status=NetworkMembership.Status.ACTIVE
+    )
+    try:
+        services.remove_member(membership=membership, removed_by=request.user)
+    except ValidationError as exc:  # removed meanwhile by someone else
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(company)s has left the network.") % {"company": membership.company.name},
+        )
+    return _dashboard(network)
