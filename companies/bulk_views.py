@@ -11,25 +11,15 @@ from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
 from . import exporting, importing
+from .filters import CompanyFilter
+from .selectors import companies_for_list
 
 IMPORT_PERM = "companies.import_companies"
 EXPORT_PERM = "companies.export_companies"
 
-# TEMPORARY until companies/rules.py registers these two perms (coordinators only).
-import rules as _rules  # noqa: E402
-
-from regiolab.permissions import is_coordinator as _is_coordinator  # noqa: E402
-
-for _perm in (IMPORT_PERM, EXPORT_PERM):
-    if not _rules.perm_exists(_perm):
-        _rules.add_perm(_perm, _is_coordinator)
-
 
 def _filtered_companies(request):
     """The list page's queryset with the list page's filters, all rows (no pagination)."""
-    from .filters import CompanyFilter
-    from .selectors import companies_for_list
-
     return CompanyFilter(request.GET, queryset=companies_for_list()).qs
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -397,16 +397,19 @@ def _cell_text(value) -> str:
 # --- Validating -----------------------------------------------------------------------------
 
 
+def _formfield(model_field, **kwargs):
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # a bare "firma.de" means https
+    return model_field.formfield(**kwargs)
+
+
 class CompanyImportRowForm(forms.ModelForm):
     """One row: the model's fields and validators, plus plain-text checks for text columns."""
-
-    website = forms.URLField(
-        label=_("website"), required=False, max_length=200, assume_scheme="https"
-    )
 
     class Meta:
         model = Company
         fields = FORM_COLUMNS
+        formfield_callback = _formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

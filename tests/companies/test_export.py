@@ -125,6 +125,19 @@ def test_export_follows_the_list_filters_and_has_every_row(coordinator_client):
         assert [r["name"] for r in as_dicts(rows)] == ["Metall GmbH"]
 
 
+def test_export_uses_the_list_pages_topic_filter_and_sort_order(coordinator_client):
+    robotics = TopicFactory(slug="robotik")
+    for name in ("Alpha GmbH", "Beta GmbH", "Gamma GmbH"):
+        CompanyFactory(name=name).training_needs.add(robotics)
+    CompanyFactory(name="Ohne Thema GmbH")
+
+    params = {"topic": robotics.pk, "ordering": "-name"}
+    csv_names = [r["name"] for r in as_dicts(read_csv(coordinator_client.get(CSV_URL, params)))]
+    xlsx_names = [r["name"] for r in as_dicts(read_xlsx(coordinator_client.get(XLSX_URL, params)))]
+
+    assert csv_names == xlsx_names == ["Gamma GmbH", "Beta GmbH", "Alpha GmbH"]
+
+
 def test_formula_like_text_is_neutralised(coordinator_client):
     CompanyFactory(
         name='=HYPERLINK("http://evil.example","klick")',
