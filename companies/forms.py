@@ -29,6 +29,9 @@ class CompanyForm(forms.ModelForm):
         required=False,
         choices=[("", "---------"), *[(m, m) for m in MUNICIPALITIES]],
     )
+    website = forms.URLField(
+        label=_("website"), required=False, max_length=200, assume_scheme="https"
+    )
     training_needs = forms.ModelMultipleChoiceField(
         label=_("training needs"),
         queryset=Topic.objects.order_by("name_de"),

@@ -139,3 +139,13 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"teilnehmer{n}@example.org")
     company_name = "Muster GmbH"
     status = "confirmed"
+
+
+class CompanyInvitationFactory(factory.django.DjangoModelFactory):
+    """An open colleague invitation (use companies.services.invite_colleague in real flows)."""
+
+    class Meta:
+        model = "companies.CompanyInvitation"
+
+    company = factory.SubFactory(CompanyFactory)
+    email = factory.Sequence(lambda n: f"kollegin{n}@example.org")
