@@ -116,9 +116,10 @@ def deliver(email_id: int) -> bool:
 def deliver_pending(*, older_than: timedelta = timedelta(seconds=30)) -> int:
     """Send what the broker never delivered; returns the number sent."""
     cutoff = timezone.now() - older_than
+    # Oldest first (the model orders newest first), so a backlog over 500 cannot starve old rows.
     ids = list(
-        OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.PENDING, created_at__lte=cutoff
-        ).values_list("pk", flat=True)[:500]
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, created_at__lte=cutoff)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:500]
     )
     return sum(deliver(pk) for pk in ids)
