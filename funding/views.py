@@ -1,13 +1,302 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
+
+from companies.selectors import membership_of
+
+from . import forms, selectors, services
+from .filters import ProgrammeFilter
+from .models import Grant, ProgressReport
+
+manage_required = permission_required("funding.manage_grants", raise_exception=True)
+
+
+def _visible_grant(request, pk: int) -> Grant:
+    try:
+        return selectors.grant_detail(user=request.user, pk=pk)
+    except Grant.DoesNotExist:
+        raise Http404 from None
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- Funding finder -------------------------------------------------------------------------
 
 
 def programme_list(request):
-    return render(request, "funding/programme_list.html")
+    programmes = ProgrammeFilter(request.GET or None, queryset=selectors.programmes_for_finder())
+    membership = membership_of(request.user)
+    matches = []
+    if membership:
+        matches = selectors.match_programmes(programmes=programmes.qs, company=membership.company)
+    matched_ids = {m.programme.pk for m in matches}
+    others = [p for p in programmes.qs if p.pk not in matched_ids]
+    page_obj = Paginator(others, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "funding/programme_list.html",
+        {
+            "filter": programmes,
+            "company": membership.company if membership else None,
+            "matches": matches,
+            "page_obj": page_obj,
+        },
+    )
+
+
+# --- Grants ---------------------------------------------------------------------------------
 
 
 @login_required
 @permission_required("funding.view_grant_list", raise_exception=True)
 def grant_list(request):
-    return render(request, "funding/grant_list.html")
+    page_obj = Paginator(selectors.grants_for_list(request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "funding/grant_list.html", {"page_obj": page_obj})
+
+
+@login_required
+def grant_detail(request, pk: int):
+    grant = _visible_grant(request, pk)
+    period = forms.PeriodForm(request.GET or None)
+    start, end = grant.start_date, grant.end_date
+    if period.is_valid():
+        start = period.cleaned_data["period_start"] or start
+        end = period.cleaned_data["period_end"] or end
+    values = selectors.grant_indicators(grant=grant, period_start=start, period_end=end)
+    return render(
+        request,
+        "funding/grant_detail.html",
+        {
+            "grant": grant,
+            "period_form": period,
+            "period_start": start,
+            "period_end": end,
+            "values": values,
+            "indicator_rows": selectors.indicator_rows(grant=grant, values=values),
+            "shares": selectors.share_amounts(grant=grant),
+            "statement": selectors.financial_statement(grant=grant),
+            "can_manage": request.user.has_perm("funding.manage_grants"),
+        },
+    )
+
+
+@login_required
+@manage_required
+def grant_create(request):
+    form = forms.GrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = services.save_grant(
+                grant=form.save(commit=False),
+                networks=form.cleaned_data["networks"],
+                coordinators=form.cleaned_data["coordinators"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The grant was created. Now set its co-financing."))
+            return redirect("funding:grant_shares", pk=grant.pk)
+    return render(request, "funding/grant_form.html", {"form": form})
+
+
+@login_required
+@manage_required
+def grant_edit(request, pk: int):
+    grant = _visible_grant(request, pk)
+    form = forms.GrantForm(request.POST or None, instance=grant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_grant(
+                grant=form.save(commit=False),
+                networks=form.cleaned_data["networks"],
+                coordinators=form.cleaned_data["coordinators"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The grant was saved."))
+            return redirect(grant)
+    return render(request, "funding/grant_form.html", {"form": form, "grant": grant})
+
+
+@login_required
+@manage_required
+def grant_shares(request, pk: int):
+    grant = _visible_grant(request, pk)
+    formset = forms.share_formset(grant=grant, data=request.POST or None)
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.set_cofinancing_shares(grant=grant, shares=formset.shares())
+        except ValidationError as exc:
+            formset._non_form_errors = formset.error_class(exc.messages)
+        else:
+            messages.success(request, _("The co-financing shares were saved."))
+            return redirect(grant)
+    return render(request, "funding/grant_shares.html", {"grant": grant, "formset": formset})
+
+
+@login_required
+@manage_required
+def grant_budget(request, pk: int):
+    grant = _visible_grant(request, pk)
+    budget_form = forms.BudgetLineForm(request.POST or None, prefix="budget")
+    if request.method == "POST" and budget_form.is_valid():
+        try:
+            services.set_budget_line(grant=grant, **budget_form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(budget_form, exc)
+        else:
+            messages.success(request, _("The budget line was saved."))
+            return redirect("funding:grant_budget", pk=grant.pk)
+    return render(
+        request,
+        "funding/grant_budget.html",
+        {
+            "grant": grant,
+            "form": budget_form,
+            "lines": grant.budget_lines.order_by("year", "category"),
+        },
+    )
+
+
+@login_required
+@manage_required
+def grant_indicators_edit(request, pk: int):
+    grant = _visible_grant(request, pk)
+    form = forms.IndicatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_indicator_target(grant=grant, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The target was saved."))
+            return redirect(grant)
+    return render(request, "funding/grant_indicators.html", {"grant": grant, "form": form})
+
+
+@login_required
+@manage_required
+def expenditure_list(request, pk: int):
+    grant = _visible_grant(request, pk)
+    form = forms.ExpenditureForm(request.POST or None, grant=grant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            expenditure = services.record_expenditure(
+                grant=grant, created_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The expenditure was recorded."))
+            if not grant.covers(expenditure.date):
+                messages.warning(request, _("Its date lies outside the grant period."))
+            return redirect("funding:expenditures", pk=grant.pk)
+    page_obj = Paginator(selectors.expenditures_of(grant=grant), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "funding/expenditure_list.html",
+        {"grant": grant, "form": form, "page_obj": page_obj},
+    )
+
+
+# --- Progress reports -----------------------------------------------------------------------
+
+
+@login_required
+def grant_reports(request, pk: int):
+    grant = _visible_grant(request, pk)
+    can_manage = request.user.has_perm("funding.manage_grants")
+    form = forms.ReportRequestForm(
+        request.POST or None,
+        initial={"period_start": grant.start_date, "period_end": grant.end_date},
+    )
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.request_progress_report(
+                    grant=grant, requested_by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The report is being built."))
+                return redirect("funding:grant_reports", pk=grant.pk)
+    return render(
+        request,
+        "funding/grant_reports.html",
+        {
+            "grant": grant,
+            "form": form,
+            "reports": selectors.reports_of(grant=grant),
+            "can_manage": can_manage,
+        },
+    )
+
+
+def _visible_report(request, pk: int) -> ProgressReport:
+    try:
+        return selectors.report_visible_to(user=request.user, pk=pk)
+    except ProgressReport.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def report_status(request, pk: int):
+    """The status cell of one report; htmx polls it every 2 s until it is finished."""
+    report = _visible_report(request, pk)
+    return render(
+        request,
+        "funding/_report_status.html",
+        {"report": report, "can_manage": request.user.has_perm("funding.manage_grants")},
+    )
+
+
+@login_required
+@manage_required
+@require_POST
+def report_retry(request, pk: int):
+    report = _visible_report(request, pk)
+    try:
+        services.retry_progress_report(report=report)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The report is being built again."))
+    return redirect("funding:grant_reports", pk=report.grant_id)
+
+
+@login_required
+def report_download(request, pk: int):
+    report = _visible_report(request, pk)
+    if not request.user.has_perm("funding.download_report", report):
+        raise PermissionDenied
+    if report.status != ProgressReport.Status.READY:
+        raise Http404
+    fmt = request.GET.get("format", "pdf")
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    file = report.xlsx_file if fmt == "xlsx" else report.pdf_file
+    name = f"{report.grant.reference}_{report.period_start}_{report.period_end}.{fmt}"
+    name = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+    response = FileResponse(file.open("rb"), as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,214 @@
+"""Demo data for funding: example programmes and one example grant. Idempotent."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from networks.models import TrainingNetwork
+from regiolab.models import Topic
+
+from . import services
+from .models import BudgetLine, Expenditure, Funder, FundingProgramme, Grant, Indicator
+
+TOPICS = {
+    "digitalisation": ("Digitalisierung", "Digitalisation"),
+    "personnel-development": ("Personalentwicklung", "Personnel development"),
+    "digital-learning": ("Digitales Lernen", "Digital learning"),
+    "robotics": ("Robotik", "Robotics"),
+}
+
+# Modelled on real programmes, but labelled as examples: rates, amounts and deadlines are
+# illustrative and must be checked with the funding body.
+PROGRAMMES = [
+    {
+        "name": "Aufbau von Weiterbildungsverbünden",
+        "funding_body": "Bundesministerium für Arbeit und Soziales (ESF Plus)",
+        "level": "federal",
+        "size_classes": ["micro", "small", "medium"],
+        "sectors": [],
+        "topics": ["personnel-development", "digital-learning"],
+        "funding_rate": Decimal("90"),
+        "max_amount": None,
+        "deadline": None,
+        "url": "https://www.bmas.de/",
+        "description_de": "Koordinierungsstellen, die KMU in regionalen Weiterbildungsverbünden "
+        "zusammenbringen, Bedarfe erheben und Qualifizierung organisieren.",
+        "description_en": "Coordination offices that bring SMEs together in regional "
+        "continuing-education networks, survey needs and organise training.",
+    },
+    {
+        "name": "Förderung beruflicher Weiterbildung Beschäftigter (§ 82 SGB III)",
+        "funding_body": "Bundesagentur für Arbeit",
+        "level": "federal",
+        "size_classes": [],
+        "sectors": [],
+        "topics": ["personnel-development", "digitalisation"],
+        "funding_rate": Decimal("100"),
+        "max_amount": None,
+        "deadline": None,
+        "url": "https://www.arbeitsagentur.de/",
+        "description_de": "Zuschüsse zu Lehrgangskosten und Arbeitsentgelt für Beschäftigte, "
+        "deren Tätigkeiten sich durch den Strukturwandel verändern; höher für kleine Betriebe.",
+        "description_en": "Grants towards course fees and wages for employees whose work "
+        "changes with structural change; higher rates for small firms.",
+    },
+    {
+        "name": "Weiterbildung in Niedersachsen (WiN)",
+        "funding_body": "NBank – Investitions- und Förderbank Niedersachsen",
+        "level": "state",
+        "size_classes": ["micro", "small", "medium"],
+        "sectors": [],
+        "topics": ["personnel-development", "digital-learning"],
+        "funding_rate": Decimal("50"),
+        "max_amount": Decimal("50000"),
+        "deadline": date(2027, 6, 30),
+        "url": "https://www.nbank.de/",
+        "description_de": "Zuschuss zu Qualifizierungsmaßnahmen für Beschäftigte kleiner und "
+        "mittlerer Unternehmen in Niedersachsen.",
+        "description_en": "Grants towards training measures for employees of small and "
+        "medium-sized companies in Lower Saxony.",
+    },
+    {
+        "name": "Digitalbonus.Niedersachsen",
+        "funding_body": "NBank – Investitions- und Förderbank Niedersachsen",
+        "level": "state",
+        "size_classes": ["micro", "small", "medium"],
+        "sectors": ["C", "F", "G", "J", "M"],
+        "topics": ["digitalisation", "robotics"],
+        "funding_rate": Decimal("40"),
+        "max_amount": Decimal("10000"),
+        "deadline": date(2026, 12, 31),
+        "url": "https://www.nbank.de/",
+        "description_de": "Zuschüsse für Hard- und Software sowie IT-Sicherheit in KMU.",
+        "description_en": "Grants for hardware, software and IT security in SMEs.",
+    },
+    {
+        "name": "Erasmus+ Berufsbildung – Kooperationspartnerschaften",
+        "funding_body": "Europäische Kommission / NA beim BIBB",
+        "level": "eu",
+        "size_classes": [],
+        "sectors": [],
+        "topics": ["digital-learning"],
+        "funding_rate": None,
+        "max_amount": Decimal("400000"),
+        "deadline": date(2027, 3, 5),
+        "url": "https://www.na-bibb.de/",
+        "description_de": "Europäische Partnerschaften zur Entwicklung innovativer "
+        "Lernangebote in der beruflichen Bildung.",
+        "description_en": "European partnerships developing innovative learning offers in "
+        "vocational education and training.",
+    },
+    {
+        "name": "Regionale Qualifizierungsförderung",
+        "funding_body": "Region Hannover, Wirtschaftsförderung",
+        "level": "region",
+        "size_classes": ["micro", "small"],
+        "sectors": [],
+        "topics": ["digitalisation", "personnel-development"],
+        "funding_rate": Decimal("50"),
+        "max_amount": Decimal("5000"),
+        "deadline": None,
+        "url": "https://www.wirtschaftsfoerderung-hannover.de/",
+        "description_de": "Zuschuss für Kleinst- und Kleinunternehmen der Region Hannover zu "
+        "externen Schulungen.",
+        "description_en": "Grants for micro and small companies of the Hannover region "
+        "towards external training.",
+    },
+]
+
+DEMO_REFERENCE = "BEISPIEL-01PV26001"
+
+
+def _topics() -> dict[str, Topic]:
+    return {
+        slug: Topic.objects.get_or_create(slug=slug, defaults={"name_de": de, "name_en": en})[0]
+        for slug, (de, en) in TOPICS.items()
+    }
+
+
+@transaction.atomic
+def seed_funding_demo(stdout=None) -> Grant:
+    topics = _topics()
+    for data in PROGRAMMES:
+        data = dict(data)
+        slugs = data.pop("topics")
+        programme, _created = FundingProgramme.objects.update_or_create(
+            name=data["name"],
+            funding_body=data["funding_body"],
+            defaults={**data, "is_example": True},
+        )
+        programme.topics.set([topics[s] for s in slugs])
+
+    federal, _ = Funder.objects.get_or_create(
+        name="Bundesministerium für Arbeit und Soziales (Beispiel)", defaults={"level": "federal"}
+    )
+    region, _ = Funder.objects.get_or_create(
+        name="Region Hannover (Beispiel)", defaults={"level": "region"}
+    )
+    grant, created = Grant.objects.get_or_create(
+        reference=DEMO_REFERENCE,
+        defaults={
+            "programme": FundingProgramme.objects.get(name="Aufbau von Weiterbildungsverbünden"),
+            "title": "Koordinierungsstelle Weiterbildungsverbünde Region Hannover (Beispiel)",
+            "start_date": date(2026, 1, 1),
+            "end_date": date(2028, 12, 31),
+            "total_eligible_costs": Decimal("986000.01"),
+            "is_example": True,
+        },
+    )
+    if created:
+        grant.networks.set(TrainingNetwork.objects.order_by("pk")[:3])
+    if not grant.shares.exists():
+        services.set_cofinancing_shares(
+            grant=grant,
+            shares=[
+                services.ShareInput(federal, Decimal(70)),
+                services.ShareInput(region, Decimal(30)),
+            ],
+        )
+    for year in (2026, 2027, 2028):
+        for category, amount in (
+            ("personnel", "240000"),
+            ("material", "12000"),
+            ("travel", "4000"),
+            ("third_party", "30000"),
+            ("overhead", "42666.67"),
+        ):
+            BudgetLine.objects.get_or_create(
+                grant=grant, category=category, year=year, defaults={"amount": Decimal(amount)}
+            )
+    receipts = [
+        (date(2026, 1, 31), "personnel", "Koordinierungsstelle", "Personalkosten Januar", "19850.40"),
+        (date(2026, 2, 28), "personnel", "Koordinierungsstelle", "Personalkosten Februar", "19850.40"),
+        (date(2026, 3, 12), "material", "Bürobedarf Nord GmbH", "Moderationsmaterial", "412.37"),
+        (date(2026, 3, 20), "travel", "Deutsche Bahn", "Fahrt zum Verbundtreffen Berlin", "129.80"),
+        (date(2026, 4, 15), "third_party", "Lernwerk Hannover e. V.", "Trainerhonorar Robotik-Workshop", "2380.00"),
+        (date(2026, 5, 31), "overhead", "Koordinierungsstelle", "Verwaltungspauschale Q1/Q2", "7200.00"),
+    ]  # fmt: skip
+    for i, (day, category, payee, purpose, amount) in enumerate(receipts, start=1):
+        Expenditure.objects.get_or_create(
+            grant=grant,
+            receipt_reference=f"B-2026-{i:03d}",
+            defaults={
+                "date": day,
+                "category": category,
+                "payee": payee,
+                "purpose": purpose,
+                "amount": Decimal(amount),
+            },
+        )
+    for code, target in (
+        ("companies_reached", 120),
+        ("companies_advised", 60),
+        ("smes_in_networks", 80),
+        ("workshops_held", 36),
+        ("participants", 400),
+        ("participant_hours", 2400),
+    ):
+        Indicator.objects.get_or_create(grant=grant, code=code, defaults={"target": target})
+    if stdout is not None:
+        stdout.write(
+            f"Funding: {len(PROGRAMMES)} example programmes, example grant {grant.reference}"
+        )
+    return grant

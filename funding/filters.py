@@ -1,0 +1,49 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Sector, SizeClass
+from regiolab.models import Topic
+
+from .models import Funder, FundingProgramme
+
+
+def _json_list_has(field: str, value: str) -> Q:
+    # Matches '"value"' in the JSON text, so it works on PostgreSQL and SQLite alike;
+    # an empty list means the programme is open to every value.
+    return Q(**{field: []}) | Q(**{f"{field}__icontains": f'"{value}"'})
+
+
+class ProgrammeFilter(django_filters.FilterSet):
+    size_class = django_filters.ChoiceFilter(
+        label=_("Company size"), choices=SizeClass.choices, method="filter_size_class"
+    )
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"), choices=Sector.choices, method="filter_sector"
+    )
+    topic = django_filters.ModelChoiceFilter(
+        label=_("Topic"), queryset=Topic.objects.all(), field_name="topics"
+    )
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=Funder.Level.choices)
+    open_only = django_filters.BooleanFilter(
+        label=_("Only open deadlines"),
+        method="filter_open",
+        widget=django_filters.widgets.BooleanWidget,
+    )
+
+    class Meta:
+        model = FundingProgramme
+        fields = ["size_class", "sector", "topic", "level", "open_only"]
+
+    def filter_size_class(self, queryset, name, value):
+        return queryset.filter(_json_list_has("size_classes", value)) if value else queryset
+
+    def filter_sector(self, queryset, name, value):
+        return queryset.filter(_json_list_has("sectors", value)) if value else queryset
+
+    def filter_open(self, queryset, name, value):
+        if not value:
+            return queryset
+        today = timezone.localdate()
+        return queryset.filter(Q(deadline__isnull=True) | Q(deadline__gte=today))

@@ -1,0 +1,152 @@
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from regiolab.permissions import COORDINATORS_GROUP
+
+from . import services
+from .models import BudgetLine, Expenditure, Funder, Grant, Indicator
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class GrantForm(forms.ModelForm):
+    class Meta:
+        model = Grant
+        fields = [
+            "programme",
+            "reference",
+            "title",
+            "start_date",
+            "end_date",
+            "currency",
+            "total_eligible_costs",
+            "networks",
+            "report_language",
+            "coordinators",
+        ]
+        widgets = {"start_date": DATE, "end_date": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinators"].queryset = (
+            get_user_model()
+            .objects.filter(groups__name=COORDINATORS_GROUP)
+            .order_by("last_name", "email")
+        )
+        self.fields["total_eligible_costs"].widget.attrs["step"] = "0.01"
+
+    def clean_currency(self):
+        return (self.cleaned_data.get("currency") or "").strip().upper()
+
+
+class ShareForm(forms.Form):
+    funder = forms.ModelChoiceField(
+        label=_("Funder"), queryset=Funder.objects.order_by("name"), required=False
+    )
+    percent = forms.DecimalField(
+        label=_("Share (%)"), max_digits=5, decimal_places=2, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("funder") and data.get("percent") is None:
+            self.add_error("percent", _("Enter the share of this funder."))
+        if data.get("percent") is not None and not data.get("funder"):
+            self.add_error("funder", _("Choose the funder of this share."))
+        percent = data.get("percent")
+        if percent is not None and (percent <= 0 or percent > 100):
+            self.add_error("percent", _("A share must be more than 0 % and at most 100 %."))
+        return data
+
+
+class BaseShareFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(form.errors for form in self.forms):
+            return
+        shares = self.shares()
+        funders = [s.funder.pk for s in shares]
+        if len(set(funders)) != len(funders):
+            raise ValidationError(_("Each funder may hold only one share."))
+        services.check_share_percents([s.percent for s in shares])
+
+    def shares(self) -> list[services.ShareInput]:
+        return [
+            services.ShareInput(f.cleaned_data["funder"], f.cleaned_data["percent"])
+            for f in self.forms
+            if f.cleaned_data.get("funder")
+        ]
+
+
+ShareFormSet = forms.formset_factory(ShareForm, formset=BaseShareFormSet, extra=0, max_num=10)
+
+
+def share_formset(*, grant: Grant, data=None) -> BaseShareFormSet:
+    initial = [{"funder": s.funder, "percent": s.percent} for s in grant.shares.all()]
+    initial += [{}] * (3 if len(initial) < 3 else 1)
+    return ShareFormSet(data=data, initial=initial, prefix="shares")
+
+
+class BudgetLineForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ["category", "year", "amount"]
+
+
+class ExpenditureForm(forms.ModelForm):
+    class Meta:
+        model = Expenditure
+        fields = [
+            "date",
+            "category",
+            "payee",
+            "purpose",
+            "amount",
+            "receipt_reference",
+            "workshop",
+            "network",
+        ]
+        widgets = {"date": DATE}
+
+    def __init__(self, *args, grant: Grant, **kwargs):
+        super().__init__(*args, **kwargs)
+        networks = grant.networks.all()
+        self.fields["network"].queryset = networks
+        self.fields["workshop"].queryset = (
+            self.fields["workshop"].queryset.filter(network__in=networks).order_by("-starts_at")
+        )
+        self.fields["amount"].widget.attrs["step"] = "0.01"
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError(_("Enter the amount in cents at most (two decimal places)."))
+        return amount
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["code", "target"]
+
+
+class ReportRequestForm(forms.Form):
+    period_start = forms.DateField(label=_("Period start"), widget=DATE)
+    period_end = forms.DateField(label=_("Period end"), widget=DATE)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The end of the period cannot be before its start."))
+        return data
+
+
+class PeriodForm(ReportRequestForm):
+    """The period the grant page computes its indicators for (GET, optional)."""
+
+    period_start = forms.DateField(label=_("From"), widget=DATE, required=False)
+    period_end = forms.DateField(label=_("To"), widget=DATE, required=False)
