@@ -17,6 +17,11 @@ from .models import Grant, ProgressReport
 manage_required = permission_required("funding.manage_grants", raise_exception=True)
 
 
+def _posted(request):
+    # An empty POST is still a submission (its form must show "required" errors).
+    return request.POST if request.method == "POST" else None
+
+
 def _visible_grant(request, pk: int) -> Grant:
     try:
         return selectors.grant_detail(user=request.user, pk=pk)
@@ -97,7 +102,7 @@ def grant_detail(request, pk: int):
 @login_required
 @manage_required
 def grant_create(request):
-    form = forms.GrantForm(request.POST or None)
+    form = forms.GrantForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             grant = services.save_grant(
@@ -117,7 +122,7 @@ def grant_create(request):
 @manage_required
 def grant_edit(request, pk: int):
     grant = _visible_grant(request, pk)
-    form = forms.GrantForm(request.POST or None, instance=grant)
+    form = forms.GrantForm(_posted(request), instance=grant)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_grant(
@@ -137,7 +142,7 @@ def grant_edit(request, pk: int):
 @manage_required
 def grant_shares(request, pk: int):
     grant = _visible_grant(request, pk)
-    formset = forms.share_formset(grant=grant, data=request.POST or None)
+    formset = forms.share_formset(grant=grant, data=_posted(request))
     if request.method == "POST" and formset.is_valid():
         try:
             services.set_cofinancing_shares(grant=grant, shares=formset.shares())
@@ -153,7 +158,7 @@ def grant_shares(request, pk: int):
 @manage_required
 def grant_budget(request, pk: int):
     grant = _visible_grant(request, pk)
-    budget_form = forms.BudgetLineForm(request.POST or None, prefix="budget")
+    budget_form = forms.BudgetLineForm(_posted(request), prefix="budget")
     if request.method == "POST" and budget_form.is_valid():
         try:
             services.set_budget_line(grant=grant, **budget_form.cleaned_data)
@@ -177,7 +182,7 @@ def grant_budget(request, pk: int):
 @manage_required
 def grant_indicators_edit(request, pk: int):
     grant = _visible_grant(request, pk)
-    form = forms.IndicatorForm(request.POST or None)
+    form = forms.IndicatorForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.set_indicator_target(grant=grant, **form.cleaned_data)
@@ -193,7 +198,7 @@ def grant_indicators_edit(request, pk: int):
 @manage_required
 def expenditure_list(request, pk: int):
     grant = _visible_grant(request, pk)
-    form = forms.ExpenditureForm(request.POST or None, grant=grant)
+    form = forms.ExpenditureForm(_posted(request), grant=grant)
     if request.method == "POST" and form.is_valid():
         try:
             expenditure = services.record_expenditure(
@@ -224,7 +229,7 @@ def grant_reports(request, pk: int):
     grant = _visible_grant(request, pk)
     can_manage = request.user.has_perm("funding.manage_grants")
     form = forms.ReportRequestForm(
-        request.POST or None,
+        _posted(request),
         initial={"period_start": grant.start_date, "period_end": grant.end_date},
     )
     if request.method == "POST":

@@ -52,3 +52,15 @@ def funder_user(funders):
     user = UserFactory(email="referat@bmbf.example")
     funders[0].users.add(user)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_tmp(settings, tmp_path):
+    """Report files go to a temporary private storage, never into the checkout."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
