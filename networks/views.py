@@ -16,6 +16,7 @@ from rules.contrib.views import permission_required
 from companies.selectors import membership_of
 
 from . import selectors, services
+from .filters import NetworkFilter
 from .forms import AddMemberForm, CompanySearchForm, DecisionForm, NetworkForm, RoleForm
 from .models import NetworkMembership
 from .rules import needs_company
@@ -52,12 +53,14 @@ def _dashboard(network):
 
 @require_GET
 def network_list(request):
-    networks = selectors.networks_for_list(request.user)
-    page_obj = Paginator(networks, PAGE_SIZE).get_page(request.GET.get("page"))
+    network_filter = NetworkFilter(
+        request.GET or None, queryset=selectors.networks_for_list(request.user)
+    )
+    page_obj = Paginator(network_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "networks/network_list.html",
-        {"page_obj": page_obj, "networks": page_obj.object_list},
+        {"filter": network_filter, "page_obj": page_obj, "networks": page_obj.object_list},
     )
 
 

@@ -312,3 +312,47 @@ def test_active_networks_tag_renders_links_in_one_query(django_assert_num_querie
 def test_company_member_of_another_company_cannot_use_dashboard(client, network):
     client.force_login(CompanyMemberFactory().user)
     assert client.get(url("dashboard", network)).status_code == 403
+
+
+def test_start_page_lists_active_networks(client):
+    TrainingNetworkFactory(name="Verbund Start", slug="verbund-start")
+    TrainingNetworkFactory(name="Verbund Geplant", status="planned")
+    content = client.get(reverse("home")).content.decode()
+    assert 'href="/networks/verbund-start/"' in content
+    assert "Verbund Geplant" not in content
+
+
+# --- List filter ---------------------------------------------------------------------------
+
+
+def test_list_filters_by_topic_without_multiplying_counts(client):
+    robotics, printing = TopicFactory(), TopicFactory()
+    both = TrainingNetworkFactory(name="Verbund Beides")
+    both.topics.set([robotics, printing])
+    NetworkMembershipFactory.create_batch(3, network=both)
+    other = TrainingNetworkFactory(name="Verbund Druck")
+    other.topics.set([printing])
+
+    response = client.get(LIST_URL, {"topic": robotics.pk})
+    assert [(n.name, n.member_count) for n in response.context["networks"]] == [
+        ("Verbund Beides", 3)
+    ]
+    names = [n.name for n in client.get(LIST_URL, {"topic": printing.pk}).context["networks"]]
+    assert names == ["Verbund Beides", "Verbund Druck"]
+
+
+def test_list_filters_by_sector_and_shows_empty_state(client):
+    TrainingNetworkFactory(name="Verbund Bau", sector_focus="F")
+    TrainingNetworkFactory(name="Verbund Metall", sector_focus="C")
+    response = client.get(LIST_URL, {"sector_focus": "F"})
+    assert [n.name for n in response.context["networks"]] == ["Verbund Bau"]
+    content = client.get(LIST_URL, {"sector_focus": "J"}).content.decode()
+    assert "No network matches your selection." in content
+    assert 'id="network-results"' in content
+
+
+def test_list_filter_bad_input_is_ignored_safely(client):
+    TrainingNetworkFactory(name="Verbund Bau")
+    response = client.get(LIST_URL, {"topic": "<script>", "sector_focus": "ZZ"})
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode()
