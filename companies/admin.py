@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from . import services
 from .models import AssociatedEnterprise, Company, CompanyInvitation, CompanyMember, Consultation
@@ -30,6 +31,7 @@ class CompanyAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     filter_horizontal = ["training_needs"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [AssociatedEnterpriseInline, CompanyMemberInline]
 
     def save_related(self, request, form, formsets, change):
