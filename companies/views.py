@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
@@ -74,13 +75,12 @@ def company_list(request):
         "companies": page_obj.object_list,
         "results_id": "company-results",
     }
-    # htmx refreshes only the results container.
-    template = (
-        "companies/_company_results.html"
-        if request.htmx and not request.htmx.boosted
-        else "companies/company_list.html"
-    )
-    return render(request, template, context)
+    # htmx refreshes only the results container; a history restore needs the whole page.
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    template = "companies/_company_results.html" if partial else "companies/company_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @coordinator_only

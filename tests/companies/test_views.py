@@ -424,6 +424,12 @@ def test_list_htmx_renders_only_results(coordinator_client, company_a):
     assert 'id="company-results"' in content
     assert "<h1>" not in content
     assert company_a.name in content
+    assert "HX-Request" in response["Vary"]
+    restore = coordinator_client.get(
+        reverse("companies:list"),
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<h1>" in restore.content.decode()
 
 
 def test_list_paginates_by_50(coordinator_client):
