@@ -64,6 +64,11 @@ class ShareForm(forms.Form):
 
 
 class BaseShareFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        # Every row is validated, also one equal to its initial value: the sum needs them all.
+        kwargs["empty_permitted"] = False
+        return super()._construct_form(i, **kwargs)
+
     def clean(self):
         if any(form.errors for form in self.forms):
             return
