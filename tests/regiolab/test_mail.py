@@ -255,3 +255,33 @@ def test_smtp_temporary_refusal_then_success_sends_once(probe, settings, smtp_si
     assert [part.get_filename() for part in received.iter_attachments()] == ["nachweis.pdf"]
     row.refresh_from_db()
     assert row.status == OutboundEmail.Status.SENT and row.attempts == 2
+
+
+# --- Admin: the outbox is read-only -----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_admin_lists_the_outbox_read_only_with_filters(probe, client, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw")
+    client.force_login(admin_user)
+    sent = queue(probe, to="sent@example.org", attachments=[PDF])
+    deliver(sent.pk)
+    pending = queue(probe, to="pending@example.org")
+
+    html = client.get("/admin/regiolab/outboundemail/").content.decode()
+    assert "sent@example.org" in html and "pending@example.org" in html
+    filtered = client.get("/admin/regiolab/outboundemail/?status__exact=pending").content.decode()
+    assert "pending@example.org" in filtered and "sent@example.org" not in filtered
+
+    detail = client.get(f"/admin/regiolab/outboundemail/{sent.pk}/change/").content.decode()
+    assert "nachweis.pdf" in detail and 'name="_save"' not in detail
+    assert client.get("/admin/regiolab/outboundemail/add/").status_code == 403
+    response = client.post(
+        f"/admin/regiolab/outboundemail/{pending.pk}/change/", {"to": "x@example.org"}
+    )
+    assert response.status_code == 403
+    response = client.post(f"/admin/regiolab/outboundemail/{pending.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert OutboundEmail.objects.get(pk=pending.pk).to == "pending@example.org"
+
+    assert client.get("/admin/regiolab/topic/add/").status_code == 200
