@@ -155,3 +155,19 @@ class PeriodForm(ReportRequestForm):
 
     period_start = forms.DateField(label=_("From"), widget=DATE, required=False)
     period_end = forms.DateField(label=_("To"), widget=DATE, required=False)
+
+
+class ExpenditureImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_(
+            "Columns: date, category, payee, purpose, amount, receipt_reference. "
+            "Dates as 2026-03-31 or 31.03.2026, amounts as 1234.56 or 1.234,56."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Please upload a .csv or .xlsx file."))
+        return upload

@@ -14,6 +14,9 @@ urlpatterns = [
     path("grants/<int:pk>/budget/", views.grant_budget, name="grant_budget"),
     path("grants/<int:pk>/indicators/", views.grant_indicators_edit, name="grant_indicators"),
     path("grants/<int:pk>/expenditures/", views.expenditure_list, name="expenditures"),
+    path(
+        "grants/<int:pk>/expenditures/import/", views.expenditure_import, name="expenditure_import"
+    ),
     path("grants/<int:pk>/reports/", views.grant_reports, name="grant_reports"),
     path("reports/<int:pk>/status/", views.report_status, name="report_status"),
     path("reports/<int:pk>/retry/", views.report_retry, name="report_retry"),

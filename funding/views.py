@@ -10,7 +10,7 @@ from rules.contrib.views import permission_required
 
 from companies.selectors import membership_of
 
-from . import forms, selectors, services
+from . import forms, importing, selectors, services
 from .filters import ProgrammeFilter
 from .models import Grant, ProgressReport
 
@@ -218,6 +218,29 @@ def expenditure_list(request, pk: int):
         request,
         "funding/expenditure_list.html",
         {"grant": grant, "form": form, "page_obj": page_obj},
+    )
+
+
+@login_required
+@manage_required
+def expenditure_import(request, pk: int):
+    grant = _visible_grant(request, pk)
+    form = forms.ExpenditureImportForm(_posted(request), request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = importing.import_expenditures(
+            grant=grant, name=upload.name, content=upload.read(), user=request.user
+        )
+        if result.saved:
+            messages.success(
+                request, _("%(count)d expenditures were imported.") % {"count": result.saved}
+            )
+            return redirect("funding:expenditures", pk=grant.pk)
+    return render(
+        request,
+        "funding/expenditure_import.html",
+        {"grant": grant, "form": form, "result": result},
     )
 
 
