@@ -420,3 +420,45 @@ def test_logout_by_post(client):
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     assert not logged_in(client)
+
+
+@pytest.mark.django_db
+def test_confirm_and_reset_forms_reached_by_mail_use_our_layout(
+    client, django_capture_on_commit_callbacks
+):
+    sign_up(client, django_capture_on_commit_callbacks)
+    confirm_path = CONFIRM_LINK.search(mail.outbox[0].body).group(1)
+    assert_in_our_layout(client.get(confirm_path).content.decode())
+
+    UserFactory(email="petra@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": "petra@example.org"})
+    reset_path = RESET_LINK.search(the_only_mail_to("petra@example.org").body).group(1)
+    html = client.get(reset_path, follow=True).content.decode()
+    assert 'name="password1"' in html
+    assert_in_our_layout(html)
+
+
+@pytest.mark.django_db
+def test_two_factor_activation_after_reauthentication_uses_our_layout(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.get("/accounts/2fa/totp/activate/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/reauthenticate/")
+    assert_in_our_layout(response.content.decode())
+
+    client.post(
+        "/accounts/reauthenticate/",
+        {"password": "correct-horse-battery", "next": "/accounts/2fa/totp/activate/"},
+    )
+    html = client.get("/accounts/2fa/totp/activate/").content.decode()
+    assert_in_our_layout(html)
+    assert re.search(r'<img src="data:image/svg\+xml[^"]*" alt="[A-Z2-7]+" class="qr-code">', html)
+    assert 'id="authenticator_secret"' in html and 'name="code"' in html
+
+    response = client.post("/accounts/2fa/totp/activate/", {"code": "000000"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_code_error"' in html
+    assert re.search(r'<input[^>]*name="code"[^>]*aria-describedby="[^"]*id_code_error', html)
+    assert not user.authenticator_set.exists()
