@@ -137,7 +137,7 @@ def test_coordinator_invites_network_members_once_each(page, live_url, coordinat
     expect(table.locator("tbody tr")).to_have_count(3)
     for address in invited:
         row = table.get_by_role("row").filter(has_text=address)
-        expect(row).to_contain_text("sent")
+        expect(row.locator(".badge")).to_have_text("sent")
     expect(table.get_by_role("row").filter(has_text="Metallbau Kröger GmbH")).to_have_count(2)
     expect(page.locator('dd[data-status="sent"]')).to_have_text("3")
     expect(page.locator('dd[data-status="pending"]')).to_have_text("0")
