@@ -11,6 +11,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -405,3 +406,13 @@ class ProgressReport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def is_stale(self) -> bool:
+        """Still "building" long after the task's hard time limit: its worker died."""
+        limit = getattr(settings, "CELERY_TASK_TIME_LIMIT", 360) + 30
+        return (
+            self.status == self.Status.BUILDING
+            and self.started_at is not None
+            and (timezone.now() - self.started_at).total_seconds() > limit
+        )

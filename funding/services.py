@@ -3,15 +3,18 @@
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from regiolab.mail import queue_email
 
 from .models import (
     BudgetLine,
@@ -136,9 +139,6 @@ def delete_expenditure(*, expenditure: Expenditure) -> None:
 
 # --- Progress reports -----------------------------------------------------------------------
 
-# A "building" row older than the task's hard time limit belongs to a worker that died.
-STALE_BUILD_AFTER = timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 360) + 30)
-
 
 def _enqueue_build(report_id: int) -> None:
     from .tasks import build_progress_report_task
@@ -187,12 +187,7 @@ def retry_progress_report(*, report: ProgressReport) -> ProgressReport:
     """Put a failed (or stale, abandoned) build back in the queue."""
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
-        stale = (
-            locked.status == ProgressReport.Status.BUILDING
-            and locked.started_at
-            and locked.started_at < timezone.now() - STALE_BUILD_AFTER
-        )
-        if locked.status != ProgressReport.Status.FAILED and not stale:
+        if locked.status != ProgressReport.Status.FAILED and not locked.is_stale:
             raise ValidationError(_("Only a failed report can be built again."), code="not_failed")
         locked.status = ProgressReport.Status.QUEUED
         locked.error = ""
@@ -205,9 +200,7 @@ def _claim(report_id: int) -> ProgressReport | None:
     """Move the row queued → building under a row lock; None when someone else has it."""
     with transaction.atomic():
         report = ProgressReport.objects.select_for_update().get(pk=report_id)
-        if report.status == ProgressReport.Status.BUILDING and (
-            report.started_at and report.started_at < timezone.now() - STALE_BUILD_AFTER
-        ):
+        if report.is_stale:
             pass  # the earlier worker died mid-build (redelivered message): take over
         elif report.status != ProgressReport.Status.QUEUED:
             return None
@@ -243,6 +236,7 @@ def build_progress_report(*, report_id: int) -> ProgressReport | None:
                 locked.error = f"{type(exc).__name__}: {exc}"[:2000]
                 locked.finished_at = timezone.now()
                 locked.save(update_fields=["status", "error", "finished_at"])
+                _tell_requester(locked)
             return locked
     with transaction.atomic():
         locked = ProgressReport.objects.select_for_update().get(pk=report_id)
@@ -256,4 +250,18 @@ def build_progress_report(*, report_id: int) -> ProgressReport | None:
         locked.finished_at = timezone.now()
         locked.build_seconds = round(time.monotonic() - started, 3)
         locked.save()
+        _tell_requester(locked)
     return locked
+
+
+def _tell_requester(report: ProgressReport) -> None:
+    """E-mail the requester a link (never the file: it stays behind the permission check)."""
+    if report.requested_by is None or not report.requested_by.email:
+        return
+    reports_url = settings.SITE_URL + reverse("funding:grant_reports", args=[report.grant_id])
+    queue_email(
+        to=report.requested_by.email,
+        template="report_finished",
+        context={"report": report, "reports_url": reports_url},
+        language=report.grant.report_language,
+    )

@@ -239,3 +239,54 @@ def test_report_request_bad_input(grant, coordinator_client, data):
     assert "errorlist" in response.content.decode()
     assert "<script>alert(1)</script>" not in response.content.decode()
     assert not ProgressReport.objects.exists()
+
+
+def test_requester_gets_a_link_not_the_file(
+    grant, coordinator, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.request_progress_report(
+            grant=grant, period_start=PERIOD[0], period_end=PERIOD[1], requested_by=coordinator
+        )
+    # the build ran in a callback; its own e-mail callback needs one more round
+    from regiolab.models import OutboundEmail
+
+    email = OutboundEmail.objects.get(to=coordinator.email)
+    assert "FKZ 01PV26001" in email.subject
+    assert f"/funding/grants/{grant.pk}/reports/" in email.body_text
+    assert email.attachments == []
+    report.refresh_from_db()
+    assert report.status == "ready"
+
+
+def test_worker_lost_build_can_be_retried_from_the_page(
+    grant, coordinator_client, coordinator, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    report = ProgressReport.objects.create(
+        grant=grant, kind="interim", period_start=PERIOD[0], period_end=PERIOD[1],
+        requested_by=coordinator, status="building",
+        started_at=timezone.now() - timedelta(minutes=30), attempts=1,
+    )  # fmt: skip
+    partial = coordinator_client.get(f"/funding/reports/{report.pk}/status/").content.decode()
+    assert "hx-get" not in partial  # polling stops
+    assert f"/funding/reports/{report.pk}/retry/" in partial
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(f"/funding/reports/{report.pk}/retry/")
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "ready" and report.attempts == 2
+
+
+def test_funder_cannot_retry(grant, client, funder_user, coordinator):
+    report = ProgressReport.objects.create(
+        grant=grant, kind="interim", period_start=PERIOD[0], period_end=PERIOD[1],
+        requested_by=coordinator, status="failed", error="x",
+    )  # fmt: skip
+    client.force_login(funder_user)
+    assert client.post(f"/funding/reports/{report.pk}/retry/").status_code == 403
+    report.refresh_from_db()
+    assert report.status == "failed"
