@@ -75,7 +75,13 @@ def context_for(report: ProgressReport) -> dict:
             grant=grant, period_start=report.period_start, period_end=report.period_end
         )
     )
+    genders = dict(Registration.Gender.choices)
+    ages = dict(Registration.AgeBand.choices)
+    breakdown = [
+        (genders.get(k, k), n) for k, n in sorted(values["participants_by_gender"].items())
+    ] + [(ages.get(k, k), n) for k, n in sorted(values["participants_by_age_band"].items())]
     return {
+        "breakdown": breakdown,
         "report": report,
         "grant": grant,
         "shares": selectors.share_amounts(grant=grant),
@@ -87,6 +93,8 @@ def context_for(report: ProgressReport) -> dict:
         "workshops": workshops,
         "receipts": receipts,
         "receipts_total": sum((r.amount for r in receipts), Decimal(0)),
+        # Goes into a CSS string in <style>, where neither HTML escaping nor quotes work.
+        "footer_text": "".join(c for c in grant.reference if c not in '"\\<>&'),
     }
 
 

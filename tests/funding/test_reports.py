@@ -290,3 +290,47 @@ def test_funder_cannot_retry(grant, client, funder_user, coordinator):
     assert client.post(f"/funding/reports/{report.pk}/retry/").status_code == 403
     report.refresh_from_db()
     assert report.status == "failed"
+
+
+def test_report_shows_each_indicators_actual_value(
+    world, coordinator, django_capture_on_commit_callbacks, funders
+):
+    from decimal import Decimal
+
+    from funding.models import Indicator
+
+    set_shares = services.set_cofinancing_shares
+    set_shares(
+        grant=world,
+        shares=[
+            services.ShareInput(funders[0], Decimal(70)),
+            services.ShareInput(funders[1], Decimal(30)),
+        ],
+    )
+    targets = {
+        "companies_reached": 40, "companies_advised": 20, "smes_in_networks": 30,
+        "workshops_held": 12, "participants": 150, "participant_hours": 900,
+    }  # fmt: skip
+    for code, target in targets.items():
+        Indicator.objects.create(grant=world, code=code, target=target)
+    report = _request(world, coordinator, django_capture_on_commit_callbacks)
+    assert report.status == "ready", report.error
+    flat = " ".join(_pdf_text(report)[0].split())
+    # actual values for the first half of 2026 (see test_indicators): 3, 2, 2, 2, 4, 15.5
+    for label, target, actual in [
+        ("companies reached", "40", "3"),
+        ("companies advised", "20", "2"),
+        ("SMEs in networks", "30", "2"),
+        ("workshops held", "12", "2"),
+        ("participants", "150", "4"),
+        ("participant hours", "900", "15,50"),
+    ]:
+        assert re.search(rf"{label} {target} {actual} \d+", flat), label
+    assert "female: 1" in flat or "weiblich: 1" in flat
+    with report.xlsx_file.open("rb") as f:
+        sheet = load_workbook(io.BytesIO(f.read())).worksheets[1]
+    actuals = {r[1]: r[3] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert actuals == {
+        "companies_reached": 3, "companies_advised": 2, "smes_in_networks": 2,
+        "workshops_held": 2, "participants": 4, "participant_hours": 15.5,
+    }  # fmt: skip
