@@ -381,3 +381,36 @@ def test_grant_detail_indicators_for_a_chosen_period(coordinator_client, grant):
         f"/funding/grants/{grant.pk}/?period_start=2026-01-01&period_end=2026-03-31"
     )
     assert "31.03.2026" in response.content.decode() or "31. März 2026" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["expenditures", "reports"])
+def test_grant_sub_lists_query_count_does_not_grow(
+    coordinator_client, grant, coordinator, kind, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from funding.models import ProgressReport
+
+    def make(n, offset):
+        for i in range(n):
+            if kind == "expenditures":
+                Expenditure.objects.create(
+                    grant=grant, date=date(2026, 5, 1), category="material", payee="P",
+                    purpose="Z", amount=Decimal("1.00"), receipt_reference=f"X-{offset + i}",
+                )  # fmt: skip
+            else:
+                ProgressReport.objects.create(
+                    grant=grant, kind="interim", period_start=date(2026, 1, 1),
+                    period_end=date(2026, 3, 31), requested_by=coordinator, status="failed",
+                    error=f"E-{offset + i}",
+                )  # fmt: skip
+
+    url = f"/funding/grants/{grant.pk}/{kind}/"
+    make(3, 0)
+    with CaptureQueriesContext(connection) as few:
+        coordinator_client.get(url)
+    make(27, 100)
+    with django_assert_num_queries(len(few)):
+        page = coordinator_client.get(url).content.decode()
+    assert sum(f"-{100 + i}<" in page for i in range(27)) == 27
