@@ -140,12 +140,13 @@ def seed_funding_demo(stdout=None) -> Grant:
         )
         programme.topics.set([topics[s] for s in slugs])
 
-    federal, _ = Funder.objects.get_or_create(
-        name="Bundesministerium für Arbeit und Soziales (Beispiel)", defaults={"level": "federal"}
+    # Reuse the demo's funding bodies when seed_demo created them; otherwise bring our own.
+    federal = Funder.objects.filter(level="federal").order_by("pk").first()
+    federal = federal or Funder.objects.create(
+        name="Bundesministerium für Arbeit und Soziales (Beispiel)", level="federal"
     )
-    region, _ = Funder.objects.get_or_create(
-        name="Region Hannover (Beispiel)", defaults={"level": "region"}
-    )
+    region = Funder.objects.filter(level="region").order_by("pk").first()
+    region = region or Funder.objects.create(name="Region Hannover (Beispiel)", level="region")
     grant, created = Grant.objects.get_or_create(
         reference=DEMO_REFERENCE,
         defaults={
