@@ -3,7 +3,7 @@
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -252,6 +252,16 @@ def build_progress_report(*, report_id: int) -> ProgressReport | None:
         locked.save()
         _tell_requester(locked)
     return locked
+
+
+def build_queued_reports(*, older_than: timedelta = timedelta(seconds=60)) -> int:
+    """Build reports whose enqueue was lost (broker down); the claim keeps each build single."""
+    cutoff = timezone.now() - older_than
+    ids = ProgressReport.objects.filter(
+        status=ProgressReport.Status.QUEUED, requested_at__lte=cutoff
+    ).values_list("pk", flat=True)
+    built = [build_progress_report(report_id=pk) for pk in list(ids)]
+    return sum(1 for report in built if report is not None)
 
 
 def _tell_requester(report: ProgressReport) -> None:

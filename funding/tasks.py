@@ -9,3 +9,9 @@ from . import services
 def build_progress_report_task(report_id: int) -> str:
     report = services.build_progress_report(report_id=report_id)
     return report.status if report else "skipped"
+
+
+@shared_task(name="funding.build_queued_reports")
+def build_queued_reports_task() -> int:
+    """Periodic catch-up for reports whose build was never enqueued (broker outage)."""
+    return services.build_queued_reports()

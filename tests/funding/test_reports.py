@@ -106,6 +106,16 @@ def test_broker_down_leaves_the_row_queued(
     report = _request(grant, coordinator, django_capture_on_commit_callbacks)
     assert report.status == ProgressReport.Status.QUEUED
 
+    # The periodic catch-up builds it once the grace period is over, and only once.
+    assert services.build_queued_reports() == 0
+    ProgressReport.objects.filter(pk=report.pk).update(
+        requested_at=report.requested_at.replace(year=2020)
+    )
+    assert tasks.build_queued_reports_task() == 1
+    assert tasks.build_queued_reports_task() == 0
+    report.refresh_from_db()
+    assert report.status == ProgressReport.Status.READY
+
 
 def test_failed_build_keeps_reason_and_retry_gives_one_ready_file(
     grant, coordinator, django_capture_on_commit_callbacks, monkeypatch
