@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
     },
     "send-due-reminders": {"task": "workshops.send_due_reminders", "schedule": 300.0},
+    "mark-finished-workshops": {
+        "task": "workshops.mark_finished_workshops",
+        "schedule": 900.0,
+    },
     "build-queued-reports": {"task": "funding.build_queued_reports", "schedule": 120.0},
 }
 

@@ -421,3 +421,11 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
         sent += len(batch)
         if len(batch) < REMINDER_BATCH:
             return sent
+
+
+def mark_finished_workshops(*, now: datetime | None = None) -> int:
+    """Published workshops whose end has passed become "done"; returns how many changed."""
+    now = now or timezone.now()
+    return Workshop.objects.filter(status=Workshop.Status.PUBLISHED, ends_at__lte=now).update(
+        status=Workshop.Status.DONE, updated_at=now
+    )

@@ -18,3 +18,8 @@ def send_due_reminders_task() -> int:
 @shared_task(name="workshops.send_certificates", ignore_result=True)
 def send_certificates_task(workshop_id: int) -> int:
     return lifecycle.send_certificates(workshop_id=workshop_id)
+
+
+@shared_task(name="workshops.mark_finished_workshops", ignore_result=True)
+def mark_finished_workshops_task() -> int:
+    return lifecycle.mark_finished_workshops()

@@ -419,3 +419,25 @@ def test_cancel_clicked_in_parallel_tells_each_person_once():
     assert sorted(results) == [0] * 7 + [4]
     cancelled_mails = OutboundEmail.objects.order_by("pk")[before:]
     assert sorted(m.to for m in cancelled_mails) == sorted(p.email for p in people)
+
+
+@pytest.mark.django_db
+def test_finished_workshops_are_marked_done_once():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import WorkshopFactory
+    from workshops.lifecycle import mark_finished_workshops
+    from workshops.models import Workshop
+
+    now = timezone.now()
+    past = WorkshopFactory(starts_at=now - timedelta(hours=5), ends_at=now - timedelta(hours=1))
+    running = WorkshopFactory(starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=2))
+    cancelled = WorkshopFactory(
+        starts_at=now - timedelta(days=2), ends_at=now - timedelta(days=1), status="cancelled"
+    )
+    assert mark_finished_workshops(now=now) == 1
+    assert mark_finished_workshops(now=now) == 0
+    statuses = dict(Workshop.objects.values_list("pk", "status"))
+    assert statuses == {past.pk: "done", running.pk: "published", cancelled.pk: "cancelled"}
