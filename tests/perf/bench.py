@@ -1,0 +1,944 @@
+"""``make bench``: the portal under load on PostgreSQL, Redis and gunicorn, as one table.
+
+    .venv/bin/python tests/perf/bench.py [--companies N ...] [--duration 10] [--json out.json]
+
+Steps, each against a reference measured in the same run:
+
+0. a fresh database (``BENCH_DATABASE_URL``, default ``…/regiolab_bench``), migrated;
+5. ``seed_scale`` fills it (timed; ``seed_demo`` stands in while seed_scale does not exist);
+1. gunicorn (production settings, 2 × cores sync workers, ``-p`` pidfile) serves
+   ``tests.perf.bench_wsgi``; wrk measures four portal pages against a bare Django view and the
+   admin's company changelist (50 a page);
+2. a registration rush over HTTP (CSRF token, consent) against a burst of bare requests;
+3. invitations sent by a real Celery worker to a local SMTP sink against a plain smtplib loop;
+4. the progress report of the largest grant against WeasyPrint rendering its finished HTML.
+
+gunicorn is stopped by the pid in its pidfile in every case (``finally``, SIGTERM handler,
+and Linux's parent-death signal). Correctness checks (exactly ``capacity`` confirmed, every
+invitation delivered once, every page 200) make the run fail; missed speed goals do not.
+"""
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+if str(BASE_DIR) not in sys.path:  # run as a script: make `tests.support` importable
+    sys.path.insert(0, str(BASE_DIR))
+
+VENV_BIN = Path(sys.executable).parent
+WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+BARE_URL = "/bench/bare/"
+# Our option → seed_scale's option (our --invitations is the count sent in step 3).
+SEED_OPTIONS = {
+    "companies": "companies",
+    "networks": "networks",
+    "workshops": "workshops",
+    "registrations": "registrations",
+    "seed_invitations": "invitations",
+    "grants": "grants",
+    "expenditures": "expenditures",
+    "consultations": "consultations",
+    "seed": "seed",
+}
+
+
+class BenchError(RuntimeError):
+    """A correctness check failed or a service did not come up."""
+
+
+# --- Configuration -----------------------------------------------------------------------------
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else None
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    default_db = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/regiolab")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL") or _sibling_database(default_db, "bench"),
+        help="database to create fresh (dropped first!)",
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    )
+    for name in SEED_OPTIONS:
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=int,
+            default=_env_int(f"BENCH_{name.upper()}"),
+            help="for seed_scale",
+        )
+    parser.add_argument("--duration", type=float, default=_env_int("BENCH_DURATION") or 10)
+    parser.add_argument("--connections", type=int, default=_env_int("BENCH_CONNECTIONS") or 16)
+    parser.add_argument("--workers", type=int, default=_env_int("BENCH_WORKERS"))
+    parser.add_argument("--rush", type=int, default=_env_int("BENCH_RUSH") or 200)
+    parser.add_argument("--rush-seats", type=int, default=_env_int("BENCH_RUSH_SEATS") or 20)
+    parser.add_argument("--invitations", type=int, default=_env_int("BENCH_INVITATIONS") or 1000)
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--keep-db", action="store_true", help="keep the bench database")
+    parser.add_argument("--report-part", type=int, metavar="GRANT_ID", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.workers = args.workers or 2 * (os.cpu_count() or 1)
+    if args.invitations > 1000:
+        parser.error("--invitations: the invitation form takes at most 1000 addresses")
+    return args
+
+
+def _sibling_database(url: str, suffix: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/") or "regiolab"
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}_{suffix}"))
+
+
+def bench_environment(args: argparse.Namespace, *, port: int, media_root: Path) -> dict[str, str]:
+    """Production settings with a bench secret, on loopback, for every process of the run."""
+    prefix = os.environ.get("CACHE_KEY_PREFIX", "regiolab")
+    return {
+        "DJANGO_SETTINGS_MODULE": "regiolab.settings",
+        "DJANGO_PRODUCTION": "true",
+        "DJANGO_SECRET_KEY": "bench-only-" + secrets.token_urlsafe(32),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": args.database_url,
+        "DATABASE_CONN_MAX_AGE": "60",
+        "REDIS_URL": args.redis_url,
+        "CACHE_KEY_PREFIX": f"{prefix}-bench",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PRIVATE_MEDIA_ROOT": str(media_root),
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "EMAIL_URL": "dummymail://",  # gunicorn only enqueues; the worker gets the sink
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+# --- Processes ---------------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: Linux sends SIGTERM when the bench process dies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def run_manage(*command: str, env: dict[str, str], quiet: bool = False) -> float:
+    """Run ``manage.py command`` in the bench environment; returns its duration in seconds."""
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+    return time.monotonic() - started
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = urllib.parse.unquote(parts.path.lstrip("/"))
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name) or "bench" not in name:
+        raise BenchError(f"Refusing to drop {name!r}: the bench database name must contain 'bench'")
+    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = urllib.parse.unquote(parts.path.lstrip("/"))
+    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def static_files_current() -> bool:
+    """True when staticfiles/ holds a manifest newer than every file under static/."""
+    manifest = BASE_DIR / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    built = manifest.stat().st_mtime
+    sources = [BASE_DIR / "static", BASE_DIR / "pyproject.toml"]
+    newest = max(
+        (p.stat().st_mtime for src in sources for p in [src, *src.rglob("*")] if p.is_file()),
+        default=0,
+    )
+    return newest < built
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(*, port: int, workers: int, env: dict[str, str], run_dir: Path) -> Iterator[None]:
+    """gunicorn with ``-p pidfile``; stopped by that pid when the block ends, whatever happens."""
+    pidfile = run_dir / "gunicorn.pid"
+    log = (run_dir / "gunicorn.log").open("w")
+    command = [
+        str(VENV_BIN / "gunicorn"), "tests.perf.bench_wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--pid", str(pidfile),
+        "--chdir", str(BASE_DIR), "--backlog", "2048", "--log-level", "warning",
+        "--graceful-timeout", "5",
+    ]  # fmt: skip
+    process = subprocess.Popen(  # noqa: S603 — fixed command line
+        command,
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 — only prctl
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise BenchError(f"gunicorn exited:\n{(run_dir / 'gunicorn.log').read_text()}")
+            with contextlib.suppress(OSError):
+                if pidfile.exists() and request("GET", port, BARE_URL).status == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise BenchError("gunicorn did not answer within 60 s")
+            time.sleep(0.2)
+        yield
+    finally:
+        _stop_by_pidfile(pidfile, process)
+        log.close()
+
+
+def _stop_by_pidfile(pidfile: Path, process: subprocess.Popen) -> None:
+    pid = None
+    with contextlib.suppress(OSError, ValueError):
+        pid = int(pidfile.read_text().strip())
+    pid = pid or process.pid  # master died before writing it: still its own child
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+# --- HTTP --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: str
+    cookies: dict[str, str]
+    seconds: float
+
+
+def request(
+    method: str,
+    port: int,
+    path: str,
+    *,
+    cookies: dict[str, str] | None = None,
+    form: dict[str, str] | list[tuple[str, str]] | None = None,
+    timeout: float = 120,
+) -> Response:
+    """One request on a new connection (gunicorn's sync workers close it anyway)."""
+    headers = {"Host": f"127.0.0.1:{port}"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    body = None
+    if form is not None:
+        body = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        started = time.perf_counter()
+        conn.request(method, path, body=body, headers=headers)
+        answer = conn.getresponse()
+        text = answer.read().decode(errors="replace")
+        seconds = time.perf_counter() - started
+        jar = {}
+        for name, value in answer.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                jar[key.strip()] = rest.split(";", 1)[0]
+        return Response(answer.status, dict(answer.getheaders()), text, jar, seconds)
+    finally:
+        conn.close()
+
+
+def csrf_from(response: Response) -> tuple[str, str]:
+    """(cookie value, form token) of a page with a form."""
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.body)
+    if not match or "csrftoken" not in response.cookies:
+        raise BenchError(f"No CSRF token in the page (status {response.status})")
+    return response.cookies["csrftoken"], match.group(1)
+
+
+@dataclass
+class WrkResult:
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+    def text(self) -> str:
+        return f"{self.rps:,.0f} req/s · p50 {self.p50_ms:.1f} ms · p95 {self.p95_ms:.1f} ms"
+
+
+def wrk(port: int, path: str, *, cookie: str | None, duration: float, connections: int):
+    """``wrk -c16 -d10s --latency`` (after a short warm-up) with our reporter script."""
+    command = ["wrk", "-t2", f"-c{connections}", "--latency", "-s", str(WRK_SCRIPT)]
+    if cookie:
+        command += ["-H", f"Cookie: sessionid={cookie}"]
+    url = f"http://127.0.0.1:{port}{path}"
+    if duration >= 5:  # a worker's first requests load templates and translations
+        subprocess.run([*command, "-d2s", url], check=True, capture_output=True)
+    output = subprocess.run(
+        [*command, f"-d{max(1, round(duration))}s", url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    line = next((x for x in output.splitlines() if x.startswith("BENCH_WRK ")), None)
+    if line is None:
+        raise BenchError(f"wrk printed no result for {path}:\n{output}")
+    values = dict(item.split("=") for item in line.split()[1:])
+    n = int(values["requests"])
+    errors = sum(
+        int(values[k])
+        for k in ("status_errors", "connect_errors", "read_errors", "write_errors", "timeouts")
+    )
+    if n == 0:
+        raise BenchError(f"wrk completed no request for {path}:\n{output}")
+    return WrkResult(
+        rps=n / (int(values["duration_us"]) / 1e6),
+        p50_ms=int(values["p50_us"]) / 1000,
+        p95_ms=int(values["p95_us"]) / 1000,
+        p99_ms=int(values["p99_us"]) / 1000,
+        requests=n,
+        errors=errors,
+    )
+
+
+@dataclass
+class Burst:
+    count: int
+    seconds: float
+    latencies: list[float]
+    statuses: list[int]
+    locations: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def burst(port: int, method: str, path: str, forms: list, *, cookies=None) -> Burst:
+    """Every request at once: one thread each, connected first, released by a barrier."""
+    count = len(forms)
+    barrier = threading.Barrier(count + 1)
+    latencies = [0.0] * count
+    statuses = [0] * count
+    locations = [""] * count
+    failures: list[BaseException] = []
+
+    def one(i: int) -> None:
+        try:
+            barrier.wait(timeout=60)
+            answer = request(method, port, path, cookies=cookies, form=forms[i])
+            latencies[i] = answer.seconds
+            statuses[i] = answer.status
+            locations[i] = answer.headers.get("Location", "")
+        except BaseException as exc:  # noqa: BLE001 — reported after join
+            failures.append(exc)
+
+    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    barrier.wait(timeout=60)
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join(timeout=300)
+    seconds = time.perf_counter() - started
+    if failures:
+        raise BenchError(f"{len(failures)} requests failed, first: {failures[0]!r}")
+    return Burst(count, seconds, latencies, statuses, locations)
+
+
+# --- Data for the run (in this process, Django on the bench database) ---------------------------
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+def seed(args: argparse.Namespace, env: dict[str, str]) -> tuple[str, float]:
+    """seed_scale with the given counts (seed_demo while seed_scale is not there yet)."""
+    if (BASE_DIR / "regiolab/management/commands/seed_scale.py").exists():
+        options = [
+            f"--{option}={getattr(args, name)}"
+            for name, option in SEED_OPTIONS.items()
+            if getattr(args, name) is not None
+        ]
+        return "seed_scale " + " ".join(options), run_manage("seed_scale", *options, env=env)
+    return "seed_demo (seed_scale missing)", run_manage("seed_demo", env=env, quiet=True)
+
+
+def session_for(user) -> str:
+    """A logged-in session in the database, as django.contrib.auth.login would write it."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return store.session_key
+
+
+@dataclass
+class Targets:
+    coordinator_session: str
+    admin_session: str
+    companies_path: str
+    admin_path: str
+    workshops_path: str
+    grant_path: str
+    grant_id: int
+    dashboard_path: str
+    rows: dict[str, int]
+
+
+def prepare_targets() -> Targets:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db.models import Count, Q
+
+    from companies.models import Company
+    from funding.models import Grant
+    from networks.models import TrainingNetwork
+    from regiolab.permissions import COORDINATORS_GROUP
+    from workshops.models import Registration, Workshop
+
+    User = get_user_model()
+    coordinator = User.objects.create_user(
+        username="bench-coordinator",
+        email="bench-coordinator@regiolab.example",
+        password=None,
+        first_name="Bench",
+        last_name="Koordination",
+    )
+    coordinator.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+    superuser = User.objects.create_superuser(
+        username="bench-admin", email="bench-admin@regiolab.example", password=None
+    )
+    # Filter by the most common size class, sorted by name: the same rows on both pages.
+    size_class = (
+        Company.objects.values("size_class_stored")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("size_class_stored", flat=True)
+        .first()
+    ) or "small"
+    grant = Grant.objects.annotate(n=Count("expenditures")).order_by("-n", "pk").first()
+    network = TrainingNetwork.objects.annotate(n=Count("memberships")).order_by("-n", "pk").first()
+    if grant is None or network is None:
+        raise BenchError("The seeded data has no grant or no network")
+    return Targets(
+        coordinator_session=session_for(coordinator),
+        admin_session=session_for(superuser),
+        companies_path=f"/companies/?size_class={size_class}&ordering=name",
+        admin_path=f"/admin/companies/company/?size_class_stored__exact={size_class}&o=1",
+        workshops_path="/workshops/",
+        grant_path=f"/funding/grants/{grant.pk}/",
+        grant_id=grant.pk,
+        dashboard_path=f"/networks/{network.slug}/dashboard/",
+        rows={
+            "companies": Company.objects.count(),
+            "companies_filtered": Company.objects.filter(size_class_stored=size_class).count(),
+            "workshops": Workshop.objects.count(),
+            "registrations": Registration.objects.count(),
+            "grant_expenditures": grant.n,
+            "network_members": network.n,
+            "grants_with_rows": Grant.objects.filter(~Q(expenditures=None)).distinct().count(),
+        },
+    )
+
+
+def bench_workshop(*, capacity: int, label: str):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workshops.models import Workshop
+
+    starts = (timezone.now() + timedelta(days=21)).replace(microsecond=0)
+    return Workshop.objects.create(
+        title=f"Benchmark {label}",
+        slug=f"bench-{label}-{secrets.token_hex(3)}",
+        description="Workshop written by tests/perf/bench.py.",
+        format="on_site",
+        venue="Technologiezentrum Hannover",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=4),
+        capacity=capacity,
+        status="published",
+    )
+
+
+# --- The measurements --------------------------------------------------------------------------
+
+
+def measure_pages(port: int, targets: Targets, args) -> dict:
+    coordinator, admin = targets.coordinator_session, targets.admin_session
+    pages = {
+        "bare": (BARE_URL, None, "ok"),
+        "companies": (targets.companies_path, coordinator, "<h1"),
+        "admin_companies": (targets.admin_path, admin, "result_list"),
+        "workshops": (targets.workshops_path, None, "<h1"),
+        "grant": (targets.grant_path, coordinator, "<h1"),
+        "dashboard": (targets.dashboard_path, coordinator, "<h1"),
+    }
+    results = {}
+    for key, (path, session, marker) in pages.items():
+        check = request("GET", port, path, cookies={"sessionid": session} if session else None)
+        if check.status != 200 or marker not in check.body:
+            raise BenchError(f"{path} answered {check.status} without {marker!r}")
+        result = wrk(
+            port, path, cookie=session, duration=args.duration, connections=args.connections
+        )
+        if result.errors:
+            raise BenchError(f"{path}: {result.errors} failed requests under wrk")
+        results[key] = result
+    return results
+
+
+def measure_rush(port: int, args) -> dict:
+    from workshops.models import Registration
+
+    workshop = bench_workshop(capacity=args.rush_seats, label="rush")
+    path = f"/workshops/{workshop.slug}/register/"
+    page = request("GET", port, path)
+    cookie, token = csrf_from(page)
+    for name in ("first_name", "last_name", "email", "language", "consent"):
+        if f'name="{name}"' not in page.body:
+            raise BenchError(f"The registration form has no field {name!r}")
+    forms = [
+        {
+            "csrfmiddlewaretoken": token,
+            "first_name": "Rush",
+            "last_name": f"Teilnehmer {i}",
+            "email": f"rush{i:04d}@bench.example",
+            "company_name": "Bench GmbH",
+            "language": "de",
+            "consent": "on",
+        }
+        for i in range(args.rush)
+    ]
+    reference = burst(port, "GET", BARE_URL, [None] * args.rush)
+    rush = burst(port, "POST", path, forms, cookies={"csrftoken": cookie})
+    redirected = sum(
+        1
+        for status, location in zip(rush.statuses, rush.locations, strict=True)
+        if status == 302 and "done=1" in location
+    )
+    statuses = Registration.objects.filter(workshop=workshop).values_list("status", flat=True)
+    confirmed = sum(1 for s in statuses if s == Registration.Status.CONFIRMED)
+    waitlisted = sum(1 for s in statuses if s == Registration.Status.WAITLISTED)
+    workshop.refresh_from_db()
+    ok = (
+        redirected == args.rush
+        and confirmed == args.rush_seats
+        and waitlisted == args.rush - args.rush_seats
+        and workshop.seats_taken == args.rush_seats
+    )
+    if not ok:
+        raise BenchError(
+            f"Registration rush: {redirected}/{args.rush} redirected to the result page, "
+            f"{confirmed} confirmed, {waitlisted} waitlisted, seats_taken {workshop.seats_taken} "
+            f"(expected {args.rush_seats} confirmed); statuses {sorted(set(rush.statuses))}"
+        )
+    return {
+        "rush": rush,
+        "reference": reference,
+        "confirmed": confirmed,
+        "waitlisted": waitlisted,
+    }
+
+
+def _plain_message(subject: str, text: str, html: str, to: str):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"], message["From"], message["To"] = subject, "bench@regiolab.example", to
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def measure_invitations(port: int, targets: Targets, args) -> dict:
+    import smtplib
+
+    from tests.support.celery_worker import celery_worker, purge_queue
+    from tests.support.smtp_sink import SmtpSink
+    from workshops.invitations import render_invitation
+    from workshops.models import Invitation
+
+    count = args.invitations
+    workshop = bench_workshop(capacity=30, label="invitations")
+    addresses = [f"einladung{i:04d}@bench.example" for i in range(count)]
+    cookies = {"sessionid": targets.coordinator_session}
+    path = f"/workshops/{workshop.slug}/invitations/new/"
+    cookie, token = csrf_from(request("GET", port, path, cookies=cookies))
+    # E-mails queued by the registration rush would go first; they are not part of this.
+    purge_queue(args.redis_url)
+    with SmtpSink() as sink:
+        # Reference: the same message, built and sent by a plain loop over one connection.
+        subject, text, html = render_invitation(workshop)
+        started = time.perf_counter()
+        with smtplib.SMTP(sink.host, sink.port) as smtp:
+            for address in addresses:
+                smtp.send_message(_plain_message(subject, text, html, address))
+        if not sink.wait_for(count, timeout=120):
+            raise BenchError(f"smtplib loop: only {sink.count()} of {count} arrived")
+        plain_seconds = time.perf_counter() - started
+        sink.clear()
+
+        with celery_worker(redis_url=args.redis_url, email_url=sink.url) as worker:
+            started = time.perf_counter()
+            answer = request(
+                "POST",
+                port,
+                path,
+                cookies={**cookies, "csrftoken": cookie},
+                form={"csrfmiddlewaretoken": token, "emails": "\n".join(addresses)},
+            )
+            request_seconds = answer.seconds
+            if answer.status != 302:
+                raise BenchError(f"The invitation form answered {answer.status}")
+            if not sink.wait_for(count, timeout=max(120, count * 0.5)):
+                raise BenchError(
+                    f"Only {sink.count()} of {count} invitations arrived;\n{worker.log()[-3000:]}"
+                )
+            worker_seconds = time.perf_counter() - started
+            time.sleep(0.5)  # a duplicate would arrive right behind the last one
+        received = sink.recipients()
+    sent = Invitation.objects.filter(workshop=workshop, status=Invitation.Status.SENT).count()
+    if set(received) != set(addresses) or any(n != 1 for n in received.values()) or sent != count:
+        duplicates = sum(1 for n in received.values() if n > 1)
+        raise BenchError(
+            f"Invitations: {len(received)} addresses received, {duplicates} more than once, "
+            f"{sent} rows marked sent (expected {count} each once)"
+        )
+    return {
+        "count": count,
+        "request_seconds": request_seconds,
+        "worker_rate": count / worker_seconds,
+        "plain_rate": count / plain_seconds,
+        "worker_seconds": worker_seconds,
+        "plain_seconds": plain_seconds,
+    }
+
+
+def report_part(grant_id: int) -> None:
+    """In a fresh process: build the grant's final report, then render its HTML alone."""
+    import resource
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import HTML
+
+    from funding import reports
+    from funding.models import Grant, ProgressReport
+    from funding.services import build_progress_report
+
+    def maxrss_mb() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def render(html: str) -> bytes:
+        document = HTML(string=html, base_url=str(settings.BASE_DIR / "static"))
+        return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+
+    grant = Grant.objects.get(pk=grant_id)
+    render("<p>warm-up: fonts loaded before either measurement</p>")
+    baseline = maxrss_mb()
+    report = ProgressReport.objects.create(
+        grant=grant,
+        kind=ProgressReport.Kind.FINAL,
+        period_start=grant.start_date,
+        period_end=grant.end_date,
+    )
+    started = time.perf_counter()
+    built = build_progress_report(report_id=report.pk)
+    build_seconds = time.perf_counter() - started
+    peak = maxrss_mb()
+    if built is None or built.status != ProgressReport.Status.READY:
+        raise BenchError(f"The report did not build: {built and built.error}")
+
+    language = grant.report_language
+    with translation.override(language):
+        context = reports.context_for(built)
+        title = f"{built.get_kind_display()} {grant.reference}"
+        html = render_to_string("pdf/report.html", {"pdf_title": title, **context})
+    started = time.perf_counter()
+    pdf = render(html)
+    weasy_seconds = time.perf_counter() - started
+    print(
+        "BENCH_REPORT "
+        + json.dumps(
+            {
+                "build_seconds": build_seconds,
+                "weasy_seconds": weasy_seconds,
+                "peak_mb": peak,
+                "baseline_mb": baseline,
+                "pdf_kb": len(pdf) / 1024,
+                "receipts": len(context["receipts"]),
+            }
+        )
+    )
+
+
+def measure_report(grant_id: int, env: dict[str, str]) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--report-part", str(grant_id)],
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    line = next((x for x in output.splitlines() if x.startswith("BENCH_REPORT ")), None)
+    if line is None:
+        raise BenchError(f"The report step printed no result:\n{output}")
+    return json.loads(line.removeprefix("BENCH_REPORT "))
+
+
+# --- The table ---------------------------------------------------------------------------------
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def _met(ok: bool) -> str:
+    return "yes" if ok else "NO"
+
+
+def build_rows(results: dict, args) -> list[list[str]]:
+    pages, rush, inv, rep = (
+        results["pages"],
+        results["rush"],
+        results["invitations"],
+        results["report"],
+    )
+    bare, admin = pages["bare"], pages["admin_companies"]
+    rows = []
+    labels = {
+        "companies": "1 companies list (coordinator, filtered, 50/page)",
+        "workshops": "1 workshops list (public)",
+        "grant": "1 grant detail (coordinator)",
+        "dashboard": "1 network dashboard (coordinator)",
+    }
+    for key, label in labels.items():
+        page = pages[key]
+        ratio = page.rps / bare.rps
+        rows.append(
+            [label, page.text(), "bare Django view", bare.text(), f"{ratio:.3f}",
+             "≥ 0.08, p95 ≤ 100 ms", _met(ratio >= 0.08 and page.p95_ms <= 100)]
+        )  # fmt: skip
+        if key == "companies":
+            ratio = page.rps / admin.rps
+            rows.append(
+                ["  … same rows in the admin", "", "admin changelist (50/page)", admin.text(),
+                 f"{ratio:.2f}", "≥ 3", _met(ratio >= 3)]
+            )  # fmt: skip
+    burst, reference = rush["rush"], rush["reference"]
+    p95 = burst.percentile(95)
+    rows.append(
+        [f"2 registration rush ({args.rush} at once, {args.rush_seats} seats)",
+         f"{burst.rate:,.0f} reg/s · p95 {_ms(p95)} · {rush['confirmed']} confirmed, "
+         f"{rush['waitlisted']} waitlisted",
+         f"{args.rush} bare requests at once",
+         f"{reference.rate:,.0f} req/s · p95 {_ms(reference.percentile(95))}",
+         f"{burst.rate / reference.rate:.2f}", "≥ 150/s, p95 ≤ 200 ms",
+         _met(burst.rate >= 150 and p95 <= 0.2)]
+    )  # fmt: skip
+    ratio = inv["worker_rate"] / inv["plain_rate"]
+    rows.append(
+        [f"3 invitations ({inv['count']}, Celery worker → SMTP sink)",
+         f"{inv['worker_rate']:,.0f} mails/s ({inv['worker_seconds']:.1f} s)",
+         "smtplib loop, one connection",
+         f"{inv['plain_rate']:,.0f} mails/s ({inv['plain_seconds']:.1f} s)",
+         f"{ratio:.2f}", "≥ 0.5", _met(ratio >= 0.5)]
+    )  # fmt: skip
+    rows.append(
+        ["  … the sending request", _ms(inv["request_seconds"]), "", "", "", "≤ 1 s",
+         _met(inv["request_seconds"] <= 1)]
+    )  # fmt: skip
+    ratio = rep["build_seconds"] / rep["weasy_seconds"]
+    rows.append(
+        [f"4 progress report, largest grant ({rep['receipts']} receipts)",
+         f"{rep['build_seconds']:.2f} s · peak RSS {rep['peak_mb']:.0f} MB "
+         f"(idle {rep['baseline_mb']:.0f} MB)",
+         "WeasyPrint on the finished HTML", f"{rep['weasy_seconds']:.2f} s",
+         f"{ratio:.2f}", "≤ 1.5", _met(ratio <= 1.5)]
+    )  # fmt: skip
+    rows.append(
+        ["5 seed data", f"{results['seed_seconds']:.1f} s", "migrate (empty database)",
+         f"{results['migrate_seconds']:.1f} s",
+         f"{results['seed_seconds'] / results['migrate_seconds']:.1f}", "minutes", ""]
+    )  # fmt: skip
+    return rows
+
+
+HEADER = ["figure", "measured", "reference", "reference measured", "ratio", "goal", "met"]
+
+
+def format_table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in [HEADER, *rows]) for i in range(len(HEADER))]
+
+    def line(cells):
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(HEADER), rule, *(line(row) for row in rows)])
+
+
+# --- Main ----------------------------------------------------------------------------------------
+
+
+def _raise_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)  # so `finally` stops gunicorn
+
+
+def run(args: argparse.Namespace) -> dict:
+    signal.signal(signal.SIGTERM, _raise_on_sigterm)
+    if shutil.which("wrk") is None:
+        raise BenchError("wrk is missing (Debian package wrk; `make system-deps` installs it)")
+    port = free_port()
+    run_dir = Path(tempfile.mkdtemp(prefix="regiolab-bench-"))
+    env = bench_environment(args, port=port, media_root=run_dir / "private")
+    results: dict = {}
+    t0 = time.monotonic()
+    say = lambda text: print(f"[bench {time.monotonic() - t0:5.1f} s] {text}", flush=True)  # noqa: E731
+    recreate_database(args.database_url)
+    try:
+        say(f"fresh database {urllib.parse.urlsplit(args.database_url).path.lstrip('/')}")
+        results["migrate_seconds"] = run_manage("migrate", "--no-input", "-v0", env=env)
+        if not static_files_current():
+            run_manage("collectstatic", "--no-input", "-v0", env=env)
+        say("seeding …")
+        results["seed_command"], results["seed_seconds"] = seed(args, env)
+        setup_django(env)
+        targets = prepare_targets()
+        results["rows"] = targets.rows
+        say(f"data: {targets.rows}")
+        with gunicorn(port=port, workers=args.workers, env=env, run_dir=run_dir):
+            say(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; wrk …")
+            results["pages"] = measure_pages(port, targets, args)
+            say("registration rush …")
+            results["rush"] = measure_rush(port, args)
+            say("invitations …")
+            results["invitations"] = measure_invitations(port, targets, args)
+        say("progress report …")
+        results["report"] = measure_report(targets.grant_id, env)
+    finally:
+        with contextlib.suppress(Exception):  # Django may not be set up yet
+            from django.db import connections
+
+            connections.close_all()
+        if not args.keep_db:
+            with contextlib.suppress(Exception):
+                drop_database(args.database_url)
+        shutil.rmtree(run_dir, ignore_errors=True)
+    results["table"] = format_table(build_rows(results, args))
+    return results
+
+
+def _jsonable(results: dict) -> dict:
+    pages = {k: vars(v) for k, v in results["pages"].items()}
+    rush = results["rush"]
+    return {
+        **{k: v for k, v in results.items() if k not in ("pages", "rush")},
+        "pages": pages,
+        "rush": {
+            "count": rush["rush"].count,
+            "rate": rush["rush"].rate,
+            "p95_seconds": rush["rush"].percentile(95),
+            "reference_rate": rush["reference"].rate,
+            "reference_p95_seconds": rush["reference"].percentile(95),
+            "confirmed": rush["confirmed"],
+            "waitlisted": rush["waitlisted"],
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.report_part is not None:
+        report_part(args.report_part)
+        return 0
+    try:
+        results = run(args)
+    except (BenchError, subprocess.CalledProcessError) as exc:
+        print(f"[bench] FAILED: {exc}", file=sys.stderr)
+        return 1
+    workers = f"gunicorn {args.workers} workers, wrk {args.connections} connections × "
+    print(f"\nregioLab benchmark — {results['seed_command']}; {workers}{args.duration:g} s\n")
+    print(results["table"])
+    if args.json:
+        args.json.write_text(json.dumps(_jsonable(results), indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
