@@ -11,7 +11,7 @@ PORT ?= 8000
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/regiolab
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils gettext chromium
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils gettext chromium wrk
 
 .PHONY: run test lint bench venv system-deps messages clean
 
@@ -58,8 +58,10 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages -l de --ignore=.venv --ignore=tests --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Load test (README "Benchmark"): a fresh database next to DATABASE_URL (…_bench), seed_scale,
+# gunicorn, wrk, a Celery worker; prints one table. Smaller runs: make bench BENCH_COMPANIES=500
 bench: $(STAMP) system-deps
-	$(VENV)/bin/pytest tests/perf -m perf -s $(PYTEST_ARGS)
+	$(PY) tests/perf/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
