@@ -4,6 +4,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -11,7 +12,7 @@ from regiolab.pdf import render_pdf
 from workshops.models import Registration, Workshop
 
 from . import selectors
-from .models import ProgressReport
+from .models import CofinancingShare, ProgressReport
 from .money import to_cents
 
 CHART_WIDTH = 300  # width of a 100 % bar in the SVG chart, in SVG units
@@ -46,13 +47,20 @@ def _chart(rows) -> dict:
 
 def context_for(report: ProgressReport) -> dict:
     grant = report.grant
+    # Loaded once here; the selectors below read them through .all() instead of a query each.
+    prefetch_related_objects(
+        [grant],
+        Prefetch("shares", queryset=CofinancingShare.objects.select_related("funder")),
+        "networks",
+        "indicators",
+    )
     values = selectors.grant_indicators(
         grant=grant, period_start=report.period_start, period_end=report.period_end
     )
     rows = selectors.indicator_rows(grant=grant, values=values)
     statement = selectors.financial_statement(grant=grant, period_end=report.period_end)
     start, end = selectors._bounds(report.period_start, report.period_end)
-    network_ids = list(grant.networks.values_list("pk", flat=True))
+    network_ids = [n.pk for n in grant.networks.all()]
     workshops = list(
         Workshop.objects.filter(
             network_id__in=network_ids,
@@ -85,7 +93,7 @@ def context_for(report: ProgressReport) -> dict:
         "report": report,
         "grant": grant,
         "shares": selectors.share_amounts(grant=grant),
-        "networks": list(grant.networks.order_by("name")),
+        "networks": list(grant.networks.all()),  # prefetched; TrainingNetwork orders by name
         "values": values,
         "indicator_rows": rows,
         "chart": _chart(rows),

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
 from companies.models import Company, Consultation, SizeClass
@@ -170,7 +170,8 @@ def grant_indicators(*, grant: Grant, period_start: date, period_end: date) -> d
     - companies_by_size_class / _by_sector: the reached companies.
     """
     start, end = _bounds(period_start, period_end)
-    network_ids = list(grant.networks.values_list("pk", flat=True))
+    # .all() uses the networks when the caller prefetched them (detail page, report builder).
+    network_ids = [n.pk for n in grant.networks.all()]
 
     active_in_period = (
         NetworkMembership.objects.filter(
@@ -181,20 +182,24 @@ def grant_indicators(*, grant: Grant, period_start: date, period_end: date) -> d
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=period_start))
         .exclude(status=NetworkMembership.Status.LEFT, left_on__isnull=True)
     )
-    member_ids = set(active_in_period.values_list("company_id", flat=True))
-    registered_ids = set(
-        Registration.objects.filter(
-            workshop__network_id__in=network_ids,
-            workshop__starts_at__gte=start,
-            workshop__starts_at__lt=end,
-            status__in=REACHING_STATUSES,
-            company__isnull=False,
-        ).values_list("company_id", flat=True)
+    registered = Registration.objects.filter(
+        workshop__network_id__in=network_ids,
+        workshop__starts_at__gte=start,
+        workshop__starts_at__lt=end,
+        status__in=REACHING_STATUSES,
+        company__isnull=False,
     )
-    reached_ids = member_ids | registered_ids
+    # One query for members and registered companies alike (no per-set round trips).
     reached = list(
-        Company.objects.filter(pk__in=reached_ids).only("pk", "sector", "size_class_stored")
+        Company.objects.filter(
+            Q(pk__in=active_in_period.values("company_id"))
+            | Q(pk__in=registered.values("company_id"))
+        )
+        .annotate(is_member=Exists(active_in_period.filter(company_id=OuterRef("pk"))))
+        .only("pk", "sector", "size_class_stored")
     )
+    member_ids = {c.pk for c in reached if c.is_member}
+    reached_ids = {c.pk for c in reached}
     advised = (
         Consultation.objects.filter(
             company_id__in=reached_ids, date__gte=period_start, date__lte=period_end
@@ -203,7 +208,7 @@ def grant_indicators(*, grant: Grant, period_start: date, period_end: date) -> d
         .distinct()
         .count()
     )
-    smes = Company.objects.filter(pk__in=member_ids, size_class_stored__in=SMES).count()
+    smes = sum(1 for c in reached if c.pk in member_ids and c.size_class_stored in SMES)
 
     held = Workshop.objects.filter(
         network_id__in=network_ids, status__in=HELD_STATUSES, ends_at__gte=start, ends_at__lt=end
@@ -299,7 +304,10 @@ def financial_statement(
     """
     from django.utils.translation import gettext as _
 
-    shares = list(grant.shares.select_related("funder").order_by("-percent", "funder__name"))
+    if "shares" in getattr(grant, "_prefetched_objects_cache", {}):
+        shares = list(grant.shares.all())  # prefetched with their funders (same ordering)
+    else:
+        shares = list(grant.shares.select_related("funder").order_by("-percent", "funder__name"))
     percents = [s.percent for s in shares]
     budget = {
         (b.year, b.category): b.amount
