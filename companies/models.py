@@ -138,6 +138,8 @@ class Company(models.Model):
         verbose_name_plural = _("companies")
         indexes = [
             models.Index(Lower("name"), name="company_name_lower_idx"),
+            # The coordinators' list orders by name, pk and shows one page of it.
+            models.Index(fields=["name", "id"], name="company_name_id_idx"),
             models.Index(fields=["municipality"]),
             models.Index(fields=["sector"]),
             models.Index(fields=["kind"]),

@@ -6,7 +6,8 @@ objects a detail page shows are picked by the same rule each time (the busiest o
 that runs a query per row shows up as a difference. ``pytest -s`` prints the table.
 """
 
-from datetime import date
+import time
+from datetime import UTC, date, datetime
 from io import StringIO
 
 import pytest
@@ -144,3 +145,85 @@ def test_pages_keep_a_constant_number_of_queries(
     if not url.startswith("report:"):
         with django_assert_max_num_queries(MAX_QUERIES):
             (owner_client if "(owner)" in busiest else client).get(url)
+
+
+# --- Indexes: EXPLAIN on moderate data ---------------------------------------------------------
+
+MODERATE = {
+    "companies": 2000, "networks": 30, "workshops": 1500, "registrations": 20000,
+    "invitations": 3000, "grants": 3, "expenditures": 5000, "consultations": 2000,
+}  # fmt: skip
+
+
+def _plans() -> dict:
+    """The pages' main filters and orderings, as the selectors and views build them."""
+    from companies.models import Consultation
+    from funding.models import Expenditure
+    from workshops.models import Invitation, Registration
+
+    workshop = Workshop.objects.filter(status="published").order_by("pk").first()
+    grant = Grant.objects.order_by("pk").first()
+    company = Company.objects.order_by("pk").first()
+    return {
+        "companies by municipality": Company.objects.filter(municipality="Hannover"),
+        "companies by sector": Company.objects.filter(sector="J"),
+        "companies by size class": Company.objects.filter(size_class_stored="large"),
+        "companies by name (list order)": Company.objects.order_by("name", "pk")[:25],
+        "workshops by status + starts_at": Workshop.objects.filter(
+            status="published", starts_at__gte=datetime(2027, 6, 1, tzinfo=UTC)
+        ).order_by("starts_at", "pk")[:25],
+        "workshops, newest first (manage list)": Workshop.objects.order_by("-starts_at", "-pk")[
+            :25
+        ],
+        "registrations by workshop + status": Registration.objects.filter(
+            workshop=workshop, status="confirmed"
+        ),
+        "registrations of a company": Registration.objects.filter(company=company),
+        "invitations pending": Invitation.objects.filter(
+            status="pending", created_at__lte=datetime(2030, 1, 1, tzinfo=UTC)
+        ).order_by("created_at")[:100],
+        "invitations of a workshop": Invitation.objects.filter(workshop=workshop).order_by("email"),
+        "expenditures by grant + date": Expenditure.objects.filter(
+            grant=grant, date__gte="2026-01-01", date__lte="2026-03-31"
+        ).order_by("date", "pk"),
+        "open follow-ups": Consultation.objects.filter(
+            follow_up_done=False, follow_up_on__isnull=False, follow_up_on__lte="2026-02-01"
+        ).order_by("follow_up_on"),
+    }
+
+
+@pytest.mark.django_db
+def test_main_filters_can_use_an_index(coordinator):
+    """Each query's plan names an index. Where the planner prefers a sequential scan because
+    the table is small or the filter matches a large share of it (e.g. one size class is a
+    tenth of 2,000 rows on a handful of pages), the same query with sequential scans disabled
+    must still find an index — that shows the index exists for the larger data in production.
+    """
+    started = time.perf_counter()
+    _seed(MODERATE, flush=False)
+    print(f"\nseed_scale (moderate) {time.perf_counter() - started:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    missing = []
+    for label, queryset in _plans().items():
+        plan = queryset.explain()
+        chosen = "Index" in plan
+        if not chosen:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = queryset.explain()
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_seqscan = on")
+        first = plan.splitlines()[0][:70]
+        how = (
+            "index chosen"
+            if chosen
+            else "seq scan chosen; index usable"
+            if "Index" in plan
+            else "NO INDEX"
+        )
+        print(f"{label:38} {how:32} {first}")
+        if "Index" not in plan:
+            missing.append((label, plan))
+    assert not missing, missing

@@ -85,7 +85,11 @@ class Workshop(models.Model):
         ordering = ["starts_at", "pk"]
         verbose_name = _("workshop")
         verbose_name_plural = _("workshops")
-        indexes = [models.Index(fields=["status", "starts_at"])]
+        indexes = [
+            models.Index(fields=["status", "starts_at"]),
+            # The coordinators' list shows every status, newest first (read backwards).
+            models.Index(fields=["starts_at", "id"], name="workshop_starts_id_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(capacity__gte=1), name="workshop_capacity_positive"
