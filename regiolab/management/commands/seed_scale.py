@@ -507,24 +507,28 @@ class Command(BaseCommand):
         if any(getattr(counts, f.name) < 0 for f in fields(Counts)):
             raise CommandError("Counts cannot be negative.")
         started = time.perf_counter()
-        if has_scale_data():
-            if not options["flush"]:
-                raise CommandError(
-                    "The database already holds scale data; run again with --flush to replace it."
-                )
-            flush()
-            self.stdout.write(f"flush: {time.perf_counter() - started:.1f} s")
-        coordinator = (
-            get_user_model()
-            .objects.filter(groups__name=COORDINATORS_GROUP, is_active=True)
-            .order_by("pk")
-            .first()
-        )
+        # One transaction: a failed run leaves the earlier scale data in place.
+        with transaction.atomic():
+            if has_scale_data():
+                if not options["flush"]:
+                    raise CommandError(
+                        "The database already holds scale data; run again with --flush to replace it."
+                    )
+                flush()
+                self.stdout.write(f"flush: {time.perf_counter() - started:.1f} s")
+            coordinator = (
+                get_user_model()
+                .objects.filter(groups__name=COORDINATORS_GROUP, is_active=True)
+                .order_by("pk")
+                .first()
+            )
 
-        def report(step: str, count: int, seconds: float) -> None:
-            self.stdout.write(f"{step}: {count} in {seconds:.1f} s")
+            def report(step: str, count: int, seconds: float) -> None:
+                self.stdout.write(f"{step}: {count} in {seconds:.1f} s")
 
-        Seeder(counts=counts, seed=options["seed"], report=report, coordinator=coordinator).run()
+            Seeder(
+                counts=counts, seed=options["seed"], report=report, coordinator=coordinator
+            ).run()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Scale data written in {time.perf_counter() - started:.1f} s total."
