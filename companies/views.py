@@ -200,6 +200,8 @@ def join_request(request):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def accept_invitation(request, token):
+    if is_funder(request.user):  # funders never join a company (as join_company/add_company)
+        raise PermissionDenied
     invitation = get_object_or_404(
         CompanyInvitation.objects.select_related("company", "invited_by"), token=token
     )
