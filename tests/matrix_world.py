@@ -118,6 +118,10 @@ def build_world() -> World:
     colleague_invitation = company_services.invite_colleague(
         company=company_a, email="kollegin@alpha.example", invited_by=rep_a
     )
+    # Addressed to the funder's own verified address: only the role rule can refuse it.
+    funder_invitation = company_services.invite_colleague(
+        company=company_a, email=funder_user.email, invited_by=rep_a
+    )
 
     grant = Grant.objects.create(
         reference="FKZ 01PV26001",
@@ -169,6 +173,7 @@ def build_world() -> World:
         "missing": MISSING,
         "consultation": consultation.pk,
         "company_invitation": colleague_invitation.token,
+        "funder_invitation": funder_invitation.token,
         "N": network.slug,
         "planned": planned.slug,
         "member_a": member_a.pk,

@@ -114,12 +114,14 @@ ROWS = [
     row("GET", "/companies/join/", LOGIN, 403, 403, 403, 403),
     row("POST", "/companies/join/", LOGIN, 403, 403, 403, 403, payload="join_company"),
     # The token is the secret: whoever holds it sees the invitation; accepting needs the
-    # invited address, so nobody here can take it (200 with the problem shown).
-    row("GET", "/companies/invitations/{company_invitation}/", LOGIN, 200, 200, 200, 200,
+    # invited address (200 with the problem shown). Funders never join a company: 403.
+    row("GET", "/companies/invitations/{company_invitation}/", LOGIN, 200, 200, 200, 403,
         names_inviter=True),
-    row("POST", "/companies/invitations/{company_invitation}/", LOGIN, 200, 200, 200, 200,
+    row("POST", "/companies/invitations/{company_invitation}/", LOGIN, 200, 200, 200, 403,
         names_inviter=True),
-    row("GET", "/companies/invitations/not-a-token/", LOGIN, 404, 404, 404, 404),
+    row("POST", "/companies/invitations/{funder_invitation}/", LOGIN, 200, 200, 200, 403,
+        names_inviter=True),
+    row("GET", "/companies/invitations/not-a-token/", LOGIN, 404, 404, 404, 403),
     coordinator_page("/companies/import/"),
     coordinator_write("/companies/import/", "import"),
     coordinator_page("/companies/import/template.csv"),
@@ -317,9 +319,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             # One signed-in session per role, reused by every test (cheaper than force_login).
             for role, user in built.users.items():
                 if user is not None:
-                    browser = Client()
-                    browser.force_login(user)
-                    built.sessions[role] = browser.cookies[
+                    signed_in = Client()
+                    signed_in.force_login(user)
+                    built.sessions[role] = signed_in.cookies[
                         django_settings.SESSION_COOKIE_NAME
                     ].value
         except BaseException:
@@ -335,7 +337,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def matrix_client():
     """One test client for the module: each new client loads the middleware again, and
     WhiteNoise's start-up scan of every static file (WHITENOISE_USE_FINDERS) would otherwise
     cost more than the request itself."""
@@ -347,8 +349,8 @@ def _path(world, r: Row, template: str | None = None) -> str:
 
 
 @pytest.mark.parametrize(("r", "role", "expected"), list(_cases()))
-def test_matrix(browser, world, r, role, expected):
-    client = browser
+def test_matrix(matrix_client, world, r, role, expected):
+    client = matrix_client
     client.cookies.clear()
     if role in world.sessions:
         client.cookies[django_settings.SESSION_COOKIE_NAME] = world.sessions[role]
