@@ -14,6 +14,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _fast_and_isolated(settings):
     """Fast hashing, in-memory e-mail, eager Celery, empty cache for every test."""
     from django.core.cache import cache
+    from django.utils import translation
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -21,8 +22,21 @@ def _fast_and_isolated(settings):
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     cache.clear()
+    # Every test starts in the default language; nothing leaks from the previous test.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def english(settings):
+    """For tests written against the English source texts: pages and messages in English."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

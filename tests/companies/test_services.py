@@ -271,7 +271,7 @@ def test_log_consultation(coordinator):
     )
     consultation.refresh_from_db()
     assert consultation.subjects == ["funding", "network"]
-    assert consultation.get_subjects_display() == ["funding", "network"]
+    assert consultation.get_subjects_display() == ["Förderung", "Verbund"]
 
 
 @pytest.mark.parametrize(

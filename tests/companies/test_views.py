@@ -155,6 +155,7 @@ def test_join_unknown_company_is_404(client, newcomer):
 # --- invitations -------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_owner_invites_colleague_who_accepts(
     client, owner_a, company_a, django_capture_on_commit_callbacks
 ):
@@ -179,6 +180,7 @@ def test_owner_invites_colleague_who_accepts(
     assert "already been used" in client.get(link).content.decode()
 
 
+@pytest.mark.usefixtures("english")
 def test_invitation_for_another_address_is_refused(client, company_a):
     invitation = CompanyInvitationFactory(company=company_a, email="richtig@example.org")
     client.force_login(UserFactory(email="falsch@example.org"))
@@ -212,6 +214,7 @@ def test_invite_bad_email_shows_field_error(client, owner_a, company_a, email):
 # --- members page ------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_members_change_role_and_remove(client, owner_a, member_a, company_a):
     client.force_login(owner_a)
     url = reverse("companies:members", args=[company_a.pk])

@@ -328,12 +328,12 @@ def test_report_shows_each_indicators_actual_value(
     flat = " ".join(_pdf_text(report)[0].split())
     # actual values for the first half of 2026 (see test_indicators): 3, 2, 2, 2, 4, 15.5
     for label, target, actual in [
-        ("companies reached", "40", "3"),
-        ("companies advised", "20", "2"),
-        ("SMEs in networks", "30", "2"),
-        ("workshops held", "12", "2"),
-        ("participants", "150", "4"),
-        ("participant hours", "900", "15,50"),
+        ("erreichte Unternehmen", "40", "3"),
+        ("beratene Unternehmen", "20", "2"),
+        ("KMU in Verbünden", "30", "2"),
+        ("durchgeführte Workshops", "12", "2"),
+        ("Teilnehmende", "150", "4"),
+        ("Teilnehmendenstunden", "900", "15,50"),
     ]:
         assert re.search(rf"{label} {target} {actual} \d+", flat), label
     assert "female: 1" in flat or "weiblich: 1" in flat

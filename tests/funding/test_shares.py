@@ -53,6 +53,7 @@ def test_70_30_accepted_and_amounts_follow_from_the_total(bare_grant, funders):
         (["100", "0"], "more than 0 %"),
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_bad_shares_refused_with_clear_message(bare_grant, funders, percents, message):
     with pytest.raises(ValidationError) as exc:
         set_cofinancing_shares(

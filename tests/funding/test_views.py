@@ -183,6 +183,7 @@ def test_shares_formset_accepts_70_30(coordinator_client, grant, funders):
         (("70", HOSTILE), "errorlist"),
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_shares_formset_refuses(coordinator_client, grant, funders, percents, message):
     rows = [(funders[0].pk, percents[0]), (funders[1].pk, percents[1])]
     response = coordinator_client.post(f"/funding/grants/{grant.pk}/shares/", _shares_post(rows))
@@ -193,6 +194,7 @@ def test_shares_formset_refuses(coordinator_client, grant, funders, percents, me
     assert sorted(grant.shares.values_list("percent", flat=True)) == [30, 70]  # unchanged
 
 
+@pytest.mark.usefixtures("english")
 def test_budget_and_expenditure_pages(coordinator_client, grant, coordinator):
     url = f"/funding/grants/{grant.pk}/budget/"
     ok = coordinator_client.post(
@@ -282,6 +284,7 @@ def programmes(db):
     return digital
 
 
+@pytest.mark.usefixtures("english")
 def test_finder_shows_fitting_programmes_first_with_reason(client, programmes):
     company = CompanyFactory(sector="C")  # small
     company.training_needs.add(programmes)
@@ -297,6 +300,7 @@ def test_finder_shows_fitting_programmes_first_with_reason(client, programmes):
     assert "Abgelaufen" in fits_section and "open to all companies" in fits_section
 
 
+@pytest.mark.usefixtures("english")
 def test_finder_filters_for_visitors(client, programmes):
     assert "Fits your company" not in client.get("/funding/programmes/").content.decode()
     page = client.get("/funding/programmes/?size_class=large").content.decode()

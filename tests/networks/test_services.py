@@ -43,6 +43,7 @@ def test_request_creates_requested_row_and_tells_coordinators(
     assert f"/networks/{network.slug}/dashboard/" in mail.outbox[0].body
 
 
+@pytest.mark.usefixtures("english")
 def test_second_open_request_is_refused(network, company, rep):
     services.request_membership(network=network, company=company, requested_by=rep)
     with pytest.raises(services.DuplicateMembership, match="already asked"):
@@ -50,6 +51,7 @@ def test_second_open_request_is_refused(network, company, rep):
     assert NetworkMembership.objects.filter(network=network, company=company).count() == 1
 
 
+@pytest.mark.usefixtures("english")
 def test_request_of_a_member_is_refused(network, company, rep):
     NetworkMembershipFactory(network=network, company=company)
     with pytest.raises(services.DuplicateMembership, match="already a member"):
@@ -141,14 +143,11 @@ def test_deciding_twice_is_refused_and_sends_nothing_more(
     assert len(mail.outbox) == sent
 
 
-def test_email_uses_the_company_language_when_it_has_one(
-    open_request, django_capture_on_commit_callbacks
-):
-    # Companies keep no language field yet; an attribute is honoured once they do.
-    open_request.company.language = "en"
+def test_decision_email_is_german_by_default(open_request, django_capture_on_commit_callbacks):
+    # Companies keep no language field yet, so the office's language (German) is used.
     with django_capture_on_commit_callbacks(execute=True):
         services.decide_membership(membership=open_request, accept=True)
-    assert mail.outbox[0].subject == "Welcome to the network Verbund Robotik"
+    assert mail.outbox[0].subject == "Willkommen im Verbund Verbund Robotik"
 
 
 # --- add, remove, role ---------------------------------------------------------------------
