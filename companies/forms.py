@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from regiolab.models import Topic
@@ -25,15 +26,15 @@ class DateInput(forms.DateInput):
 
 class CompanyForm(forms.ModelForm):
     municipality = forms.ChoiceField(
-        label=_("municipality"),
+        label=capfirst(_("municipality")),
         required=False,
         choices=[("", "---------"), *[(m, m) for m in MUNICIPALITIES]],
     )
     website = forms.URLField(
-        label=_("website"), required=False, max_length=200, assume_scheme="https"
+        label=capfirst(_("website")), required=False, max_length=200, assume_scheme="https"
     )
     training_needs = forms.ModelMultipleChoiceField(
-        label=_("training needs"),
+        label=capfirst(_("training needs")),
         queryset=Topic.objects.order_by("name_de"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
