@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,12 @@ pytestmark = [
 
 
 def _smoke_database_url() -> str:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/regiolab")
-    return base.rstrip("/") + "_bench_smoke"
+    """``…/regiolab_h1`` → ``…/regiolab_h1_bench_smoke``: beside the caller's own database."""
+    parts = urllib.parse.urlsplit(
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/regiolab")
+    )
+    name = parts.path.strip("/") or "regiolab"
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}_bench_smoke"))
 
 
 def test_bench_prints_the_table_and_its_checks_hold(tmp_path):
