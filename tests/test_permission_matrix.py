@@ -180,6 +180,7 @@ ROWS = [
     row("GET", "/workshops/{draft}/", 404, 404, 404, 200, 404),
     row("GET", "/workshops/no-such-workshop/", 404, 404, 404, 404, 404),
     public("/workshops/{W}/register/"),
+    public("/workshops/{W}/register/?colleagues=1"),  # a representative books colleagues
     # Registering is open to anybody, signed in or not.
     row("POST", "/workshops/{W}/register/", 302, 302, 302, 302, 302,
         payload="register", writes="anonymous rep_a rep_b coordinator funder"),
@@ -419,18 +420,17 @@ def test_every_url_pattern_is_in_the_matrix(world):
     assert not set(SKIPPED_ROUTES) & _covered_routes(world), "a skipped route has a row"
 
 
-def test_matrix_size(request, world):
-    cases = len(ROWS) * len(ROLES)
+def test_matrix_size(capsys, world):
+    """Prints the size of the matrix into the run's output (past pytest's capture)."""
     covered = len(_covered_routes(world))
-    writes = sum(r.method == "POST" for r in ROWS)
+    posts = sum(r.method == "POST" for r in ROWS)
     line = (
-        f"permission matrix: {len(ROWS)} rows ({writes} POST) × {len(ROLES)} roles = "
-        f"{cases} cases over {covered} URL patterns"
+        f"permission matrix: {len(ROWS)} rows ({posts} POST) × {len(ROLES)} roles = "
+        f"{len(ROWS) * len(ROLES)} cases over {covered} URL patterns"
     )
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("")
-        reporter.write_line(line)
-    print(line)
+    with capsys.disabled():
+        print(f"\n{line}")
     assert len({r.id for r in ROWS}) == len(ROWS), "two rows with the same method and path"
     assert all(len(r.expect) == len(ROLES) for r in ROWS)
+    assert all(set(r.writes) <= set(ROLES) for r in ROWS), "a row names an unknown role"
+    assert all(r.payload is None or r.payload in PAYLOADS for r in ROWS)
