@@ -27,7 +27,7 @@ from .forms import (
     MemberRoleForm,
 )
 from .models import Company, CompanyInvitation, CompanyMember, Consultation
-from .rules import is_funder
+from .rules import is_coordinator, is_funder
 
 PAGE_SIZE = 50
 
@@ -200,7 +200,8 @@ def join_request(request):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def accept_invitation(request, token):
-    if is_funder(request.user):  # funders never join a company (as join_company/add_company)
+    # Funders and coordinators never join a company (as join_company/add_company say).
+    if is_funder(request.user) or is_coordinator(request.user):
         raise PermissionDenied
     invitation = get_object_or_404(
         CompanyInvitation.objects.select_related("company", "invited_by"), token=token

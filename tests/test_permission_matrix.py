@@ -114,14 +114,15 @@ ROWS = [
     row("GET", "/companies/join/", LOGIN, 403, 403, 403, 403),
     row("POST", "/companies/join/", LOGIN, 403, 403, 403, 403, payload="join_company"),
     # The token is the secret: whoever holds it sees the invitation; accepting needs the
-    # invited address (200 with the problem shown). Funders never join a company: 403.
-    row("GET", "/companies/invitations/{company_invitation}/", LOGIN, 200, 200, 200, 403,
+    # invited address (200 with the problem shown). Funders and coordinators never join a
+    # company: 403.
+    row("GET", "/companies/invitations/{company_invitation}/", LOGIN, 200, 200, 403, 403,
         names_inviter=True),
-    row("POST", "/companies/invitations/{company_invitation}/", LOGIN, 200, 200, 200, 403,
+    row("POST", "/companies/invitations/{company_invitation}/", LOGIN, 200, 200, 403, 403,
         names_inviter=True),
-    row("POST", "/companies/invitations/{funder_invitation}/", LOGIN, 200, 200, 200, 403,
+    row("POST", "/companies/invitations/{funder_invitation}/", LOGIN, 200, 200, 403, 403,
         names_inviter=True),
-    row("GET", "/companies/invitations/not-a-token/", LOGIN, 404, 404, 404, 403),
+    row("GET", "/companies/invitations/not-a-token/", LOGIN, 404, 404, 403, 403),
     coordinator_page("/companies/import/"),
     coordinator_write("/companies/import/", "import"),
     coordinator_page("/companies/import/template.csv"),
@@ -219,8 +220,9 @@ ROWS = [
     coordinator_write("/workshops/{W}/invitations/new/", "invite"),
     coordinator_page("/workshops/no-such-workshop/invitations/", ok=404),
     # --- registrations --------------------------------------------------------------------------
-    row("GET", "/registrations/mine/", LOGIN, 200, 200, 302, 200),
-    row("POST", "/registrations/mine/", LOGIN, 302, 404, 302, 200,
+    # Funders never belong to a company: 403, as /companies/mine/ answers them.
+    row("GET", "/registrations/mine/", LOGIN, 200, 200, 302, 403),
+    row("POST", "/registrations/mine/", LOGIN, 302, 404, 302, 403,
         payload="cancel_own", writes="rep_a"),
     # The cancel token is the e-mailed secret: whoever holds it may cancel.
     public("/registrations/{token_a}/cancel/"),

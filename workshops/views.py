@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from companies.rules import is_funder
 from companies.selectors import membership_of
 
 from . import calendar, selectors, services
@@ -187,6 +188,8 @@ def cancel_by_token(request, token):
 def company_registrations(request):
     if is_coordinator(request.user):
         return redirect("workshops:manage_list")
+    if is_funder(request.user):  # funders never belong to a company
+        raise PermissionDenied
     membership = membership_of(request.user)
     if membership is None:
         return render(request, "workshops/company_registrations_no_company.html")
