@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from regiolab.forms import add_service_errors
+
 from . import selectors, services
 from .filters import CompanyFilter
 from .forms import (
@@ -51,14 +53,6 @@ def _visible_company(request, pk) -> Company:
 def _require(request, perm: str, obj=None) -> None:
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- coordinators ------------------------------------------------------------------------------
@@ -124,7 +118,7 @@ def consultation_create(request, pk):
                 company=company, coordinator=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Consultation saved."))
             return redirect(company)
@@ -163,7 +157,7 @@ def company_create(request):
         try:
             company = services.create_company(created_by=request.user, **form.service_fields())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Company %(name)s registered.") % {"name": company.name})
             return redirect(company)
@@ -267,7 +261,7 @@ def company_edit(request, pk):
                 **form.service_fields(),
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Company profile saved."))
             return redirect(company)
@@ -298,7 +292,7 @@ def members(request, pk):
                     invited_by=request.user,
                 )
             except ValidationError as exc:
-                _add_service_errors(invite_form, exc)
+                add_service_errors(invite_form, exc)
             else:
                 messages.success(
                     request, _("Invitation sent to %(email)s.") % {"email": invitation.email}

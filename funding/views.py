@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from companies.selectors import membership_of
+from regiolab.forms import add_service_errors
 
 from . import forms, importing, selectors, services
 from .filters import ProgrammeFilter
@@ -27,14 +28,6 @@ def _visible_grant(request, pk: int) -> Grant:
         return selectors.grant_detail(user=request.user, pk=pk)
     except Grant.DoesNotExist:
         raise Http404 from None
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Funding finder -------------------------------------------------------------------------
@@ -111,7 +104,7 @@ def grant_create(request):
                 coordinators=form.cleaned_data["coordinators"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The grant was created. Now set its co-financing."))
             return redirect("funding:grant_shares", pk=grant.pk)
@@ -131,7 +124,7 @@ def grant_edit(request, pk: int):
                 coordinators=form.cleaned_data["coordinators"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The grant was saved."))
             return redirect(grant)
@@ -163,7 +156,7 @@ def grant_budget(request, pk: int):
         try:
             services.set_budget_line(grant=grant, **budget_form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(budget_form, exc)
+            add_service_errors(budget_form, exc)
         else:
             messages.success(request, _("The budget line was saved."))
             return redirect("funding:grant_budget", pk=grant.pk)
@@ -187,7 +180,7 @@ def grant_indicators_edit(request, pk: int):
         try:
             services.set_indicator_target(grant=grant, **form.cleaned_data)
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The target was saved."))
             return redirect(grant)
@@ -205,7 +198,7 @@ def expenditure_list(request, pk: int):
                 grant=grant, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The expenditure was recorded."))
             if not grant.covers(expenditure.date):
@@ -264,7 +257,7 @@ def grant_reports(request, pk: int):
                     grant=grant, requested_by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The report is being built."))
                 return redirect("funding:grant_reports", pk=grant.pk)

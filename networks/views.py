@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rules.contrib.views import permission_required
 
 from companies.selectors import membership_of
+from regiolab.forms import add_service_errors
 
 from . import selectors, services
 from .filters import NetworkFilter
@@ -37,14 +38,6 @@ def coordinator_only(perm: str):
         return wrapped
 
     return decorator
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _dashboard(network):
@@ -127,7 +120,7 @@ def network_create(request):
         try:
             network = services.create_network(created_by=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The network has been created."))
             return _dashboard(network)
@@ -143,7 +136,7 @@ def network_edit(request, slug):
         try:
             network = services.update_network(network=network, **form.service_kwargs())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The network has been saved."))
             return _dashboard(network)

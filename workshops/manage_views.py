@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from regiolab.forms import add_service_errors
+
 from . import documents, exports, lifecycle, manage_selectors, services
 from .lifecycle_tasks import send_certificates_task
 from .manage_forms import CheckinForm, ManageWorkshopFilter, WorkshopForm
@@ -33,14 +35,6 @@ def coordinator_only(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _participants(workshop):
@@ -69,7 +63,7 @@ def workshop_create(request):
         try:
             workshop = lifecycle.create_workshop(created_by=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("The workshop has been saved as a draft. Publish it when it is ready.")
@@ -87,7 +81,7 @@ def workshop_edit(request, slug):
         try:
             workshop = lifecycle.update_workshop(workshop=workshop, **form.service_kwargs())
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The workshop has been saved."))
             return _participants(workshop)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from companies.rules import is_funder
 from companies.selectors import membership_of
+from regiolab.forms import add_service_errors
 
 from . import calendar, selectors, services
 from .filters import WorkshopFilter
@@ -45,14 +46,6 @@ def workshop_detail(request, slug):
         "workshops/workshop_detail.html",
         {"workshop": workshop, "closed_reason": services.registration_open_error(workshop)},
     )
-
-
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _remember(request, registrations) -> None:
@@ -114,7 +107,7 @@ def register(request, slug):
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             _remember(request, [registration])
             return redirect(_done_url(workshop))
@@ -151,7 +144,7 @@ def _register_colleagues(request, workshop, company):
             )
         except services.BulkRegistrationError as exc:
             for index, error in exc.row_errors.items():
-                _add_service_errors(rows[index], error)
+                add_service_errors(rows[index], error)
             options.add_error(None, exc.messages)
         except ValidationError as exc:
             options.add_error(None, exc.messages)
