@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
@@ -135,7 +135,7 @@ class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("confirmed")
         WAITLISTED = "waitlisted", _("waitlist")
-        CANCELLED = "cancelled", _("cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("registration status", "cancelled")
         ATTENDED = "attended", _("attended")
         NO_SHOW = "no_show", _("no-show")
 
