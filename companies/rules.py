@@ -3,7 +3,7 @@ selectors alike."""
 
 import rules
 
-from regiolab.permissions import is_coordinator
+from regiolab.permissions import is_coordinator, is_funder
 
 from .models import CompanyMember
 from .selectors import membership_of
@@ -44,17 +44,6 @@ def has_no_company(user) -> bool:
     if not hasattr(user, "_company_link_cache"):
         user._company_link_cache = CompanyMember.objects.filter(user=user).exists()
     return not user._company_link_cache
-
-
-@rules.predicate
-def is_funder(user) -> bool:
-    """A person at a funding body. Read through the user's reverse relation so that companies
-    import no other app; funders see nothing of companies."""
-    if not user.is_authenticated or not hasattr(user, "funders"):
-        return False
-    if not hasattr(user, "_is_funder_cache"):
-        user._is_funder_cache = user.funders.exists()
-    return user._is_funder_cache
 
 
 # set_perm, not add_perm: bulk_views may have registered the import/export perms first.

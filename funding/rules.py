@@ -1,15 +1,6 @@
 import rules
 
-from regiolab.permissions import is_coordinator
-
-
-@rules.predicate
-def is_funder_user(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if not hasattr(user, "_is_funder_cache"):
-        user._is_funder_cache = user.funders.exists()
-    return user._is_funder_cache
+from regiolab.permissions import is_coordinator, is_funder
 
 
 @rules.predicate
@@ -30,8 +21,8 @@ can_view_grant = is_coordinator | is_funder_of_grant
 can_manage_grants = is_coordinator
 can_download_report = is_coordinator | is_funder_of_report
 
-rules.add_perm("funding.view_funder_portal", is_funder_user)
-rules.add_perm("funding.view_grant_list", is_coordinator | is_funder_user)
+rules.add_perm("funding.view_funder_portal", is_funder)
+rules.add_perm("funding.view_grant_list", is_coordinator | is_funder)
 rules.add_perm("funding.view_grant", can_view_grant)
 rules.add_perm("funding.manage_grants", can_manage_grants)
 rules.add_perm("funding.download_report", can_download_report)

@@ -4,7 +4,7 @@ templates and selectors alike."""
 import rules
 
 from companies.selectors import membership_of
-from regiolab.permissions import is_coordinator
+from regiolab.permissions import is_coordinator, is_funder
 
 from .models import TrainingNetwork
 
@@ -21,17 +21,6 @@ __all__ = [
 def can_request_membership(user) -> bool:
     """Acts for a company: has an active company membership (owner or member)."""
     return membership_of(user) is not None
-
-
-@rules.predicate
-def is_funder(user) -> bool:
-    """A person at a funding body (read-only role). Read through the reverse relation because
-    networks must not import the funding app."""
-    if not user.is_authenticated or not hasattr(user, "funders"):
-        return False
-    if not hasattr(user, "_is_funder_cache"):
-        user._is_funder_cache = user.funders.exists()
-    return user._is_funder_cache
 
 
 @rules.predicate

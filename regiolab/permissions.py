@@ -5,3 +5,17 @@ import rules
 COORDINATORS_GROUP = "Coordinators"
 
 is_coordinator = rules.is_group_member(COORDINATORS_GROUP)
+
+
+@rules.predicate
+def is_funder(user) -> bool:
+    """A person at a funding body (read-only role).
+
+    Read through the user's reverse relation, so that no app below funding imports it; cached
+    on the user for the request.
+    """
+    if not user.is_authenticated or not hasattr(user, "funders"):
+        return False
+    if not hasattr(user, "_is_funder_cache"):
+        user._is_funder_cache = user.funders.exists()
+    return user._is_funder_cache

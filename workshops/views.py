@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from companies.rules import is_funder
 from companies.selectors import membership_of
 from regiolab.forms import add_service_errors
+from regiolab.permissions import is_funder
 
 from . import calendar, selectors, services
 from .filters import WorkshopFilter
