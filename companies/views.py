@@ -1,8 +1,6 @@
 """Company pages. Coordinators see every company; a representative only their own — any other
 company answers 404 because it is looked up through companies_visible_to()."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from regiolab.forms import add_service_errors
+from regiolab.permissions import login_and_permission_required
 
 from . import selectors, services
 from .filters import CompanyFilter
@@ -34,16 +33,7 @@ from .rules import is_coordinator, is_funder
 PAGE_SIZE = 50
 
 
-def coordinator_only(view):
-    """Anonymous → login page; signed in but not a coordinator → 403."""
-
-    @wraps(view)
-    @login_required
-    @permission_required("companies.list_companies", raise_exception=True)
-    def wrapped(request, *args, **kwargs):
-        return view(request, *args, **kwargs)
-
-    return wrapped
+coordinator_only = login_and_permission_required("companies.list_companies")
 
 
 def _visible_company(request, pk) -> Company:

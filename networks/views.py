@@ -1,9 +1,6 @@
 """Network pages: public list and detail, join request, coordinators' form and dashboard."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -11,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rules.contrib.views import permission_required
 
 from companies.selectors import membership_of
 from regiolab.forms import add_service_errors
+from regiolab.permissions import login_and_permission_required
 
 from . import selectors, services
 from .filters import NetworkFilter
@@ -25,19 +22,7 @@ from .rules import needs_company
 PAGE_SIZE = 20
 
 
-def coordinator_only(perm: str):
-    """Anonymous → login page; signed in without the permission → 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        @permission_required(perm, raise_exception=True)
-        def wrapped(request, *args, **kwargs):
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+coordinator_only = login_and_permission_required
 
 
 def _dashboard(network):

@@ -19,3 +19,14 @@ def is_funder(user) -> bool:
     if not hasattr(user, "_is_funder_cache"):
         user._is_funder_cache = user.funders.exists()
     return user._is_funder_cache
+
+
+def login_and_permission_required(perm: str):
+    """View decorator: anonymous → login page; signed in without ``perm`` → 403."""
+    from django.contrib.auth.decorators import login_required
+    from rules.contrib.views import permission_required
+
+    def decorator(view):
+        return login_required(permission_required(perm, raise_exception=True)(view))
+
+    return decorator

@@ -1,10 +1,7 @@
 """Coordinator workshop pages: list, create, edit, publish, cancel, participants, check-in,
 signature sheet and certificates. Every view is for coordinators only."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -12,9 +9,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rules.contrib.views import permission_required
 
 from regiolab.forms import add_service_errors
+from regiolab.permissions import login_and_permission_required
 
 from . import documents, exports, lifecycle, manage_selectors, services
 from .lifecycle_tasks import send_certificates_task
@@ -25,16 +22,7 @@ PAGE_SIZE = 25
 MANAGE_PERMISSION = "workshops.manage_workshop"
 
 
-def coordinator_only(view):
-    """Anonymous → login page; signed in without the permission → 403."""
-
-    @wraps(view)
-    @login_required
-    @permission_required(MANAGE_PERMISSION, raise_exception=True)
-    def wrapped(request, *args, **kwargs):
-        return view(request, *args, **kwargs)
-
-    return wrapped
+coordinator_only = login_and_permission_required(MANAGE_PERMISSION)
 
 
 def _participants(workshop):
