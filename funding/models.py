@@ -96,6 +96,15 @@ class FundingProgramme(models.Model):
         _("example entry"), default=False, help_text=_("Shown with an 'example' label.")
     )
     is_published = models.BooleanField(_("published"), default=True)
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention period (years)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "Participants' personal data of a grant under this programme is anonymised this "
+            "many years after the grant's final report (Verwendungsnachweis)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -284,3 +284,38 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} – {self.workshop}"
+
+
+class StatisticsTally(models.Model):
+    """Statistics answers of anonymised registrations, counted per workshop and answer.
+
+    Anonymising a registration blanks its answers (they are personal data) but the funders'
+    breakdowns must not change, so each answer moves here first. One row per single answer
+    (question, answer) rather than per combination: the four answers together would still
+    describe one person, the marginal counts are what the reports show.
+    """
+
+    class Question(models.TextChoices):
+        GENDER = "gender", _("gender")
+        AGE_BAND = "age_band", _("age")
+        EMPLOYMENT_STATUS = "employment_status", _("employment status")
+        EDUCATION_LEVEL = "education_level", _("education level")
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="tallies")
+    # The registration's status when it was anonymised (reports count attended ones).
+    status = models.CharField(_("status"), max_length=10, choices=Registration.Status.choices)
+    question = models.CharField(_("question"), max_length=20, choices=Question.choices)
+    answer = models.CharField(_("answer"), max_length=15)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("statistics tally")
+        verbose_name_plural = _("statistics tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "status", "question", "answer"], name="one_tally_per_answer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop_id} {self.status} {self.question}={self.answer}: {self.count}"
