@@ -1,14 +1,14 @@
 """Bulk import of companies from CSV or XLSX: read, validate every row, then save all or none.
 
-The upload is read from memory only (see ``MemoryOnlyUploadHandler``); nothing is written to
-disk. Each row goes through a ModelForm so the messages are the model's own, plus the checks a
-spreadsheet needs (formulas, markup, duplicates, topic keys, yes/no values, German numbers).
+The upload is read from memory only (see ``regiolab.uploads.MemoryOnlyUploadHandler``) and
+never stored: nothing is written to disk, and the file is gone when the request ends. Each row
+goes through a ModelForm so the messages are the model's own, plus the checks a spreadsheet
+needs (formulas, markup, duplicates, topic keys, yes/no values, German numbers).
 """
 
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,12 +16,11 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
 from django.db import connection, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from regiolab import uploads
 from regiolab.models import Topic
 from regiolab.validators import no_formula, no_markup
 
@@ -151,38 +150,10 @@ def _reject(message) -> ImportRejected:
     return ImportRejected([ImportProblem(message=str(message))])
 
 
-# --- Upload: in memory only, size-capped ---------------------------------------------------
+# --- Upload: in memory only, size-capped, checked by content (regiolab.uploads) ------------
 
-
-class MemoryOnlyUploadHandler(FileUploadHandler):
-    """Keeps the upload in memory and stops storing it past IMPORT_MAX_BYTES.
-
-    The resulting file reports its real size so the form refuses it with a clear message, and
-    nothing ever goes to a temporary file on disk (Django's default for large uploads).
-    """
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.buffer = io.BytesIO()
-        self.size = 0
-
-    def receive_data_chunk(self, raw_data, start):
-        self.size += len(raw_data)
-        if self.size <= settings.IMPORT_MAX_BYTES:
-            self.buffer.write(raw_data)
-        return None
-
-    def file_complete(self, file_size):
-        self.buffer.seek(0)
-        return InMemoryUploadedFile(
-            file=self.buffer if self.size <= settings.IMPORT_MAX_BYTES else io.BytesIO(),
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=self.size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
+# The site-wide upload handler; the import view also names it explicitly.
+MemoryOnlyUploadHandler = uploads.MemoryOnlyUploadHandler
 
 
 class ImportUploadForm(forms.Form):
@@ -205,20 +176,7 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise ValidationError(
-                _("The file is %(size)s; at most %(max)s can be imported at once."),
-                code="too_large",
-                params={
-                    "size": filesizeformat(upload.size),
-                    "max": filesizeformat(settings.IMPORT_MAX_BYTES),
-                },
-            )
-        if upload.name.lower().rsplit(".", 1)[-1] not in ("csv", "xlsx"):
-            raise ValidationError(
-                _("Please upload a CSV file (.csv) or an Excel workbook (.xlsx)."),
-                code="extension",
-            )
+        uploads.validate_table_upload(upload)
         return upload
 
 
@@ -233,28 +191,13 @@ class Table:
     numeric_cells: set[tuple[int, int]] = field(default_factory=set)
 
 
-_BINARY_SIGNATURES = (
-    b"%PDF",
-    b"\x89PNG",
-    b"GIF8",
-    b"\xff\xd8\xff",
-    b"MZ",
-    b"\x7fELF",
-    b"PK\x03\x04",
-    b"\xd0\xcf\x11\xe0",  # old .xls / .doc
-    b"Rar!",
-    b"\x1f\x8b",
-)
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Uncompressed size cap for a workbook, so a small zip cannot expand to gigabytes.
-MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_BLANK_ROWS = 1000
 
 
 def read_table(*, data: bytes, filename: str) -> Table:
     """Parse the upload by its content; the extension only says what it should be."""
     if not data.strip().removeprefix(b"\xef\xbb\xbf").strip():
-        raise _reject(_("The file is empty."))
+        raise _reject(uploads.EMPTY)
     table = _read_xlsx(data) if filename.lower().endswith(".xlsx") else _read_csv(data)
     if not any(table.header):
         raise _reject(_("The first row must name the columns, as in the template."))
@@ -264,34 +207,10 @@ def read_table(*, data: bytes, filename: str) -> Table:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    elif data.startswith(_BINARY_SIGNATURES) or b"\x00" in data[:8192]:
-        raise _reject(
-            _(
-                "This is not a CSV text file. Please save the table as CSV (UTF-8) or as an "
-                "Excel workbook (.xlsx)."
-            )
-        )
-    else:
-        # UTF-8 (with or without BOM) first; Excel's "CSV" on German Windows writes cp1252.
-        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        if not _CONTROL_CHARS.search(text):
-            return text
-    raise _reject(
-        _(
-            "The file could not be read as text. Please save it as CSV in UTF-8 (or Windows "
-            "Latin-1) or as an Excel workbook (.xlsx)."
-        )
-    )
+    try:
+        return uploads.decode_text(data)
+    except ValidationError as exc:
+        raise _reject(exc.messages[0]) from exc
 
 
 def _read_csv(data: bytes) -> Table:
@@ -331,25 +250,10 @@ def _too_many_rows() -> ImportRejected:
 
 
 def _read_xlsx(data: bytes) -> Table:
-    import openpyxl
-
-    not_xlsx = _reject(
-        _("This is not an Excel workbook (.xlsx). Please save it as .xlsx or as CSV.")
-    )
-    if not data.startswith(b"PK\x03\x04"):
-        raise not_xlsx
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-                raise not_xlsx
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
-                raise _reject(_("The workbook is too large when unpacked."))
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except ImportRejected:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise not_xlsx from exc
+        workbook = uploads.open_workbook(data)
+    except ValidationError as exc:
+        raise _reject(exc.messages[0]) from exc
     try:
         sheet = workbook.worksheets[0]
         rows_iter = sheet.iter_rows(min_row=1, max_col=200)

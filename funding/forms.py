@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from regiolab import uploads
 from regiolab.permissions import COORDINATORS_GROUP
 
 from . import services
@@ -167,7 +168,7 @@ class ExpenditureImportForm(forms.Form):
     )
 
     def clean_file(self):
+        # Checked by size and content; parsed in memory by funding.importing, never stored.
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise ValidationError(_("Please upload a .csv or .xlsx file."))
+        uploads.validate_table_upload(upload)
         return upload

@@ -3,7 +3,6 @@
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -12,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from regiolab import uploads
 from regiolab.validators import no_formula, no_markup
 
 from . import services
@@ -41,25 +41,21 @@ def _cell(value) -> str:
 
 
 def _read_rows(name: str, content: bytes) -> list[list[str]]:
+    # In memory only, never stored; regiolab.uploads checks the bytes are what the name says.
     if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise ValidationError(_("The file is not a readable XLSX workbook.")) from exc
+        book = uploads.open_workbook(content, data_only=True)
         rows, blank_run = [], 0
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            cells = [_cell(v) for v in row]
-            blank_run = 0 if any(cells) else blank_run + 1
-            if blank_run > 20:  # formatted but empty rows down to 1,048,576: stop reading
-                break
-            rows.append(cells)
+        try:
+            for row in book.worksheets[0].iter_rows(values_only=True):
+                cells = [_cell(v) for v in row]
+                blank_run = 0 if any(cells) else blank_run + 1
+                if blank_run > 20:  # formatted but empty rows down to 1,048,576: stop reading
+                    break
+                rows.append(cells)
+        finally:
+            book.close()
         return rows
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252")
+    text = uploads.decode_text(content)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]

@@ -1,0 +1,176 @@
+"""Uploaded tables (CSV, XLSX): kept in memory, checked by size and by content.
+
+The imports (companies, expenditures) parse an upload in memory and never store it: no upload
+is written to disk, neither as a temporary file (see ``MemoryOnlyUploadHandler``, the only upload
+handler in settings) nor under MEDIA. The extension only says what a file claims to be; the bytes
+decide: an .xlsx must be an OOXML workbook that openpyxl opens, a .csv must decode as text without
+NUL or other control characters.
+"""
+
+import io
+import re
+import zipfile
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+KINDS = ("csv", "xlsx")
+# Unpacked size and member count of a workbook, so a small zip cannot expand to gigabytes.
+MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1000
+XLSX_REQUIRED_MEMBERS = frozenset({"[Content_Types].xml", "xl/workbook.xml"})
+
+BINARY_SIGNATURES = (
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"MZ",
+    b"\x7fELF",
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0",  # old .xls / .doc
+    b"Rar!",
+    b"\x1f\x8b",
+)
+# Tab, line feed and carriage return are the only control characters a CSV may hold.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+NOT_TEXT = _(
+    "This is not a CSV text file. Please save the table as CSV (UTF-8) or as an Excel "
+    "workbook (.xlsx)."
+)
+UNDECODABLE = _(
+    "The file could not be read as text. Please save it as CSV in UTF-8 (or Windows Latin-1) "
+    "or as an Excel workbook (.xlsx)."
+)
+NOT_XLSX = _("This is not an Excel workbook (.xlsx). Please save it as .xlsx or as CSV.")
+XLSX_TOO_LARGE = _("The workbook is too large when unpacked.")
+EMPTY = _("The file is empty.")
+
+
+class MemoryOnlyUploadHandler(FileUploadHandler):
+    """Keeps an upload in memory and stops storing it past IMPORT_MAX_BYTES.
+
+    The resulting file reports its real size so the form refuses it with a clear message, and
+    nothing ever goes to a temporary file on disk (Django's default for large uploads).
+    """
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.buffer = io.BytesIO()
+        self.size = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.size += len(raw_data)
+        if self.size <= settings.IMPORT_MAX_BYTES:
+            self.buffer.write(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        self.buffer.seek(0)
+        return InMemoryUploadedFile(
+            file=self.buffer if self.size <= settings.IMPORT_MAX_BYTES else io.BytesIO(),
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=self.size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a CSV file: UTF-16 with BOM, UTF-8 (BOM optional) or Windows cp1252.
+
+    Raises ``ValidationError`` for binary files and text with control characters (NUL …).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ValidationError(UNDECODABLE, code="encoding") from None
+    elif data.startswith(BINARY_SIGNATURES) or b"\x00" in data:
+        raise ValidationError(NOT_TEXT, code="binary")
+    else:
+        # Excel's "CSV" on German Windows writes cp1252; latin-1 decodes anything, and the
+        # control-character check below then refuses what cp1252 could not read.
+        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    if CONTROL_CHARS.search(text):
+        raise ValidationError(UNDECODABLE, code="encoding")
+    return text
+
+
+def open_workbook(data: bytes, *, data_only: bool = False):
+    """Open ``data`` as a read-only openpyxl workbook after checking it is safe to open.
+
+    Raises ``ValidationError`` for anything but an XLSX workbook with at least one sheet, and for
+    a zip that would unpack to more than MAX_XLSX_UNCOMPRESSED. The caller closes the workbook.
+    """
+    import openpyxl
+
+    if not data.startswith(b"PK\x03\x04"):
+        raise ValidationError(NOT_XLSX, code="not_xlsx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if not {m.filename for m in members} >= XLSX_REQUIRED_MEMBERS:
+                raise ValidationError(NOT_XLSX, code="not_xlsx")
+            if (
+                len(members) > MAX_XLSX_MEMBERS
+                or sum(m.file_size for m in members) > MAX_XLSX_UNCOMPRESSED
+            ):
+                raise ValidationError(XLSX_TOO_LARGE, code="xlsx_too_large")
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    except ValidationError:
+        raise
+    except Exception as exc:  # zipfile and openpyxl raise many kinds for a broken file
+        raise ValidationError(NOT_XLSX, code="not_xlsx") from exc
+    if not workbook.worksheets:
+        workbook.close()
+        raise ValidationError(NOT_XLSX, code="not_xlsx")
+    return workbook
+
+
+def upload_kind(name: str) -> str:
+    """ "csv" or "xlsx" by the file name's extension; "" for anything else."""
+    extension = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    return extension if extension in KINDS else ""
+
+
+def validate_table_upload(upload, *, max_bytes: int | None = None) -> str:
+    """Check an uploaded CSV/XLSX table by size, extension and content; returns its kind.
+
+    For a form's ``clean_<field>()``: raises ``ValidationError`` with a message for the user.
+    Reading leaves the file at its start, so the caller can read it again.
+    """
+    limit = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; at most %(max)s can be imported at once."),
+            code="too_large",
+            params={"size": filesizeformat(upload.size), "max": filesizeformat(limit)},
+        )
+    kind = upload_kind(upload.name or "")
+    if not kind:
+        raise ValidationError(
+            _("Please upload a CSV file (.csv) or an Excel workbook (.xlsx)."), code="extension"
+        )
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if not data.strip().removeprefix(b"\xef\xbb\xbf").strip():
+        raise ValidationError(EMPTY, code="empty")
+    if kind == "xlsx":
+        open_workbook(data).close()
+    else:
+        decode_text(data)
+    return kind
