@@ -21,6 +21,18 @@ def is_funder(user) -> bool:
     return user._is_funder_cache
 
 
+def requires_mfa(user) -> bool:
+    """Coordinators, funders and staff see every company's or grant's data: they must sign in
+    with a second factor (enforced by regiolab.mfa). Everybody else may choose to.
+
+    Staff flags are columns of the user row; the role predicates are cached on the user, and
+    the pages compute them anyway for the navigation and their permission checks.
+    """
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or is_coordinator(user) or is_funder(user)
+
+
 def login_and_permission_required(perm: str):
     """View decorator: anonymous → login page; signed in without ``perm`` → 403."""
     from django.contrib.auth.decorators import login_required

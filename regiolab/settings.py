@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After auth, messages and htmx: it reads the user, adds a message, answers htmx apart.
+    "regiolab.mfa.RequireMFAMiddleware",
 ]
 
 ROOT_URLCONF = "regiolab.urls"
@@ -225,7 +227,12 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_ADAPTER = "regiolab.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[regioLab] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# Two-factor login (authenticator app + recovery codes): required for coordinators, funders and
+# staff by regiolab.mfa.RequireMFAMiddleware, offered to everybody else.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "regioLab"
+# One 30-second step either side, as RFC 6238 (5.2) recommends for clock drift and typing time.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from regiolab.celery import app as celery_app
 from regiolab.permissions import COORDINATORS_GROUP
+from tests.support.mfa import enable_totp
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM use.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -45,7 +46,15 @@ def coordinator(db):
 
     user = UserFactory(email="koordination@regiolab.example")
     user.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+    enable_totp(user)  # coordinators must sign in with a second factor (regiolab.mfa)
     return user
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser (behind ``admin_client``), with the second factor staff need."""
+    enable_totp(admin_user)
+    return admin_user
 
 
 @pytest.fixture

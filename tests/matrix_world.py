@@ -34,6 +34,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
+from tests.support.mfa import enable_totp
 from workshops import services as workshop_services
 
 ROLES = ("anonymous", "rep_a", "rep_b", "coordinator", "funder")
@@ -57,6 +58,7 @@ def build_world() -> World:
     today = timezone.localdate()
     coordinator = UserFactory(email="koordination@regiolab.example", first_name="Kora")
     coordinator.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+    enable_totp(coordinator)  # coordinators and funders must use a second factor
 
     company_a = CompanyFactory(name="Alpha Antriebstechnik GmbH")
     company_b = CompanyFactory(name="Beta Bäckerei KG", city="Burgdorf", municipality="Burgdorf")
@@ -67,6 +69,7 @@ def build_world() -> World:
     funder = FunderFactory(name="Bundesministerium für Bildung", level="federal")
     funder_user = UserFactory(email="referat@bmbf.example")
     funder.users.add(funder_user)
+    enable_totp(funder_user)
     region = FunderFactory(name="Region Hannover", level="region")
     other_funder = FunderFactory(name="Fremder Fonds", level="eu")
 

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import CompanyFactory, CompanyMemberFactory, FunderFactory, UserFactory
+from tests.support.mfa import enable_totp
 
 
 @pytest.fixture
@@ -34,6 +35,7 @@ def owner_b(company_b):
 def funder_user(db):
     user = UserFactory(email="ministerium@example.org")
     FunderFactory().users.add(user)
+    enable_totp(user)
     return user
 
 

@@ -18,6 +18,7 @@ from tests.factories import (
     TopicFactory,
     UserFactory,
 )
+from tests.support.mfa import enable_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -231,6 +232,7 @@ def test_representative_and_funder_get_403(client, url):
     representative = CompanyMemberFactory().user
     funder = UserFactory()
     FunderFactory().users.add(funder)
+    enable_totp(funder)
     for user in (representative, funder):
         client.force_login(user)
         response = client.get(url)

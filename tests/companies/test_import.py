@@ -16,6 +16,7 @@ from tests.factories import (
     TopicFactory,
     UserFactory,
 )
+from tests.support.mfa import enable_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -504,6 +505,7 @@ def test_company_representative_and_funder_get_403(client):
     representative = CompanyMemberFactory().user
     funder = UserFactory()
     FunderFactory().users.add(funder)
+    enable_totp(funder)
     for user in (representative, funder):
         client.force_login(user)
         assert client.get(URL).status_code == 403

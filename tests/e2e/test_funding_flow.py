@@ -30,6 +30,7 @@ from tests.factories import (
     TrainingNetworkFactory,
     UserFactory,
 )
+from tests.support.mfa import code_for, enable_totp
 
 pytestmark = [
     pytest.mark.e2e,
@@ -62,6 +63,7 @@ def _private_files_in_tmp(settings, tmp_path):
 def coordinator_user():
     user = UserFactory(email="koordination@regiolab.example", first_name="Kim", last_name="Koch")
     user.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+    enable_totp(user)
     return user
 
 
@@ -74,6 +76,7 @@ def ministry():
 def funder_user(ministry):
     user = UserFactory(email="referat@bmbf.example", first_name="Frieda", last_name="Förder")
     ministry.users.add(user)
+    enable_totp(user)
     return user
 
 
@@ -141,12 +144,16 @@ def label(text):
 
 
 def _sign_in(page, user):
-    """On the login page: e-mail, password, Enter."""
+    """On the login page: e-mail, password, Enter; then the authenticator app's code."""
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     page.get_by_label(re.compile(r"^E-?mail", re.IGNORECASE)).fill(user.email)
     password = page.get_by_label(re.compile(r"^Password", re.IGNORECASE))
     password.fill(PASSWORD)
     password.press("Enter")
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    code = page.get_by_label(re.compile(r"^Code", re.IGNORECASE))
+    code.fill(code_for(user))
+    code.press("Enter")
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 

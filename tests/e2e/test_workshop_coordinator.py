@@ -26,6 +26,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
+from tests.support.mfa import code_for, enable_totp
 from workshops import services
 from workshops.models import Invitation, Registration, Workshop
 
@@ -47,6 +48,7 @@ def _short_timeouts(page):
 def coordinator_user():
     user = UserFactory(email="koordination@regiolab.example", first_name="Kim", last_name="Koch")
     user.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+    enable_totp(user)
     return user
 
 
@@ -56,12 +58,17 @@ def label(text):
 
 
 def _sign_in(page, user):
-    """On the login page the protected page redirected to: e-mail, password, Enter."""
+    """On the login page the protected page redirected to: e-mail, password, Enter; then the
+    authenticator app's code (coordinators must sign in with a second factor)."""
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     page.get_by_label(re.compile(r"^E-?mail", re.IGNORECASE)).fill(user.email)
     password = page.get_by_label(re.compile(r"^Password", re.IGNORECASE))
     password.fill(PASSWORD)
     password.press("Enter")
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+    code = page.get_by_label(re.compile(r"^Code", re.IGNORECASE))
+    code.fill(code_for(user))
+    code.press("Enter")
 
 
 def _member(company, email, **kwargs):

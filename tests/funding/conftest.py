@@ -16,6 +16,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
+from tests.support.mfa import enable_totp
 
 
 @pytest.fixture
@@ -61,6 +62,7 @@ def grant(db, funders, coordinator):
 def funder_user(funders):
     user = UserFactory(email="referat@bmbf.example")
     funders[0].users.add(user)
+    enable_totp(user)
     return user
 
 

@@ -11,6 +11,7 @@ from funding import reports, services
 from funding.models import ProgressReport
 from funding.selectors import grant_indicators
 from tests.factories import CompanyMemberFactory, FunderFactory, UserFactory
+from tests.support.mfa import enable_totp
 
 pytestmark = pytest.mark.django_db
 PERIOD = (date(2026, 1, 1), date(2026, 6, 30))
@@ -181,6 +182,7 @@ def ready_report(grant, coordinator, django_capture_on_commit_callbacks):
 def test_download_by_coordinator_and_by_the_grants_funder(ready_report, client, funder_user):
     other_coordinator = UserFactory()
     other_coordinator.groups.add(*ready_report.requested_by.groups.all())
+    enable_totp(other_coordinator)
     for user in (other_coordinator, funder_user):
         client.force_login(user)
         url = f"/funding/reports/{ready_report.pk}/download/"
@@ -197,6 +199,7 @@ def test_download_refused_to_others(ready_report, client):
     assert client.get(url).status_code == 302  # to login
     stranger_funder = UserFactory()
     FunderFactory(name="Andere Stiftung").users.add(stranger_funder)
+    enable_totp(stranger_funder)
     representative = CompanyMemberFactory().user
     for user in (stranger_funder, representative):
         client.force_login(user)

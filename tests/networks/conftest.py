@@ -7,6 +7,7 @@ from tests.factories import (
     TrainingNetworkFactory,
     UserFactory,
 )
+from tests.support.mfa import enable_totp
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +45,7 @@ def rep_client(client, rep):
 def funder_user(db):
     user = UserFactory(email="referat@ministerium.example")
     FunderFactory().users.add(user)
+    enable_totp(user)
     return user
 
 

@@ -14,6 +14,7 @@ from tests.factories import (
     TrainingNetworkFactory,
     UserFactory,
 )
+from tests.support.mfa import enable_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,7 @@ LOGIN = "login"
 def users(coordinator):
     funder = UserFactory(email="referat@ministerium.example")
     FunderFactory().users.add(funder)
+    enable_totp(funder)
     return {
         "anonymous": None,
         "rep": CompanyMemberFactory().user,

@@ -17,6 +17,7 @@ from regiolab.mail import Attachment, deliver, deliver_pending, queue_email
 from regiolab.models import OutboundEmail
 from regiolab.tasks import deliver_email, deliver_pending_emails
 from tests.support.celery_worker import switch_broker
+from tests.support.mfa import enable_totp
 from tests.support.smtp_sink import smtp_sink  # noqa: F401 — fixture
 
 DEAD_BROKER = "redis://127.0.0.1:1/0"
@@ -263,6 +264,7 @@ def test_smtp_temporary_refusal_then_success_sends_once(probe, settings, smtp_si
 @pytest.mark.django_db
 def test_admin_lists_the_outbox_read_only_with_filters(probe, client, django_user_model):
     admin_user = django_user_model.objects.create_superuser("admin", "admin@example.org", "pw")
+    enable_totp(admin_user)  # staff must use a second factor (regiolab.mfa)
     client.force_login(admin_user)
     sent = queue(probe, to="sent@example.org", attachments=[PDF])
     deliver(sent.pk)
