@@ -1,0 +1,164 @@
+"""Data protection for companies: the "may be contacted" consent and a person's company data in
+the export (regiolab.personal_data). Registered from CompaniesConfig.ready()."""
+
+from django.db.models.functions import Lower
+from django.utils.text import capfirst
+
+from regiolab import consents
+from regiolab.models import Consent
+
+from .models import Company, CompanyInvitation, CompanyMember, Consultation
+
+# Bump when the label of the company form's contact_consent box changes.
+CONTACT_CONSENT_VERSION = "contact-2026-11"
+
+
+def contact_consent_text():
+    """The label of the box on the company form (the field's verbose name, as the form shows)."""
+    return capfirst(Company._meta.get_field("contact_consent").verbose_name)
+
+
+def register() -> None:
+    from regiolab import personal_data
+
+    consents.register_text(CONTACT_CONSENT_VERSION, contact_consent_text())
+    consents.register_withdrawal_handler(Consent.Purpose.CONTACT, stop_contacting)
+    personal_data.register("companies", collect)
+
+
+# --- consent -------------------------------------------------------------------------------------
+
+
+def company_subject(company: Company) -> str:
+    return f"company:{company.pk}"
+
+
+def record_contact_consent(*, company: Company, given_by, by_coordinator: bool) -> Consent:
+    """The box was ticked. A coordinator records the company's consent given elsewhere (phone,
+    paper); a representative gives it themselves. Call inside the profile's transaction."""
+    person = {"given_by": given_by} if by_coordinator else {"user": given_by}
+    return consents.record_consent(
+        purpose=Consent.Purpose.CONTACT,
+        text_version=CONTACT_CONSENT_VERSION,
+        source=Consent.Source.COMPANY_FORM,
+        email="" if by_coordinator else given_by.email,
+        subject=company_subject(company),
+        **person,
+    )
+
+
+def revoke_contact_consent(*, company: Company) -> None:
+    """The box was unticked on the company form."""
+    consents.withdraw_subject_consents(
+        purpose=Consent.Purpose.CONTACT, subject=company_subject(company)
+    )
+
+
+def stop_contacting(consent: Consent) -> None:
+    """A representative withdrew on their privacy page: the company is no longer contacted
+    (workshop invitations to consenting companies skip it) and its other consents end too."""
+    kind, _sep, pk = consent.subject.partition(":")
+    if kind != "company" or not pk.isdigit():
+        return
+    Company.objects.filter(pk=int(pk)).update(contact_consent=False)
+    consents.withdraw_subject_consents(purpose=consent.purpose, subject=consent.subject)
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+def _profile(company: Company) -> dict:
+    return {
+        "name": company.name,
+        "legal_form": company.legal_form,
+        "register_number": company.register_number,
+        "street": company.street,
+        "postcode": company.postcode,
+        "city": company.city,
+        "municipality": company.municipality,
+        "sector": company.sector,
+        "sector_code": company.sector_code,
+        "kind": company.kind,
+        "headcount": company.headcount,
+        "annual_turnover": company.annual_turnover,
+        "balance_sheet_total": company.balance_sheet_total,
+        "figures_year": company.figures_year,
+        "enterprise_type": company.enterprise_type,
+        "size_class": company.size_class,
+        "website": company.website,
+        "training_needs": [topic.slug for topic in company.training_needs.all()],
+        "contact_consent": company.contact_consent,
+        "show_in_networks": company.show_in_networks,
+        "created_at": company.created_at,
+        "updated_at": company.updated_at,
+    }
+
+
+def collect(*, emails, user) -> dict:
+    invitations = (
+        CompanyInvitation.objects.alias(email_lower=Lower("email"))
+        .filter(email_lower__in=emails)
+        .select_related("company")
+        .order_by("created_at", "pk")
+    )
+    data = {
+        "memberships": [],
+        "invitations_received": [
+            {
+                "company": i.company.name,
+                "email": i.email,
+                "created_at": i.created_at,
+                "accepted_at": i.accepted_at,
+            }
+            for i in invitations
+        ],
+        "invitations_sent": [],
+        "consultations_logged": [],
+    }
+    if user is None:
+        return data
+    memberships = (
+        CompanyMember.objects.filter(user=user)
+        .select_related("company")
+        .prefetch_related("company__training_needs")
+    )
+    data["memberships"] = [
+        {
+            "role": m.role,
+            "status": m.status,
+            "since": m.created_at,
+            "company": _profile(m.company),
+        }
+        for m in memberships
+    ]
+    sent = (
+        CompanyInvitation.objects.filter(invited_by=user)
+        .select_related("company")
+        .order_by("created_at", "pk")
+    )
+    data["invitations_sent"] = [
+        {
+            "company": i.company.name,
+            "email": i.email,
+            "created_at": i.created_at,
+            "accepted_at": i.accepted_at,
+        }
+        for i in sent
+    ]
+    # A coordinator's own advice work; the minutes are about the company, not the person.
+    consultations = (
+        Consultation.objects.filter(coordinator=user)
+        .select_related("company")
+        .order_by("date", "pk")
+    )
+    data["consultations_logged"] = [
+        {
+            "date": c.date,
+            "company": c.company.name,
+            "channel": c.channel,
+            "topics": c.subjects,
+            "created_at": c.created_at,
+        }
+        for c in consultations
+    ]
+    return data
