@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from . import i18n, views
+from . import i18n, pages_views, views
 from .audit_views import object_history
 
 # The admin signs in through allauth's login, so staff pass the second factor there too.
@@ -24,12 +24,16 @@ urlpatterns = [
         object_history,
         name="object_history",
     ),
-    path("privacy/", views.PageView.as_view(template_name="pages/privacy.html"), name="privacy"),
-    path("imprint/", views.PageView.as_view(template_name="pages/imprint.html"), name="imprint"),
+    path("privacy/", pages_views.site_page, {"key": "privacy"}, name="privacy"),
+    path("imprint/", pages_views.site_page, {"key": "imprint"}, name="imprint"),
+    path("accessibility/", pages_views.accessibility, name="accessibility"),
+    path("privacy/edit/", pages_views.site_page_edit, {"key": "privacy"}, name="privacy_edit"),
+    path("imprint/edit/", pages_views.site_page_edit, {"key": "imprint"}, name="imprint_edit"),
     path(
-        "accessibility/",
-        views.PageView.as_view(template_name="pages/accessibility.html"),
-        name="accessibility",
+        "accessibility/edit/",
+        pages_views.site_page_edit,
+        {"key": "accessibility"},
+        name="accessibility_edit",
     ),
     # Our own set_language: the choice goes into the session, not into a cookie.
     path("i18n/setlang/", i18n.set_language, name="set_language"),

@@ -44,7 +44,3 @@ def health(request):
 
 class HomeView(TemplateView):
     template_name = "pages/home.html"
-
-
-class PageView(TemplateView):
-    """Static information pages (Impressum, privacy notice, accessibility statement)."""

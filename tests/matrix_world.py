@@ -23,7 +23,9 @@ from companies.importing import COLUMN_KEYS
 from funding.models import Grant, ProgressReport
 from funding.services import ShareInput, set_cofinancing_shares
 from networks import services as network_services
+from regiolab.models import SitePage, SitePageSection
 from regiolab.permissions import COORDINATORS_GROUP
+from regiolab.site_page_content import create_initial_pages
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
@@ -160,6 +162,14 @@ def build_world() -> World:
         grant=grant, kind="interim", period_start=grant.start_date, period_end=today
     )
 
+    # The information pages as the data migration writes them (a transactional test may have
+    # flushed its rows from the reused test database).
+    create_initial_pages(SitePage, SitePageSection)
+    first_sections = {
+        page.key: page.sections.order_by("position", "pk").first()
+        for page in SitePage.objects.all()
+    }
+
     world = World(
         users={
             "anonymous": None,
@@ -199,6 +209,8 @@ def build_world() -> World:
         "year": today.year,
         "funder_F": funder.pk,
         "funder_region": region.pk,
+        **{f"{key}_section": section.pk for key, section in first_sections.items()},
+        **{f"{key}_page": section.page_id for key, section in first_sections.items()},
     }
     return world
 
@@ -333,8 +345,34 @@ def _expenditure_file(world) -> dict:
     return {"file": SimpleUploadedFile("belege.csv", content.encode())}
 
 
+def _site_page_edit(world, key: str) -> dict:
+    """The edit form with only the first section: a new German heading for it."""
+    return {
+        "sections-TOTAL_FORMS": "1",
+        "sections-INITIAL_FORMS": "1",
+        "sections-0-id": world.ids[f"{key}_section"],
+        "sections-0-page": world.ids[f"{key}_page"],
+        "sections-0-position": "1",
+        "sections-0-level": "2",
+        "sections-0-heading_de": "Geänderte Überschrift",
+        "sections-0-heading_en": "",
+        "sections-0-body_de": "Geänderter Text.",
+        "sections-0-body_en": "",
+    }
+
+
 PAYLOADS = {
     "setlang": lambda w: {"language": "en", "next": "/"},
+    "a11y_feedback": lambda w: {
+        "name": "Erika Muster",
+        "email": "erika@example.org",
+        "page_url": "/workshops/",
+        "message": "Der Filter ist mit der Tastatur nicht erreichbar.",
+        "homepage": "",
+    },
+    "imprint_edit": lambda w: _site_page_edit(w, "imprint"),
+    "privacy_edit": lambda w: _site_page_edit(w, "privacy"),
+    "accessibility_edit": lambda w: _site_page_edit(w, "accessibility"),
     "company": lambda w: _company_profile("Calenberger Holzbau GmbH"),
     "company_edit": lambda w: _company_profile("Alpha Gekapert GmbH"),
     "invite_colleague": lambda w: {"action": "invite", "invite-email": "neu@alpha.example"},

@@ -89,6 +89,15 @@ ROWS = [
     public("/privacy/"),
     public("/imprint/"),
     public("/accessibility/"),
+    # The accessibility feedback form is open to everybody: stored and e-mailed to coordinators.
+    row("POST", "/accessibility/", 302, 302, 302, 302, 302,
+        payload="a11y_feedback", writes="anonymous rep_a rep_b coordinator funder"),
+    coordinator_page("/imprint/edit/"),
+    coordinator_write("/imprint/edit/", "imprint_edit"),
+    coordinator_page("/privacy/edit/"),
+    coordinator_write("/privacy/edit/", "privacy_edit"),
+    coordinator_page("/accessibility/edit/"),
+    coordinator_write("/accessibility/edit/", "accessibility_edit"),
     row("POST", "/i18n/setlang/", 302, 302, 302, 302, 302, payload="setlang"),
     row("GET", "/i18n/setlang/", 302, 302, 302, 302, 302),
     # --- accounts (django-allauth) --------------------------------------------------------------

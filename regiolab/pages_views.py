@@ -1,0 +1,124 @@
+"""The information pages: Impressum, privacy notice and accessibility statement (with its
+feedback form), and the coordinators' page to edit their sections."""
+
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from . import site_pages
+from .forms import AccessibilityFeedbackForm, SitePageSectionFormSet
+from .models import AccessibilityFeedback, SitePage, SitePageSection
+from .permissions import login_and_permission_required
+
+# The long pages get a table of contents (the Impressum is short enough without).
+WITH_CONTENTS = {SitePage.Key.PRIVACY, SitePage.Key.ACCESSIBILITY}
+
+
+def _page_context(key: str, fixed_parts: tuple = ()) -> dict:
+    """The page, its sections and, on long pages, a table of contents: (anchor, heading) of
+    every section and of the template's fixed parts."""
+    page = site_pages.site_page(key)
+    sections = site_pages.sections_of(page)
+    contents = [
+        (f"section-{s.position}", s.heading)
+        for s in sections
+        if s.level == SitePageSection.Level.SECTION
+    ] + list(fixed_parts)
+    return {
+        "page": page,
+        "sections": sections,
+        "contents": contents if key in WITH_CONTENTS and len(contents) > 1 else [],
+    }
+
+
+@require_http_methods(["GET", "HEAD"])
+def site_page(request, key: str):
+    return render(request, f"pages/{key}.html", _page_context(key))
+
+
+def _referring_page(request) -> str:
+    """The page of this site the visitor came from, to fill in "page concerned"."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    path = urlsplit(referer).path
+    if path == reverse("accessibility"):
+        return ""
+    return path[: AccessibilityFeedback.PAGE_MAX_LENGTH]
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def accessibility(request):
+    status = 200
+    if request.method == "POST":
+        form = AccessibilityFeedbackForm(request.POST)
+        if form.is_valid():
+            thanks = _("Thank you for your message. It has been passed on to our team.")
+            if form.is_spam():
+                # Answer a bot as a person, so it learns nothing; nothing is stored or sent.
+                messages.success(request, thanks)
+                return redirect(reverse("accessibility") + "#feedback")
+            if site_pages.feedback_allowed(request.META.get("REMOTE_ADDR", "")):
+                data = form.cleaned_data
+                site_pages.submit_accessibility_feedback(
+                    name=data["name"],
+                    email=data["email"],
+                    page_url=data["page_url"],
+                    message=data["message"],
+                    language=get_language() or "",
+                )
+                messages.success(request, thanks)
+                return redirect(reverse("accessibility") + "#feedback")
+            form.add_error(
+                None,
+                _(
+                    "You have sent several messages within the last hour. Please try again "
+                    "later or write to us by e-mail."
+                ),
+            )
+            status = 429
+    else:
+        form = AccessibilityFeedbackForm(initial={"page_url": _referring_page(request)})
+    context = _page_context(
+        SitePage.Key.ACCESSIBILITY,
+        fixed_parts=(
+            ("feedback", _("Report a barrier")),
+            ("enforcement", _("Enforcement procedure")),
+        ),
+    )
+    return render(request, "pages/accessibility.html", {**context, "form": form}, status=status)
+
+
+@login_and_permission_required("regiolab.edit_site_page")
+@require_http_methods(["GET", "HEAD", "POST"])
+def site_page_edit(request, key: str):
+    page = site_pages.site_page(key)
+    formset = SitePageSectionFormSet(request.POST or None, instance=page, prefix="sections")
+    if request.method == "POST" and formset.is_valid():
+        changed = formset.save(commit=False)
+        try:
+            site_pages.save_site_page(
+                page=page,
+                sections=changed,
+                deleted=formset.deleted_objects,
+                updated_by=request.user,
+            )
+        except ValidationError as exc:
+            formset._non_form_errors = formset.error_class(exc.messages)
+        else:
+            messages.success(request, _("The page has been saved."))
+            return redirect(key)
+    return render(
+        request,
+        "pages/site_page_edit.html",
+        {"page": page, "formset": formset, "page_url": reverse(key)},
+    )
