@@ -18,10 +18,14 @@ def contact_consent_text():
     return capfirst(Company._meta.get_field("contact_consent").verbose_name)
 
 
+# Known wherever a consent can be recorded: the services import this module.
+consents.register_text(CONTACT_CONSENT_VERSION, contact_consent_text())
+
+
 def register() -> None:
+    """Called from CompaniesConfig.ready()."""
     from regiolab import personal_data
 
-    consents.register_text(CONTACT_CONSENT_VERSION, contact_consent_text())
     consents.register_withdrawal_handler(Consent.Purpose.CONTACT, stop_contacting)
     personal_data.register("companies", collect)
 

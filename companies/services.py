@@ -27,6 +27,7 @@ from .models import (
     CompanyMember,
     Consultation,
 )
+from .personal_data import record_contact_consent, revoke_contact_consent
 
 # The profile fields a person may set through the services (the rest is derived).
 PROFILE_FIELDS = (
@@ -90,6 +91,8 @@ def create_company(*, created_by, training_needs: Iterable[Topic] = (), **fields
         company.full_clean(exclude=["size_class_stored"])  # derived in save()
         company.save()
         company.training_needs.set(training_needs)
+        if company.contact_consent:
+            record_contact_consent(company=company, given_by=created_by, by_coordinator=coordinator)
         if not coordinator:
             try:
                 with transaction.atomic():
@@ -122,9 +125,16 @@ def update_company(
     """Change the profile and, in the same transaction, the associated enterprises."""
     with transaction.atomic():
         company = _lock_company(company)
+        was_consenting = company.contact_consent
         _set_profile(company, fields)
         company.full_clean(exclude=["size_class_stored"])  # derived in save()
         company.save()
+        if company.contact_consent and not was_consenting:
+            record_contact_consent(
+                company=company, given_by=updated_by, by_coordinator=is_coordinator(updated_by)
+            )
+        elif was_consenting and not company.contact_consent:
+            revoke_contact_consent(company=company)
         if training_needs is not None:
             company.training_needs.set(training_needs)
         if associated_save or associated_delete:

@@ -1,9 +1,10 @@
 """Consents: recorded where a form asks for one, withdrawn from the account's privacy page.
 
 The business apps register the texts their forms show, by version, so that the exact wording a
-person agreed to can be shown again; and, where a withdrawal must change something of theirs
-(a company no longer wants to be contacted), a handler. Both from their AppConfig.ready(), so
-the core imports none of them.
+person agreed to can be shown again (when the module that records them is imported, so a text is
+known wherever it can be recorded); and, where a withdrawal must change something of theirs (a
+company no longer wants to be contacted), a handler from their AppConfig.ready(). The core
+imports none of them.
 """
 
 from collections.abc import Callable, Iterable

@@ -16,14 +16,17 @@ OWN_TEXT = "workshop-{}"
 COLLEAGUES_TEXT = "colleagues-{}"
 
 
+# Known wherever a consent can be recorded: the services import this module.
+consents.register_text(OWN_TEXT.format(CONSENT_TEXT_VERSION), CONSENT_TEXT)
+consents.register_text(
+    COLLEAGUES_TEXT.format(CONSENT_TEXT_VERSION), ColleagueOptionsForm.base_fields["consent"].label
+)
+
+
 def register() -> None:
+    """Called from WorkshopsConfig.ready()."""
     from regiolab import personal_data
 
-    consents.register_text(OWN_TEXT.format(CONSENT_TEXT_VERSION), CONSENT_TEXT)
-    consents.register_text(
-        COLLEAGUES_TEXT.format(CONSENT_TEXT_VERSION),
-        ColleagueOptionsForm.base_fields["consent"].label,
-    )
     personal_data.register("workshops", collect)
 
 

@@ -18,13 +18,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from regiolab.consents import record_consents
 from regiolab.mail import Attachment, queue_email
 
 from . import calendar
 from .models import Registration, Workshop
+from .personal_data import registration_consent
 
 ACTIVE_EXCLUDED = Registration.Status.CANCELLED
 DUPLICATE_CONSTRAINT = "one_active_registration_per_email"
@@ -133,13 +135,17 @@ def waitlist_position(registration: Registration) -> int | None:
 
 def _queue_registration_email(registration: Registration, template: str) -> None:
     workshop = registration.workshop
+    language = registration.language or settings.LANGUAGE_CODE
     attachments = []
     if registration.holds_seat:
         # The calendar entry is useful only with a seat; waitlisted people get it when promoted.
+        # In the e-mail's language (title and description), not in the booker's.
+        with translation.override(language):
+            content = calendar.workshop_ics(workshop)
         attachments.append(
             Attachment(
                 filename=calendar.ics_filename(workshop),
-                content=calendar.workshop_ics(workshop),
+                content=content,
                 mimetype="text/calendar",
             )
         )
@@ -153,7 +159,7 @@ def _queue_registration_email(registration: Registration, template: str) -> None
             "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
             "position": waitlist_position(registration),
         },
-        language=registration.language or settings.LANGUAGE_CODE,
+        language=language,
         attachments=attachments,
     )
 
@@ -273,6 +279,11 @@ def register_participant(
             now=now,
             optional=optional,
         )
+        if registration.consent_text_version:
+            # The one extra insert of the hot path, only when consent was given.
+            registration_consent(
+                registration, registered_by=registered_by, for_colleagues=False
+            ).save(force_insert=True)
     workshop.seats_taken = locked.seats_taken
     return registration
 
@@ -330,6 +341,12 @@ def register_participants(
         if row_errors:
             # Leaving the block with an exception rolls back every row already written.
             raise BulkRegistrationError(row_errors)
+        # The booker gave the colleagues' consent: one insert for all of them.
+        record_consents(
+            registration_consent(r, registered_by=registered_by, for_colleagues=True)
+            for r in created
+            if r.consent_text_version
+        )
     workshop.seats_taken = locked.seats_taken
     return created
 
