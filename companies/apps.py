@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CompaniesConfig(AppConfig):
     name = "companies"
     verbose_name = _("Companies")
+
+    def ready(self):
+        from . import anonymisation
+
+        anonymisation.register()

@@ -6,13 +6,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractYear
 
 from companies.models import Company, Consultation, SizeClass
 from networks.models import NetworkMembership
 from regiolab.permissions import is_coordinator
-from workshops.models import Registration, Workshop
+from workshops.models import Registration, StatisticsTally, Workshop
 
 from .models import (
     BudgetLine,
@@ -166,7 +166,8 @@ def grant_indicators(*, grant: Grant, period_start: date, period_end: date) -> d
     - workshops_held: published or done workshops of the networks that ended in the period.
     - participants / participant_hours: attended registrations of those workshops, and their
       sum of workshop hours.
-    - participants_by_gender / _by_age_band: attended registrations where the answer was given.
+    - participants_by_gender / _by_age_band: attended registrations where the answer was given
+      (answers of anonymised registrations from workshops' StatisticsTally).
     - companies_by_size_class / _by_sector: the reached companies.
     """
     start, end = _bounds(period_start, period_end)
@@ -214,11 +215,7 @@ def grant_indicators(*, grant: Grant, period_start: date, period_end: date) -> d
         network_id__in=network_ids, status__in=HELD_STATUSES, ends_at__gte=start, ends_at__lt=end
     ).only("pk", "starts_at", "ends_at")
     hours_by_workshop = {w.pk: Decimal(str(w.duration_hours)) for w in held}
-    attended = list(
-        Registration.objects.filter(
-            workshop_id__in=hours_by_workshop, status=Registration.Status.ATTENDED
-        ).values_list("workshop_id", "gender", "age_band")
-    )
+    attended, by_gender, by_age_band = _attendance(list(hours_by_workshop))
     return {
         IndicatorCode.COMPANIES_REACHED.value: len(reached),
         IndicatorCode.COMPANIES_ADVISED.value: advised,
@@ -226,13 +223,57 @@ def grant_indicators(*, grant: Grant, period_start: date, period_end: date) -> d
         IndicatorCode.WORKSHOPS_HELD.value: len(hours_by_workshop),
         IndicatorCode.PARTICIPANTS.value: len(attended),
         IndicatorCode.PARTICIPANT_HOURS.value: sum(
-            (hours_by_workshop[w] for w, _g, _a in attended), Decimal(0)
+            (hours_by_workshop[w] for w in attended), Decimal(0)
         ),
-        "participants_by_gender": dict(Counter(g for _w, g, _a in attended if g)),
-        "participants_by_age_band": dict(Counter(a for _w, _g, a in attended if a)),
+        "participants_by_gender": dict(by_gender),
+        "participants_by_age_band": dict(by_age_band),
         "companies_by_size_class": dict(Counter(c.size_class_stored for c in reached)),
         "companies_by_sector": dict(Counter(c.sector for c in reached)),
     }
+
+
+def _attendance(workshop_ids: list[int]) -> tuple[list[int], Counter, Counter]:
+    """Attended registrations (one workshop id each) and their gender and age answers.
+
+    Answers of anonymised registrations were moved into workshops' StatisticsTally (the
+    registration row stays, blanked); both are read in one UNION query so the breakdowns stay
+    the same after anonymisation.
+    """
+    attended_status = Registration.Status.ATTENDED
+    rows = (
+        Registration.objects.filter(workshop_id__in=workshop_ids, status=attended_status)
+        .annotate(
+            w=F("workshop_id"), g=F("gender"), a=F("age_band"), n=Value(1), tally=Value(False)
+        )
+        .values_list("w", "g", "a", "n", "tally")
+        .union(
+            StatisticsTally.objects.filter(
+                workshop_id__in=workshop_ids,
+                status=attended_status,
+                question__in=[StatisticsTally.Question.GENDER, StatisticsTally.Question.AGE_BAND],
+            )
+            .annotate(
+                w=F("workshop_id"),
+                g=Case(When(question=StatisticsTally.Question.GENDER, then=F("answer")),
+                       default=Value("")),
+                a=Case(When(question=StatisticsTally.Question.AGE_BAND, then=F("answer")),
+                       default=Value("")),
+                n=F("count"),
+                tally=Value(True),
+            )
+            .values_list("w", "g", "a", "n", "tally"),
+            all=True,
+        )
+    )  # fmt: skip
+    attended, by_gender, by_age_band = [], Counter(), Counter()
+    for workshop_id, gender, age_band, n, from_tally in rows:
+        if not from_tally:
+            attended.append(workshop_id)
+        if gender:
+            by_gender[gender] += n
+        if age_band:
+            by_age_band[age_band] += n
+    return attended, by_gender, by_age_band
 
 
 @dataclass

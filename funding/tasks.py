@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import anonymisation, services
 
 
 @shared_task(name="funding.build_progress_report")
@@ -15,3 +15,9 @@ def build_progress_report_task(report_id: int) -> str:
 def build_queued_reports_task() -> int:
     """Periodic catch-up for reports whose build was never enqueued (broker outage)."""
     return services.build_queued_reports()
+
+
+@shared_task(name="funding.anonymise_expired_personal_data")
+def anonymise_expired_personal_data_task() -> int:
+    """Nightly: participants' data of grants whose retention period has passed; idempotent."""
+    return anonymisation.anonymise_expired_personal_data().rows

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .anonymisation import is_pseudonym
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,10 @@ def queue_email(
     attachments: list[Attachment] = (),
 ) -> OutboundEmail:
     """Write an outbox row and deliver it once the surrounding transaction commits."""
+    if is_pseudonym(to):
+        # An anonymised person's placeholder address (a reminder or certificate for an
+        # anonymised registration): nobody to deliver to, and nothing personal to keep.
+        return OutboundEmail.objects.create(to=to, subject="", body_text="", status="failed")
     subject, text, html = render_email(template, context, language)
     email = OutboundEmail.objects.create(
         to=to,

@@ -8,6 +8,7 @@ defaults for them.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -198,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
     },
     "build-queued-reports": {"task": "funding.build_queued_reports", "schedule": 120.0},
+    # Nightly, Europe/Berlin (CELERY_TIMEZONE): personal data past the programmes' retention.
+    "anonymise-expired-personal-data": {
+        "task": "funding.anonymise_expired_personal_data",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- E-mail --------------------------------------------------------------------------------

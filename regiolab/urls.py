@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from . import i18n, pages_views, views
+from . import anonymisation_views, i18n, pages_views, views
 from .audit_views import object_history
 
 # The admin signs in through allauth's login, so staff pass the second factor there too.
@@ -25,6 +25,8 @@ urlpatterns = [
         name="object_history",
     ),
     path("privacy/", pages_views.site_page, {"key": "privacy"}, name="privacy"),
+    # Not under /privacy/: that prefix stays open to users still without a second factor.
+    path("data-protection/anonymise/", anonymisation_views.anonymise, name="anonymise_person"),
     path("imprint/", pages_views.site_page, {"key": "imprint"}, name="imprint"),
     path("accessibility/", pages_views.accessibility, name="accessibility"),
     path("privacy/edit/", pages_views.site_page_edit, {"key": "privacy"}, name="privacy_edit"),

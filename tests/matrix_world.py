@@ -363,6 +363,12 @@ def _site_page_edit(world, key: str) -> dict:
 
 PAYLOADS = {
     "setlang": lambda w: {"language": "en", "next": "/"},
+    "anonymise_preview": lambda w: {"step": "preview", "email": "anna@alpha.example"},
+    "anonymise_confirm": lambda w: {
+        "step": "confirm",
+        "email": "anna@alpha.example",
+        "confirm": "on",
+    },
     "a11y_feedback": lambda w: {
         "name": "Erika Muster",
         "email": "erika@example.org",

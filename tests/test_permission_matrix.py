@@ -276,6 +276,12 @@ ROWS = [
     row("GET", "/funding/reports/{report}/download/?format=xlsx", LOGIN, 404, 404, 200, 200),
     row("GET", "/funding/reports/{report_other}/download/", LOGIN, 404, 404, 200, 404),
     row("GET", "/funding/reports/{report_queued}/download/", LOGIN, 404, 404, 404, 404),
+    # --- anonymisation on request -----------------------------------------------------------------
+    coordinator_page("/data-protection/anonymise/"),
+    # Looking the address up shows what would be blanked; nothing is written.
+    coordinator_page("/data-protection/anonymise/", "POST", payload="anonymise_preview"),
+    # The query string only tells the row apart; the view reads the step from the form.
+    coordinator_write("/data-protection/anonymise/?step=confirm", "anonymise_confirm"),
 ]
 # fmt: on
 

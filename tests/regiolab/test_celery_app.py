@@ -23,6 +23,7 @@ def test_every_periodic_task_is_registered():
         "workshops.send_due_reminders",
         "workshops.mark_finished_workshops",
         "funding.build_queued_reports",
+        "funding.anonymise_expired_personal_data",
     }
     missing = scheduled - set(app.tasks)
     assert missing == set()
