@@ -17,6 +17,7 @@ NETWORK_FORM_FIELDS = [
     "topics",
     "sector_focus",
     "description",
+    "description_en",
     "start_date",
     "end_date",
     "coordinators",
@@ -59,18 +60,20 @@ class NetworkForm(forms.ModelForm):
         fields = NETWORK_FORM_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
+            "description_en": forms.Textarea(attrs={"rows": 8}),
             "start_date": DateInput(),
             "end_date": DateInput(),
         }
         help_texts = {
             "slug": _("Letters, digits and hyphens; made from the name when left empty."),
             "status": _("Only active networks are shown to the public."),
+            "description_en": _("Left empty, the English page shows the German description."),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
-        for name in ("name", "description"):
+        for name in ("name", "description", "description_en"):
             self.fields[name].validators.append(no_markup)
 
     def clean(self):

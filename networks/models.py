@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, Sector
@@ -45,6 +46,9 @@ class TrainingNetwork(models.Model):
     description = models.TextField(
         _("description"), blank=True, max_length=10000, validators=[no_markup]
     )
+    description_en = models.TextField(
+        _("description (English)"), blank=True, max_length=10000, validators=[no_markup]
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
@@ -77,6 +81,13 @@ class TrainingNetwork(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("networks:detail", args=[self.slug])
+
+    @property
+    def display_description(self) -> str:
+        """The description in the active language; German when there is no English one."""
+        if (get_language() or "de").startswith("en") and self.description_en:
+            return self.description_en
+        return self.description
 
     def clean(self):
         super().clean()

@@ -30,6 +30,7 @@ NETWORK_FIELDS = (
     "slug",
     "sector_focus",
     "description",
+    "description_en",
     "status",
     "start_date",
     "end_date",
@@ -283,6 +284,7 @@ def create_network(
     slug: str = "",
     sector_focus: str = "",
     description: str = "",
+    description_en: str = "",
     status: str = TrainingNetwork.Status.PLANNED,
     start_date: date | None = None,
     end_date: date | None = None,
@@ -301,6 +303,7 @@ def create_network(
                 slug=slug or "",
                 sector_focus=sector_focus or "",
                 description=description or "",
+                description_en=description_en or "",
                 status=status,
                 start_date=start_date,
                 end_date=end_date,
@@ -324,7 +327,7 @@ def update_network(
     with transaction.atomic():
         network = TrainingNetwork.objects.select_for_update().get(pk=network.pk)
         fields = _network_fields(**values)
-        for text_field in ("slug", "sector_focus", "description"):
+        for text_field in ("slug", "sector_focus", "description", "description_en"):
             if text_field in fields and fields[text_field] is None:
                 fields[text_field] = ""
         return _save_network(network, fields=fields, topics=topics, coordinators=coordinators)
