@@ -108,12 +108,9 @@ def context_for(report: ProgressReport) -> dict:
 
 def build_pdf(context: dict, language: str) -> bytes:
     report = context["report"]
-    return render_pdf(
-        "pdf/report.html",
-        context,
-        language=language,
-        title=f"{report.get_kind_display()} {report.grant.reference}",
-    )
+    with translation.override(language):  # the title in the report's language, as its text
+        title = f"{report.get_kind_display()} {report.grant.reference}"
+    return render_pdf("pdf/report.html", context, language=language, title=title)
 
 
 def _text(value: str) -> str:
