@@ -7,6 +7,7 @@ class CompaniesConfig(AppConfig):
     verbose_name = _("Companies")
 
     def ready(self):
-        from . import anonymisation
+        from . import anonymisation, personal_data
 
+        personal_data.register()
         anonymisation.register()

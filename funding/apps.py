@@ -7,6 +7,7 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self):
-        from . import anonymisation
+        from . import anonymisation, personal_data
 
+        personal_data.register()
         anonymisation.register()

@@ -7,6 +7,7 @@ class NetworksConfig(AppConfig):
     verbose_name = _("Training networks")
 
     def ready(self):
-        from . import anonymisation
+        from . import anonymisation, personal_data
 
+        personal_data.register()
         anonymisation.register()

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from companies import services as company_services
 from companies.importing import COLUMN_KEYS
+from companies.personal_data import record_contact_consent
 from funding.models import Grant, ProgressReport
 from funding.services import ShareInput, set_cofinancing_shares
 from networks import services as network_services
@@ -161,6 +162,8 @@ def build_world() -> World:
     queued_report = ProgressReport.objects.create(
         grant=grant, kind="interim", period_start=grant.start_date, period_end=today
     )
+    # rep_a agreed that company A may be contacted (what the company form records).
+    consent_a = record_contact_consent(company=company_a, given_by=rep_a, by_coordinator=False)
 
     # The information pages as the data migration writes them (a transactional test may have
     # flushed its rows from the reused test database).
@@ -209,6 +212,7 @@ def build_world() -> World:
         "year": today.year,
         "funder_F": funder.pk,
         "funder_region": region.pk,
+        "consent_a": consent_a.pk,
         **{f"{key}_section": section.pk for key, section in first_sections.items()},
         **{f"{key}_page": section.page_id for key, section in first_sections.items()},
     }
@@ -448,6 +452,7 @@ PAYLOADS = {
         "period_start": f"{w.ids['year']}-01-01",
         "period_end": f"{w.ids['year']}-06-30",
     },
+    "personal_data_request": lambda w: {"email": "anna@alpha.example"},
 }
 
 

@@ -108,6 +108,18 @@ ROWS = [
     row("GET", "/accounts/password/change/", LOGIN, 200, 200, 200, 200),
     public("/accounts/password/reset/"),
     row("GET", "/accounts/2fa/", LOGIN, 200, 200, 200, 200),
+    # --- data protection (account privacy pages) -------------------------------------------------
+    row("GET", "/accounts/privacy/", LOGIN, 200, 200, 200, 200),
+    # Everyone's own data. The funder's names company A by design: A invited the funder's address.
+    row("GET", "/accounts/privacy/export.json", LOGIN, 200, 200, 200, 200, names_inviter=True),
+    # Someone else's consent is not found; withdrawing one's own stops company A being contacted.
+    row("GET", "/accounts/privacy/consents/{consent_a}/withdraw/", LOGIN, 200, 404, 404, 404),
+    row("POST", "/accounts/privacy/consents/{consent_a}/withdraw/", LOGIN, 302, 404, 404, 404,
+        writes="rep_a"),
+    row("POST", "/accounts/privacy/consents/{missing}/withdraw/", LOGIN, 404, 404, 404, 404),
+    coordinator_page("/accounts/privacy/requests/"),
+    # The download for any address: read only, nothing is written.
+    coordinator_page("/accounts/privacy/requests/", "POST", payload="personal_data_request"),
     # --- admin ------------------------------------------------------------------------------------
     row("GET", "/admin/", ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN),
     # --- companies ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self):
-        from . import anonymisation
+        from . import anonymisation, personal_data
 
+        personal_data.register()
         anonymisation.register()
