@@ -269,8 +269,7 @@ def _anonymise_outbox(*, email: str, names: Sequence[str], pseudonym: str) -> in
     return changed
 
 
-def _admin_log_fields() -> tuple[str, ...]:
-    return ("object_repr", "change_message")
+ADMIN_LOG_TEXT = ("object_repr", "change_message")
 
 
 def scrub_admin_log(scrubber: Scrubber, *, objects: QuerySet | None = None) -> int:
@@ -287,7 +286,7 @@ def scrub_admin_log(scrubber: Scrubber, *, objects: QuerySet | None = None) -> i
             content_type=ContentType.objects.get_for_model(objects.model),
             object_id__in=[str(pk) for pk in objects.values_list("pk", flat=True)],
         )
-    return scrubber.scrub_rows(rows, _admin_log_fields())
+    return scrubber.scrub_rows(rows, ADMIN_LOG_TEXT)
 
 
 def scrub_audit_log(scrubber: Scrubber, *, objects: QuerySet | None = None) -> int:
@@ -356,7 +355,7 @@ def _find_logs(*, email: str, names: Sequence[str]) -> Counts:
         from django.contrib.admin.models import LogEntry
 
         counts[_("admin history entries")] = scrubber.count_rows(
-            LogEntry.objects.all(), _admin_log_fields()
+            LogEntry.objects.all(), ADMIN_LOG_TEXT
         )
     if apps.is_installed("auditlog"):
         from auditlog.models import LogEntry as AuditEntry
@@ -471,8 +470,9 @@ class AnonymisationResult:
         return sum(self.counts.values())
 
 
-def record_anonymisation(*, pseudonym: str, reason: str, counts: dict, performed_by=None,
-                         note: str = ""):  # fmt: skip
+def record_anonymisation(
+    *, pseudonym: str, reason: str, counts: dict, performed_by=None, note: str = ""
+):
     from .models import AnonymisationRecord
 
     return AnonymisationRecord.objects.create(
@@ -511,5 +511,4 @@ def anonymise_person(*, email: str, performed_by=None) -> AnonymisationResult:
                 counts=counts,
                 performed_by=performed_by,
             )
-            # The record's own audit entry holds no personal data; the admin log never names it.
     return AnonymisationResult(pseudonym=pseudonym, counts=counts, record_id=record and record.pk)
