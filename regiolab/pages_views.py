@@ -3,6 +3,7 @@ feedback form), and the coordinators' page to edit their sections."""
 
 from urllib.parse import urlsplit
 
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -67,7 +68,8 @@ def accessibility(request):
                 # Answer a bot as a person, so it learns nothing; nothing is stored or sent.
                 messages.success(request, thanks)
                 return redirect(reverse("accessibility") + "#feedback")
-            if site_pages.feedback_allowed(request.META.get("REMOTE_ADDR", "")):
+            # The client address as allauth's login limits see it (honours its proxy settings).
+            if site_pages.feedback_allowed(get_adapter(request).get_client_ip(request)):
                 data = form.cleaned_data
                 site_pages.submit_accessibility_feedback(
                     name=data["name"],
