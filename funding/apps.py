@@ -7,7 +7,8 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self):
-        from . import anonymisation, personal_data
+        from . import anonymisation, audit, personal_data
 
+        audit.register()
         personal_data.register()
         anonymisation.register()

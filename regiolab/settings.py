@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_filters",
     "django_htmx",
+    "auditlog",
     "rules.apps.AutodiscoverRulesConfig",
     "regiolab",
     "companies",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records the signed-in user as the actor of audit log entries (regiolab/audit.py).
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -294,6 +297,11 @@ if PRODUCTION:
 # --- Uploads and imports -------------------------------------------------------------------
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
+
+# --- Audit log (django-auditlog; models registered in each app's audit.py) ----------------
+# No IP addresses: the actor is enough, and a visitor's address would be personal data to erase.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures (loaddata) are not changes by anybody
 
 LOGGING = {
     "version": 1,

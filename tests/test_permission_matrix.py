@@ -288,6 +288,15 @@ ROWS = [
     row("GET", "/funding/reports/{report}/download/?format=xlsx", LOGIN, 404, 404, 200, 200),
     row("GET", "/funding/reports/{report_other}/download/", LOGIN, 404, 404, 200, 404),
     row("GET", "/funding/reports/{report_queued}/download/", LOGIN, 404, 404, 404, 404),
+    # --- change history (audit log) -------------------------------------------------------------
+    coordinator_page("/history/companies/company/{A}/"),
+    coordinator_page("/history/networks/networkmembership/{member_a}/"),
+    coordinator_page("/history/workshops/registration/{reg_a}/"),
+    coordinator_page("/history/funding/grant/{G}/"),
+    coordinator_page("/history/funding/grant/{G}/?show=expenditure"),
+    # Not an audited kind of object, or no such object and no history of it.
+    coordinator_page("/history/auth/user/{A}/", ok=404),
+    coordinator_page("/history/companies/company/{missing}/", ok=404),
     # --- anonymisation on request -----------------------------------------------------------------
     coordinator_page("/data-protection/anonymise/"),
     # Looking the address up shows what would be blanked; nothing is written.

@@ -76,6 +76,7 @@ def _pages(owner) -> dict[str, str]:
         "/funding/grants/": "/funding/grants/",
         "/funding/grants/<pk>/": f"/funding/grants/{grant.pk}/",
         "/funding/grants/<pk>/reports/": f"/funding/grants/{grant.pk}/reports/",
+        "/history/ (grant with related)": f"/history/funding/grant/{grant.pk}/",
         "report builder (context_for)": f"report:{grant.pk}",
     }
 

@@ -1,0 +1,33 @@
+"""What the audit log records of grants, their shares, budgets, expenditures, indicators and
+progress reports (regiolab/audit.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from regiolab import audit
+
+from .models import BudgetLine, CofinancingShare, Expenditure, Grant, Indicator, ProgressReport
+
+
+def register() -> None:
+    # Who may see a grant follows its coordinators and networks: both relations are logged.
+    audit.register(Grant, m2m=("coordinators", "networks"))
+    audit.register(
+        CofinancingShare,
+        labels={"grant": _("grant")},
+        parents=("grant",),
+        repr_related=("grant", "funder"),
+    )
+    audit.register(BudgetLine, labels={"grant": _("grant")}, parents=("grant",))
+    audit.register(Indicator, labels={"grant": _("grant")}, parents=("grant",))
+    audit.register(
+        Expenditure,
+        labels={"grant": _("grant"), "created_by": _("entered by")},
+        parents=("grant",),
+    )
+    audit.register(
+        ProgressReport,
+        # The build task's bookkeeping; status, files and error show the outcome.
+        exclude=("attempts", "started_at", "build_seconds"),
+        labels={"grant": _("grant"), "requested_by": _("requested by")},
+        parents=("grant",),
+    )
