@@ -1,5 +1,6 @@
 """The audit log: who changed what, shown per object to coordinators, scrubbed on request."""
 
+import copy
 import re
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,7 @@ from django.utils import formats, timezone
 
 from companies.models import Company
 from funding.models import Expenditure, Grant
-from regiolab.audit import AUDITED, scrub_audit_entries
+from regiolab.audit import AUDITED, log_bulk_changes, scrub_audit_entries
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
@@ -26,7 +27,7 @@ from tests.factories import (
 )
 from tests.support.mfa import enable_totp
 from workshops.models import Registration, Workshop
-from workshops.services import register_participant
+from workshops.services import cancel_registration, register_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,50 @@ def test_registering_records_one_creation_and_costs_exactly_one_insert():
     assert registration.cancel_token not in str(entry.changes)
     # The seat counter is written by UPDATE, not save(): no workshop entry.
     assert not entries_of(workshop).filter(action=LogEntry.Action.UPDATE).exists()
+
+
+def test_cancelling_records_the_change_and_who_did_it(coordinator):
+    workshop = WorkshopFactory(capacity=5)
+    registration = register_participant(
+        workshop=workshop, first_name="Anna", last_name="Alpha", email="anna@alpha.example"
+    )
+    fresh = Registration.objects.get(pk=registration.pk)
+    with set_actor(coordinator), CaptureQueriesContext(connection) as queries:
+        cancel_registration(registration=fresh)
+    audit_queries = [q["sql"] for q in queries.captured_queries if "auditlog" in q["sql"]]
+
+    entry = entries_of(registration).get(action=LogEntry.Action.UPDATE)
+    assert entry.actor == coordinator
+    assert entry.changes["status"] == ["confirmed", "cancelled"]
+    assert set(entry.changes) == {"status", "cancelled_at"}
+    assert len(audit_queries) == 1  # the insert; auditlog also reads the old row once
+
+
+def test_bulk_updates_are_logged_with_one_insert(coordinator):
+    workshop = WorkshopFactory(title="Robotik")
+    for n in range(3):
+        register_participant(
+            workshop=workshop, first_name="P", last_name=str(n), email=f"p{n}@example.org"
+        )
+    registrations = list(Registration.objects.filter(workshop=workshop))  # workshop not loaded
+    pairs = []
+    for registration in registrations:
+        before = copy.copy(registration)
+        registration.status = "attended"
+        registration.attendance_marked_at = timezone.now()
+        pairs.append((before, registration))
+    Registration.objects.bulk_update(registrations, ["status", "attendance_marked_at"])
+
+    with set_actor(coordinator), CaptureQueriesContext(connection) as queries:
+        written = log_bulk_changes(pairs, fields=["status", "attendance_marked_at"])
+
+    assert written == 3
+    assert len(queries) == 2  # the workshops for the entries' names, one insert
+    entry = entries_of(registrations[0]).get(action=LogEntry.Action.UPDATE)
+    assert entry.actor == coordinator
+    assert entry.changes["status"] == ["confirmed", "attended"]
+    assert entry.object_repr == "P 0 – Robotik"
+    assert log_bulk_changes([], fields=["status"]) == 0
 
 
 def test_a_signed_in_representative_registering_on_the_page_is_the_actor(client, company):
