@@ -10,6 +10,7 @@ for the records; the workshop's status says that it did not take place.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from regiolab.audit import log_bulk_changes
 from regiolab.mail import Attachment, queue_email
 from regiolab.validators import no_markup
 
@@ -286,15 +288,18 @@ def mark_attendance(*, workshop: Workshop, marks: Mapping[int, str], by=None) ->
             .filter(workshop=locked, pk__in=list(marks), status__in=MARKABLE)
             .order_by("pk")
         )
-        changed = []
+        changed, before = [], []
         for registration in rows:
             status = marks[registration.pk]
             if registration.status == status:
                 continue
+            before.append(copy.copy(registration))
             registration.status = status
             registration.attendance_marked_at = now
             changed.append(registration)
         Registration.objects.bulk_update(changed, ["status", "attendance_marked_at"])
+        # bulk_update sends no signals; attendance is audit evidence, so log it explicitly.
+        log_bulk_changes(zip(before, changed, strict=True), fields=["status"])
     return len(changed)
 
 

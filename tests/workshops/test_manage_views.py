@@ -302,6 +302,17 @@ def test_checkin_marks_attended_and_no_show(coordinator_client):
     assert absent.status == "attended"
 
 
+def test_checkin_is_in_the_audit_log_with_the_coordinator(coordinator_client, coordinator):
+    from auditlog.models import LogEntry
+
+    workshop = _running_workshop()
+    person = RegistrationFactory(workshop=workshop)
+    coordinator_client.post(url("checkin", workshop), {f"registration_{person.pk}": "no_show"})
+    entry = LogEntry.objects.get_for_object(person).get(action=LogEntry.Action.UPDATE)
+    assert entry.actor == coordinator
+    assert entry.changes["status"] == ["confirmed", "no_show"]
+
+
 def test_checkin_rejects_bad_values_and_foreign_rows(coordinator_client):
     workshop = _running_workshop()
     person = RegistrationFactory(workshop=workshop)
