@@ -482,6 +482,11 @@ def prepare_targets() -> Targets:
     superuser = User.objects.create_superuser(
         username="bench-admin", email="bench-admin@regiolab.example", password=None
     )
+    # Both roles must have a second factor, or every page sends them to its setup.
+    from tests.support.mfa import enable_totp
+
+    enable_totp(coordinator)
+    enable_totp(superuser)
     # Filter by the most common size class, sorted by name: the same rows on both pages.
     size_class = (
         Company.objects.values("size_class_stored")
