@@ -13,7 +13,7 @@ from .selectors import ACTIVE_NETWORK_MEMBERSHIP, companies_for_list
 
 def _networks(request):
     # Looked up lazily: companies import no other app.
-    return apps.get_model("networks", "TrainingNetwork").objects.order_by("name")
+    return apps.get_model("networks", "TrainingNetwork").objects.only("name").order_by("name")
 
 
 class CompanyFilter(django_filters.FilterSet):

@@ -2,11 +2,13 @@
 
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
+from regiolab.display import choice_labels, url_maker
 from regiolab.permissions import is_coordinator
 
-from .models import Company, CompanyInvitation, CompanyMember, Consultation
+from .models import Company, CompanyInvitation, CompanyMember, Consultation, Sector, SizeClass
 
 # The networks app owns the status values; companies import no other app, so spell it here.
 ACTIVE_NETWORK_MEMBERSHIP = "active"
@@ -37,14 +39,51 @@ def pending_request_of(user) -> CompanyMember | None:
 
 
 def companies_for_list() -> QuerySet[Company]:
-    """All companies with what the coordinators' list shows (active networks counted)."""
-    return Company.objects.annotate(
-        network_count=Count(
-            "network_memberships",
-            filter=Q(network_memberships__status=ACTIVE_NETWORK_MEMBERSHIP),
-            distinct=True,
+    """All companies with what the coordinators' list shows (active networks counted).
+
+    The count is a subquery rather than a join with GROUP BY, so PostgreSQL counts only for the
+    rows of the page instead of for every company that matches the filter.
+    """
+    memberships = Company._meta.get_field("network_memberships").related_model
+    active_networks = (
+        memberships.objects.filter(company=OuterRef("pk"), status=ACTIVE_NETWORK_MEMBERSHIP)
+        .order_by()
+        .values("company")
+        # One active membership per network and company (a unique constraint): rows = networks.
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Company.objects.annotate(network_count=Coalesce(Subquery(active_networks), 0)).order_by(
+        "name", "pk"
+    )
+
+
+def companies_for_list_page() -> QuerySet[Company]:
+    """companies_for_list() with only the columns the list page shows (the export takes all)."""
+    return companies_for_list().only(
+        "name", "city", "municipality", "sector", "sector_code", "size_class_stored", "kind"
+    )
+
+
+def company_rows(companies) -> list[Company]:
+    """The companies of one list page with their labels and link set once for the page."""
+    sectors = choice_labels(Sector.choices)
+    size_classes = choice_labels(SizeClass.choices)
+    kinds = choice_labels(Company.Kind.choices)
+    detail_url = url_maker("companies:detail")
+    rows = list(companies)
+    for company in rows:
+        company.sector_label = sectors.get(company.sector, company.sector)
+        company.size_class_label = size_classes.get(
+            company.size_class_stored, company.size_class_stored
         )
-    ).order_by("name", "pk")
+        company.kind_label = kinds.get(company.kind, company.kind)
+        company.url = detail_url(company.pk)
+        # The municipality is shown under the city only where the two differ.
+        company.municipality_note = (
+            company.municipality if company.municipality != company.city else ""
+        )
+    return rows
 
 
 def companies_visible_to(user) -> QuerySet[Company]:

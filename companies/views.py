@@ -51,12 +51,14 @@ def _require(request, perm: str, obj=None) -> None:
 @coordinator_only
 @require_http_methods(["GET", "HEAD"])
 def company_list(request):
-    company_filter = CompanyFilter(request.GET or None, queryset=selectors.companies_for_list())
+    company_filter = CompanyFilter(
+        request.GET or None, queryset=selectors.companies_for_list_page()
+    )
     page_obj = Paginator(company_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": company_filter,
         "page_obj": page_obj,
-        "companies": page_obj.object_list,
+        "companies": selectors.company_rows(page_obj.object_list),
         "results_id": "company-results",
     }
     # htmx refreshes only the results container; a history restore needs the whole page.
