@@ -46,7 +46,7 @@ class WorkshopFilter(django_filters.FilterSet):
     )
     network = django_filters.ModelChoiceFilter(
         label=_("Network"),
-        queryset=TrainingNetwork.objects.order_by("name"),
+        queryset=TrainingNetwork.objects.only("name").order_by("name"),
         empty_label=_("all networks"),
     )
     format = django_filters.ChoiceFilter(

@@ -2,7 +2,11 @@
 
 from django.db.models import F, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import get_language, ngettext
+
+from regiolab.display import choice_labels, url_maker
 
 from .models import Registration, Workshop
 from .rules import is_coordinator
@@ -16,7 +20,50 @@ def published_upcoming_workshops() -> QuerySet[Workshop]:
 
 
 def workshop_list_queryset() -> QuerySet[Workshop]:
-    return published_upcoming_workshops().select_related("network").prefetch_related("topics")
+    """The public list; workshop_rows() adds the topics of a page's rows."""
+    return published_upcoming_workshops().select_related("network")
+
+
+def workshop_rows(workshops) -> list[Workshop]:
+    """The workshops of one list page with their display values set once for the page.
+
+    The same text as templates/workshops/_when.html and _places.html, without an include, a
+    date filter and a translation lookup per row.
+    """
+    formats = choice_labels(Workshop.Format.choices)
+    detail_url = url_maker("workshops:detail")
+    rows = list(workshops)
+    # One flat query for the page's topics: prefetch_related builds a queryset per row.
+    topic_names: dict[int, list[str]] = {workshop.pk: [] for workshop in rows}
+    english = (get_language() or "de").startswith("en")
+    links = (
+        Workshop.topics.through.objects.filter(workshop_id__in=topic_names)
+        .order_by("topic__name_de", "topic_id")
+        .values_list("workshop_id", "topic__name_de", "topic__name_en")
+    )
+    for workshop_id, name_de, name_en in links:
+        topic_names[workshop_id].append(name_en if english and name_en else name_de)
+    for workshop in rows:
+        starts = timezone.localtime(workshop.starts_at)
+        ends = timezone.localtime(workshop.ends_at)
+        workshop.url = detail_url(workshop.slug)
+        workshop.title_label = workshop.display_title
+        workshop.topic_names = ", ".join(topic_names[workshop.pk])
+        workshop.format_label = formats.get(workshop.format, workshop.format)
+        workshop.starts_iso = dateformat.format(starts, "c")
+        workshop.ends_iso = dateformat.format(ends, "c")
+        workshop.starts_label = (
+            f"{dateformat.format(starts, 'D')}, {date_format(starts)}, {time_format(starts, 'H:i')}"
+        )
+        end_day = f"{date_format(ends)}, " if starts.date() != ends.date() else ""
+        workshop.ends_label = f"{end_day}{time_format(ends, 'H:i')}"
+        left = workshop.places_left
+        workshop.places_label = (
+            ngettext("%(counter)s place left", "%(counter)s places left", left) % {"counter": left}
+            if left
+            else ""
+        )
+    return rows
 
 
 def upcoming_teasers(limit: int) -> list[Workshop]:

@@ -34,7 +34,11 @@ def workshop_list(request):
     return render(
         request,
         "workshops/workshop_list.html",
-        {"filter": workshop_filter, "page_obj": page_obj, "workshops": page_obj.object_list},
+        {
+            "filter": workshop_filter,
+            "page_obj": page_obj,
+            "workshops": selectors.workshop_rows(page_obj.object_list),
+        },
     )
 
 
