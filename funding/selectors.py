@@ -6,7 +6,19 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractYear
 
 from companies.models import Company, Consultation, SizeClass
@@ -190,62 +202,74 @@ def grant_indicators(*, grant: Grant, period_start: date, period_end: date) -> d
         status__in=REACHING_STATUSES,
         company__isnull=False,
     )
-    # One query for members and registered companies alike (no per-set round trips).
-    reached = list(
+    advised_in_period = Consultation.objects.filter(
+        company_id=OuterRef("pk"), date__gte=period_start, date__lte=period_end
+    )
+    # Counted in the database (thousands of companies in a region), in one query: a row per
+    # size class, sector, membership and advice, never one per company.
+    groups = (
         Company.objects.filter(
             Q(pk__in=active_in_period.values("company_id"))
             | Q(pk__in=registered.values("company_id"))
         )
-        .annotate(is_member=Exists(active_in_period.filter(company_id=OuterRef("pk"))))
-        .only("pk", "sector", "size_class_stored")
-    )
-    member_ids = {c.pk for c in reached if c.is_member}
-    reached_ids = {c.pk for c in reached}
-    advised = (
-        Consultation.objects.filter(
-            company_id__in=reached_ids, date__gte=period_start, date__lte=period_end
+        .annotate(
+            is_member=Exists(active_in_period.filter(company_id=OuterRef("pk"))),
+            is_advised=Exists(advised_in_period),
         )
-        .values("company_id")
-        .distinct()
-        .count()
+        .values_list("size_class_stored", "sector", "is_member", "is_advised")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    smes = sum(1 for c in reached if c.pk in member_ids and c.size_class_stored in SMES)
+    by_size_class, by_sector = Counter(), Counter()
+    reached = advised = smes = 0
+    for size_class, sector, is_member, is_advised, n in groups:
+        reached += n
+        by_size_class[size_class] += n
+        by_sector[sector] += n
+        if is_advised:
+            advised += n
+        if is_member and size_class in SMES:
+            smes += n
 
     held = Workshop.objects.filter(
         network_id__in=network_ids, status__in=HELD_STATUSES, ends_at__gte=start, ends_at__lt=end
-    ).only("pk", "starts_at", "ends_at")
-    hours_by_workshop = {w.pk: Decimal(str(w.duration_hours)) for w in held}
-    attended, by_gender, by_age_band = _attendance(list(hours_by_workshop))
+    )
+    # Workshop.duration_hours, without a model instance per workshop.
+    hours_by_workshop = {
+        pk: Decimal(str(round((ends_at - starts_at).total_seconds() / 3600, 2)))
+        for pk, starts_at, ends_at in held.values_list("pk", "starts_at", "ends_at")
+    }
+    attended, by_gender, by_age_band = _attendance(held.values("pk"))
     return {
-        IndicatorCode.COMPANIES_REACHED.value: len(reached),
+        IndicatorCode.COMPANIES_REACHED.value: reached,
         IndicatorCode.COMPANIES_ADVISED.value: advised,
         IndicatorCode.SMES_IN_NETWORKS.value: smes,
         IndicatorCode.WORKSHOPS_HELD.value: len(hours_by_workshop),
-        IndicatorCode.PARTICIPANTS.value: len(attended),
+        IndicatorCode.PARTICIPANTS.value: sum(attended.values()),
         IndicatorCode.PARTICIPANT_HOURS.value: sum(
-            (hours_by_workshop[w] for w in attended), Decimal(0)
+            (hours_by_workshop[w] * n for w, n in attended.items()), Decimal(0)
         ),
         "participants_by_gender": dict(by_gender),
         "participants_by_age_band": dict(by_age_band),
-        "companies_by_size_class": dict(Counter(c.size_class_stored for c in reached)),
-        "companies_by_sector": dict(Counter(c.sector for c in reached)),
+        "companies_by_size_class": dict(by_size_class),
+        "companies_by_sector": dict(by_sector),
     }
 
 
-def _attendance(workshop_ids: list[int]) -> tuple[list[int], Counter, Counter]:
-    """Attended registrations (one workshop id each) and their gender and age answers.
+def _attendance(workshop_ids: QuerySet) -> tuple[Counter, Counter, Counter]:
+    """Attended registrations counted per workshop, and their gender and age answers.
 
     Answers of anonymised registrations were moved into workshops' StatisticsTally (the
     registration row stays, blanked); both are read in one UNION query so the breakdowns stay
-    the same after anonymisation.
+    the same after anonymisation. Each part is grouped in the database: a row per workshop and
+    answer pair, not per participant.
     """
     attended_status = Registration.Status.ATTENDED
     rows = (
         Registration.objects.filter(workshop_id__in=workshop_ids, status=attended_status)
-        .annotate(
-            w=F("workshop_id"), g=F("gender"), a=F("age_band"), n=Value(1), tally=Value(False)
-        )
-        .values_list("w", "g", "a", "n", "tally")
+        .values_list("workshop_id", "gender", "age_band")
+        .annotate(n=Count("pk"), tally=Value(False))
+        .order_by()
         .union(
             StatisticsTally.objects.filter(
                 workshop_id__in=workshop_ids,
@@ -265,10 +289,10 @@ def _attendance(workshop_ids: list[int]) -> tuple[list[int], Counter, Counter]:
             all=True,
         )
     )  # fmt: skip
-    attended, by_gender, by_age_band = [], Counter(), Counter()
+    attended, by_gender, by_age_band = Counter(), Counter(), Counter()
     for workshop_id, gender, age_band, n, from_tally in rows:
         if not from_tally:
-            attended.append(workshop_id)
+            attended[workshop_id] += n
         if gender:
             by_gender[gender] += n
         if age_band:
