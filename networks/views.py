@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies.selectors import membership_of
+from regiolab.display import choice_labels
 from regiolab.forms import add_service_errors
 from regiolab.permissions import login_and_permission_required
 
@@ -144,11 +145,12 @@ def dashboard(request, slug):
             "by_size_class": selectors.members_by_size_class(network),
             "by_sector": selectors.members_by_sector(network),
             "requests": selectors.open_requests(network),
-            "members": selectors.active_members(network),
+            "members": selectors.member_rows(network),
             "search_form": search_form,
             "query": query,
             "candidates": selectors.companies_to_add(network=network, query=query),
-            "role_choices": NetworkMembership.Role.choices,
+            # Translated once, not once per member row.
+            "role_choices": list(choice_labels(NetworkMembership.Role.choices).items()),
         },
     )
 
