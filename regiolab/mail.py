@@ -57,6 +57,17 @@ def queue_email(
         # anonymised registration): nobody to deliver to, and nothing personal to keep.
         return OutboundEmail.objects.create(to=to, subject="", body_text="", status="failed")
     subject, text, html = render_email(template, context, language)
+    return queue_rendered_email(
+        to=to, subject=subject, text=text, html=html, attachments=attachments
+    )
+
+
+def queue_rendered_email(
+    *, to: str, subject: str, text: str, html: str = "", attachments: list[Attachment] = ()
+) -> OutboundEmail:
+    """queue_email() for an e-mail rendered beforehand (e.g. before a row lock was taken)."""
+    if is_pseudonym(to):
+        return OutboundEmail.objects.create(to=to, subject="", body_text="", status="failed")
     email = OutboundEmail.objects.create(
         to=to,
         subject=subject,

@@ -75,9 +75,14 @@ def with_places_left(queryset: QuerySet[Workshop]) -> QuerySet[Workshop]:
     return queryset.filter(seats_taken__lt=F("capacity"))
 
 
-def workshop_visible_to(user, slug: str) -> Workshop:
-    """The workshop page; drafts and cancelled workshops only for coordinators (preview)."""
-    queryset = Workshop.objects.select_related("network").prefetch_related("topics")
+def workshop_visible_to(user, slug: str, *, with_topics: bool = True) -> Workshop:
+    """The workshop page; drafts and cancelled workshops only for coordinators (preview).
+
+    The registration pages show no topics (``with_topics=False``: one query less per request).
+    """
+    queryset = Workshop.objects.select_related("network")
+    if with_topics:
+        queryset = queryset.prefetch_related("topics")
     if not (user.is_authenticated and is_coordinator(user)):
         queryset = queryset.filter(status__in=[Workshop.Status.PUBLISHED, Workshop.Status.DONE])
     try:

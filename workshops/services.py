@@ -3,8 +3,10 @@
 Seats are handed out under the workshop's row lock (``select_for_update``) in one short
 transaction on READ COMMITTED: lock, check, write the registration, bump ``seats_taken``. The
 ``workshop_never_overbooked`` constraint backs the count and ``one_active_registration_per_email``
-backs the duplicate check. E-mails are written to the outbox in the same transaction and
-delivered after commit (``regiolab.mail.queue_email``).
+is the duplicate check. E-mails are written to the outbox in the same transaction and
+delivered after commit (``regiolab.mail``). A single registration is validated and its e-mail
+rendered before the lock is taken, so that the locked section is only lock, check, insert, count
+and the outbox insert: with many people registering at once, every request waits for it.
 """
 
 from __future__ import annotations
@@ -22,13 +24,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from regiolab.consents import record_consents
-from regiolab.mail import Attachment, queue_email
+from regiolab.mail import Attachment, queue_rendered_email, render_email
 
 from . import calendar
 from .models import Registration, Workshop
 from .personal_data import registration_consent
 
-ACTIVE_EXCLUDED = Registration.Status.CANCELLED
 DUPLICATE_CONSTRAINT = "one_active_registration_per_email"
 OPTIONAL_FIELDS = (
     "company_name",
@@ -106,12 +107,8 @@ def _lock_workshop(workshop_id: int) -> Workshop:
     return Workshop.objects.select_for_update().get(pk=workshop_id)
 
 
-def _email_taken(workshop: Workshop, email: str) -> bool:
-    return (
-        Registration.objects.filter(workshop=workshop, email__iexact=email)
-        .exclude(status=ACTIVE_EXCLUDED)
-        .exists()
-    )
+def _is_duplicate(exc: IntegrityError) -> bool:
+    return DUPLICATE_CONSTRAINT in str(exc)
 
 
 # --- E-mails -------------------------------------------------------------------------------
@@ -133,11 +130,37 @@ def waitlist_position(registration: Registration) -> int | None:
     ).count()
 
 
-def _queue_registration_email(registration: Registration, template: str) -> None:
-    workshop = registration.workshop
+# Filled in under the lock: the rest of a waitlist e-mail is rendered before the lock is taken.
+POSITION_PLACEHOLDER = "@@waitlist-position@@"
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """A registration e-mail, rendered for one template and one version of the workshop."""
+
+    template: str
+    workshop_version: tuple
+    subject: str
+    text: str
+    html: str
+    attachments: tuple[Attachment, ...]
+
+
+def _template_for(registration: Registration) -> str:
+    return "registration_confirmed" if registration.holds_seat else "registration_waitlisted"
+
+
+def _workshop_version(workshop: Workshop) -> tuple:
+    return (workshop.pk, workshop.updated_at)
+
+
+def render_registration_email(
+    registration: Registration, workshop: Workshop, template: str, *, position=None
+) -> RenderedEmail:
+    """Subject, text, HTML and (with a seat) the calendar file, in the registration's language."""
     language = registration.language or settings.LANGUAGE_CODE
     attachments = []
-    if registration.holds_seat:
+    if template != "registration_waitlisted":
         # The calendar entry is useful only with a seat; waitlisted people get it when promoted.
         # In the e-mail's language (title and description), not in the booker's.
         with translation.override(language):
@@ -149,19 +172,53 @@ def _queue_registration_email(registration: Registration, template: str) -> None
                 mimetype="text/calendar",
             )
         )
-    queue_email(
-        to=registration.email,
-        template=template,
-        context={
+    subject, text, html = render_email(
+        template,
+        {
             "registration": registration,
             "workshop": workshop,
             "cancel_url": cancel_url(registration),
             "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
-            "position": waitlist_position(registration),
+            "position": position,
         },
-        language=language,
-        attachments=attachments,
+        language,
     )
+    return RenderedEmail(
+        template, _workshop_version(workshop), subject, text, html, tuple(attachments)
+    )
+
+
+def _queue_rendered(registration: Registration, email: RenderedEmail) -> None:
+    subject, text, html = email.subject, email.text, email.html
+    if POSITION_PLACEHOLDER in text:
+        position = str(waitlist_position(registration))
+        subject, text, html = (
+            part.replace(POSITION_PLACEHOLDER, position) for part in (subject, text, html)
+        )
+    queue_rendered_email(
+        to=registration.email,
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=list(email.attachments),
+    )
+
+
+def _queue_registration_email(
+    registration: Registration, template: str, *, prepared: RenderedEmail | None = None
+) -> None:
+    """Queue the e-mail; ``prepared`` is used when it was rendered for this template and this
+    version of the workshop (it was rendered before the lock, from a copy that may be stale)."""
+    workshop = registration.workshop
+    if (
+        prepared is None
+        or prepared.template != template
+        or prepared.workshop_version != _workshop_version(workshop)
+    ):
+        prepared = render_registration_email(
+            registration, workshop, template, position=waitlist_position(registration)
+        )
+    _queue_rendered(registration, prepared)
 
 
 # --- Writes --------------------------------------------------------------------------------
@@ -193,7 +250,7 @@ def _fill_free_seats_locked(workshop: Workshop, *, now: datetime) -> list[Regist
     return promoted
 
 
-def _create_locked(
+def _build_registration(
     workshop: Workshop,
     *,
     first_name: str,
@@ -204,16 +261,15 @@ def _create_locked(
     now: datetime,
     optional: dict,
 ) -> Registration:
-    """Insert one registration; the caller holds the workshop lock and checked it is open."""
+    """The unsaved registration with its fields checked (no lock needed)."""
     unknown = set(optional) - set(OPTIONAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown registration fields: {', '.join(sorted(unknown))}")
-    email = (email or "").strip()
     registration = Registration(
         workshop=workshop,
         first_name=(first_name or "").strip(),
         last_name=(last_name or "").strip(),
-        email=email,
+        email=(email or "").strip(),
         company=company,
         registered_by=registered_by,
         status=Registration.Status.WAITLISTED,
@@ -225,25 +281,32 @@ def _create_locked(
         registration.language = settings.LANGUAGE_CODE
     if registration.consent_text_version:
         registration.consent_given_at = now
-    # Field checks (lengths, e-mail format, choices); the constraints are checked below.
+    # Field checks (lengths, e-mail format, choices); the constraints are checked by the insert.
     registration.full_clean(exclude=["workshop"], validate_unique=False, validate_constraints=False)
-    if _email_taken(workshop, email):
-        raise _duplicate_error()
+    return registration
+
+
+def _insert_locked(
+    workshop: Workshop,
+    registration: Registration,
+    *,
+    now: datetime,
+    prepared: RenderedEmail | None = None,
+) -> Registration:
+    """Take a seat or a waitlist place; the caller holds the workshop lock and checked it is open.
+
+    A second active registration of the same address fails the insert with an IntegrityError
+    (``one_active_registration_per_email``); the caller turns it into DuplicateRegistration.
+    """
+    registration.workshop = workshop
     if workshop.seats_taken < workshop.capacity:
         registration.status = Registration.Status.CONFIRMED
         registration.confirmed_at = now
-    try:
-        with transaction.atomic():
-            registration.save(force_insert=True)
-    except IntegrityError as exc:
-        if DUPLICATE_CONSTRAINT in str(exc):
-            raise _duplicate_error() from exc
-        raise
+    registration.save(force_insert=True)
     if registration.holds_seat:
         Workshop.objects.filter(pk=workshop.pk).update(seats_taken=F("seats_taken") + 1)
         workshop.seats_taken += 1
-    template = "registration_confirmed" if registration.holds_seat else "registration_waitlisted"
-    _queue_registration_email(registration, template)
+    _queue_registration_email(registration, _template_for(registration), prepared=prepared)
     return registration
 
 
@@ -264,26 +327,41 @@ def register_participant(
     Raises ValidationError (RegistrationClosed, DuplicateRegistration) and writes nothing then.
     """
     now = timezone.now()
-    with transaction.atomic():
-        locked = _lock_workshop(workshop.pk)
-        _check_open(locked)
-        # Seats freed by a capacity increase go to the waitlist first.
-        _fill_free_seats_locked(locked, now=now)
-        registration = _create_locked(
-            locked,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            company=company,
-            registered_by=registered_by,
-            now=now,
-            optional=optional,
-        )
-        if registration.consent_text_version:
-            # The one extra insert of the hot path, only when consent was given.
-            registration_consent(
-                registration, registered_by=registered_by, for_colleagues=False
-            ).save(force_insert=True)
+    # Everything that needs no lock happens first: the field checks and the e-mail, rendered
+    # for the outcome the copy at hand predicts (rendered again under the lock if it is wrong).
+    registration = _build_registration(
+        workshop,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        company=company,
+        registered_by=registered_by,
+        now=now,
+        optional=optional,
+    )
+    predicted = workshop.seats_taken < workshop.capacity
+    prepared = render_registration_email(
+        registration,
+        workshop,
+        "registration_confirmed" if predicted else "registration_waitlisted",
+        position=None if predicted else POSITION_PLACEHOLDER,
+    )
+    try:
+        with transaction.atomic():
+            locked = _lock_workshop(workshop.pk)
+            _check_open(locked)
+            # Seats freed by a capacity increase go to the waitlist first.
+            _fill_free_seats_locked(locked, now=now)
+            _insert_locked(locked, registration, now=now, prepared=prepared)
+            if registration.consent_text_version:
+                # The one extra insert of the hot path, only when consent was given.
+                registration_consent(
+                    registration, registered_by=registered_by, for_colleagues=False
+                ).save(force_insert=True)
+    except IntegrityError as exc:
+        if _is_duplicate(exc):
+            raise _duplicate_error() from exc
+        raise
     workshop.seats_taken = locked.seats_taken
     return registration
 
@@ -324,20 +402,23 @@ def register_participants(
             try:
                 # A savepoint per row so that every row's errors can be collected.
                 with transaction.atomic():
-                    created.append(
-                        _create_locked(
-                            locked,
-                            first_name=person.first_name,
-                            last_name=person.last_name,
-                            email=person.email,
-                            company=company,
-                            registered_by=registered_by,
-                            now=now,
-                            optional={**optional, **person.extra},
-                        )
+                    registration = _build_registration(
+                        locked,
+                        first_name=person.first_name,
+                        last_name=person.last_name,
+                        email=person.email,
+                        company=company,
+                        registered_by=registered_by,
+                        now=now,
+                        optional={**optional, **person.extra},
                     )
+                    created.append(_insert_locked(locked, registration, now=now))
             except ValidationError as exc:
                 row_errors[index] = exc
+            except IntegrityError as exc:
+                if not _is_duplicate(exc):
+                    raise
+                row_errors[index] = _duplicate_error()
         if row_errors:
             # Leaving the block with an exception rolls back every row already written.
             raise BulkRegistrationError(row_errors)
