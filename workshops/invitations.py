@@ -1,10 +1,13 @@
 """Workshop invitations: choose recipients, write one row per address, send in batches.
 
 The request only writes ``Invitation`` rows and enqueues ``workshops.send_invitations`` after
-commit. The task sends over one SMTP connection per batch; every row is claimed under
-``select_for_update(skip_locked=True)`` and sent only while still pending, so a retry, a second
-run or the periodic catch-up never sends an address twice. Temporary SMTP trouble (4xx,
-connection errors) leaves the row pending for a retry; a permanent refusal (5xx) fails it.
+commit. The task renders the message once and sends batch by batch over one SMTP connection:
+a batch's rows are claimed under ``select_for_update(skip_locked=True)`` while still pending,
+sent, and marked in one transaction (one UPDATE for those sent), so a retry, a second run or
+the periodic catch-up never sends an address twice. Only a worker killed in the middle of a
+batch can send that batch's already delivered addresses again (its marks are not committed).
+Temporary SMTP trouble (4xx, connection errors) leaves the row pending for a retry; a permanent
+refusal (5xx) fails it.
 """
 
 import logging
@@ -13,14 +16,18 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.utils import formatdate, make_msgid
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
+from django.core.mail.utils import DNS_NAME
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.urls import reverse
@@ -291,12 +298,73 @@ def _fail_all_pending(workshop: Workshop, reason: str) -> int:
     )
 
 
+@dataclass(frozen=True)
+class PreparedInvitation:
+    """The invitation of a workshop, rendered and encoded once for every recipient."""
+
+    subject: str
+    text: str
+    html: str
+    envelope_from: str
+    # The encoded MIME message without the headers that differ per recipient.
+    shared: bytes
+
+    def message(self, address: str, connection) -> EmailMultiAlternatives:
+        message = EmailMultiAlternatives(
+            subject=self.subject,
+            body=self.text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[address],
+            connection=connection,
+        )
+        message.attach_alternative(self.html, "text/html")
+        return message
+
+    def encoded_for(self, recipient: str) -> bytes:
+        headers = (
+            f"To: {recipient}\r\nDate: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}\r\n"
+            f"Message-ID: {make_msgid(domain=DNS_NAME)}\r\n"
+        )
+        return headers.encode("ascii") + self.shared
+
+    def send(self, address: str, connection) -> None:
+        """Send to one address; raises the SMTP error when it is not accepted."""
+        if isinstance(connection, SmtpBackend) and connection.connection is not None:
+            # Django's SMTP backend would build and encode the whole message again for every
+            # address; only To, Date and Message-ID differ.
+            recipient = sanitize_address(address, settings.DEFAULT_CHARSET)
+            connection.connection.sendmail(
+                self.envelope_from, [recipient], self.encoded_for(recipient)
+            )
+            return
+        if connection.send_messages([self.message(address, connection)]) != 1:
+            raise smtplib.SMTPException("The message was not accepted.")
+
+
+def prepare_invitation(workshop: Workshop) -> PreparedInvitation:
+    subject, text, html = render_invitation(workshop)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=["x@example.org"]
+    )
+    message.attach_alternative(html, "text/html")
+    mime = message.message()
+    for header in ("To", "Date", "Message-ID"):
+        del mime[header]
+    return PreparedInvitation(
+        subject=subject,
+        text=text,
+        html=html,
+        envelope_from=sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET),
+        shared=mime.as_bytes(linesep="\r\n"),
+    )
+
+
 def send_workshop_invitations(*, workshop_id: int, batch_size: int = BATCH_SIZE) -> SendResult:
     """Send the workshop's pending invitations; each row at most once per run and ever.
 
-    Rows go in ascending id order in batches; each batch shares one SMTP connection. A row
-    is claimed under a row lock (skip_locked) and sent only while still pending, in its own
-    short transaction, so a concurrent run skips it and a crash resends at most that one row.
+    Rows go in ascending id order in batches; each batch shares one SMTP connection and one
+    transaction, which holds the batch's rows (skip_locked: a concurrent run takes others) and
+    marks them at its end.
     """
     result = SendResult()
     workshop = Workshop.objects.filter(pk=workshop_id).first()
@@ -307,7 +375,7 @@ def send_workshop_invitations(*, workshop_id: int, batch_size: int = BATCH_SIZE)
             workshop, "The workshop is no longer open for registration."
         )
         return result
-    subject, text, html = render_invitation(workshop)
+    prepared = prepare_invitation(workshop)
     last_id = 0
     while True:
         ids = list(
@@ -321,12 +389,12 @@ def send_workshop_invitations(*, workshop_id: int, batch_size: int = BATCH_SIZE)
             return result
         last_id = ids[-1]
         try:
-            _send_batch(ids, subject=subject, text=text, html=html, result=result)
+            _send_batch(ids, prepared=prepared, result=result)
         except _ConnectionLost:
             return result
 
 
-def _send_batch(ids: list[int], *, subject: str, text: str, html: str, result: SendResult) -> None:
+def _send_batch(ids: list[int], *, prepared: PreparedInvitation, result: SendResult) -> None:
     connection = get_connection(fail_silently=False)
     try:
         try:
@@ -335,8 +403,7 @@ def _send_batch(ids: list[int], *, subject: str, text: str, html: str, result: S
             _defer(ids[0], exc, result)
             result.deferred += len(ids) - 1
             raise _ConnectionLost from exc
-        for pk in ids:
-            _send_one(pk, connection, subject=subject, text=text, html=html, result=result)
+        _send_claimed(ids, connection, prepared=prepared, result=result)
     finally:
         try:
             connection.close()
@@ -344,46 +411,53 @@ def _send_batch(ids: list[int], *, subject: str, text: str, html: str, result: S
             logger.debug("Closing the SMTP connection failed", exc_info=True)
 
 
-def _send_one(pk: int, connection, *, subject: str, text: str, html: str, result: SendResult):
+def _send_claimed(ids: list[int], connection, *, prepared: PreparedInvitation, result: SendResult):
+    """Claim the batch's pending rows, send, and mark them, all in one transaction."""
+    stop: BaseException | None = None
     with transaction.atomic():
-        invitation = (
+        claimed = list(
             Invitation.objects.select_for_update(skip_locked=True)
-            .filter(pk=pk, status=Invitation.Status.PENDING)
-            .first()
+            .filter(pk__in=ids, status=Invitation.Status.PENDING)
+            .order_by("pk")
+            .only("pk", "email", "attempts")
         )
-        if invitation is None:  # sent meanwhile, or another run holds it
-            return
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[invitation.email],
-            connection=connection,
-        )
-        message.attach_alternative(html, "text/html")
-        invitation.attempts += 1
-        try:
-            if connection.send_messages([message]) != 1:
-                raise smtplib.SMTPException("The message was not accepted.")
-        except Exception as exc:  # noqa: BLE001 — every SMTP error is recorded on the row
-            if isinstance(exc, SoftTimeLimitExceeded):
-                raise  # the task's time is up; the row stays pending for the next run
-            invitation.last_error = _describe(exc)
-            if is_permanent(exc) or invitation.attempts >= MAX_ATTEMPTS:
-                invitation.status = Invitation.Status.FAILED
-                result.failed += 1
+        sent: list[int] = []
+        refused: list[Invitation] = []
+        for invitation in claimed:
+            try:
+                prepared.send(invitation.email, connection)
+            except SoftTimeLimitExceeded as exc:
+                stop = exc  # the task's time is up: mark what went out, the rest stays pending
+                break
+            except Exception as exc:  # noqa: BLE001 — every SMTP error is recorded on the row
+                invitation.attempts += 1
+                invitation.last_error = _describe(exc)
+                if is_permanent(exc) or invitation.attempts >= MAX_ATTEMPTS:
+                    invitation.status = Invitation.Status.FAILED
+                    result.failed += 1
+                else:
+                    invitation.status = Invitation.Status.PENDING
+                    result.deferred += 1
+                refused.append(invitation)
+                logger.info("Invitation %s not sent: %s", invitation.pk, invitation.last_error)
+                if _breaks_connection(exc):
+                    stop = _ConnectionLost()
+                    stop.__cause__ = exc
+                    break
             else:
-                result.deferred += 1
-            invitation.save(update_fields=["attempts", "last_error", "status"])
-            logger.info("Invitation %s not sent: %s", pk, invitation.last_error)
-            if _breaks_connection(exc):
-                raise _ConnectionLost from exc
-            return
-        invitation.status = Invitation.Status.SENT
-        invitation.sent_at = timezone.now()
-        invitation.last_error = ""
-        invitation.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-        result.sent += 1
+                sent.append(invitation.pk)
+        if sent:
+            Invitation.objects.filter(pk__in=sent).update(
+                status=Invitation.Status.SENT,
+                sent_at=timezone.now(),
+                last_error="",
+                attempts=F("attempts") + 1,
+            )
+            result.sent += len(sent)
+        if refused:
+            Invitation.objects.bulk_update(refused, ["attempts", "last_error", "status"])
+    if stop is not None:
+        raise stop
 
 
 def _defer(pk: int, exc: Exception, result: SendResult) -> None:
