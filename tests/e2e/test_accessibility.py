@@ -8,6 +8,8 @@ is scanned again with the errors shown; a few forms are sent with invalid values
 password, a bad import file, shares not adding up to 100 %, a wrong authenticator code…). The
 filtered lists, an htmx filter swap, the error pages and the allauth pages the matrix skips are
 scanned too, and every HTML e-mail template is rendered through the real mail code and scanned.
+Every page is also laid out at 320 CSS px (WCAG 1.4.10 Reflow, which axe does not check): only
+a data table may make it scroll sideways.
 
 axe-core comes from the axe-playwright-python package (no download) and runs the rules tagged
 wcag2a, wcag2aa, wcag21a and wcag21aa, and axe's best practices (one h1, heading order,
@@ -95,8 +97,9 @@ class Scan:
     # a bytes value is uploaded as a file); the page must then show an error.
     invalid: dict = field(default_factory=dict, hash=False)
     label: str = ""
-    # Where the page may legitimately end up (a route) when it is not the path itself.
-    lands_on: str | None = None
+    # The page may redirect to another address of the same route (allauth moves the reset key
+    # from the address into the session).
+    redirects_within_route: bool = False
     # Send each POST form with a required field back empty and scan the errors.
     empty_forms: bool = True
     # Afterwards sign in again on this page ("password" or "code"): allauth asks for a recent
@@ -120,7 +123,6 @@ EXTRA_SCANS = {
     "anonymous": [
         Scan("/workshops/?format=on_site&places_left=true&topic={topic}", label="filtered"),
         Scan("/workshops/?format=online&month=1900-01", label="filtered, no results"),
-        Scan("/networks/?page=1", label="list"),
         Scan("/funding/programmes/?level=federal&open_only=true", label="filtered"),
         Scan("/workshops/no-such-workshop/", status=404),
         Scan(
@@ -143,12 +145,12 @@ EXTRA_SCANS = {
         Scan("/accounts/confirm-email/{confirm_key}/"),
         Scan("/accounts/inactive/"),
         Scan("/accounts/password/reset/done/"),
-        Scan("/accounts/password/reset/key/{reset_key}/", lands_on="redirect"),
+        Scan("/accounts/password/reset/key/{reset_key}/", redirects_within_route=True),
         Scan(
             "/accounts/password/reset/key/{reset_key}/",
             invalid={"password1": "kurz", "password2": "anders"},
             label="invalid values",
-            lands_on="redirect",
+            redirects_within_route=True,
             empty_forms=False,
         ),
         Scan("/accounts/password/reset/key/done/"),
@@ -342,7 +344,13 @@ def _planned_routes(world) -> set[str]:
 
 # --- scanning -----------------------------------------------------------------------------------
 
-TALLY: dict = {"pages": Counter(), "violations": Counter(), "found": defaultdict(list)}
+TALLY: dict = {
+    "pages": Counter(),
+    "violations": Counter(),
+    "error_states": Counter(),  # pages scanned with a form's errors shown
+    "reflowed": 0,  # pages checked at 320 px
+    "found": defaultdict(list),
+}
 
 
 def _axe(page, role: str, label: str, options: dict = AXE_OPTIONS) -> list[str]:
@@ -376,7 +384,8 @@ def _summary(pytestconfig):
     per_role = ", ".join(f"{role} {pages[role]}" for role in (*SCANNED_ROLES, "e-mail"))
     line = (
         f"axe: scanned {sum(pages.values())} pages, {sum(violations.values())} violations "
-        f"({per_role})"
+        f"({per_role}; {sum(TALLY['error_states'].values())} with form errors shown); "
+        f"reflow checked at 320 px on {TALLY['reflowed']} pages"
     )
     capture = pytestconfig.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():
@@ -385,7 +394,7 @@ def _summary(pytestconfig):
 
 def _context(browser, live_server, user=None):
     context = browser.new_context(
-        base_url=live_server.url, locale="de-DE", timezone_id="Europe/Berlin"
+        base_url=live_server.url, locale="de-DE", timezone_id="Europe/Berlin", viewport=WIDE
     )
     context.set_default_timeout(15_000)
     # axe-core in every page as it loads (Playwright injects it, the page's CSP does not apply).
@@ -470,7 +479,7 @@ def _open(page, url: str, scan: Scan, label: str, problems: list[str]):
     if (
         scan.status == 200
         and redirected
-        and not (scan.lands_on == "redirect" and _route(landed) == _route(url))
+        and not (scan.redirects_within_route and _route(landed) == _route(url))
     ):
         problems.append(f"{label}: redirected to {landed}")
         return False
@@ -490,7 +499,9 @@ def _scan_pages(page, role: str, world, scans, live_server) -> list[str]:
             _submit(page, index, scan.invalid)
             if not _shows_errors(page):
                 problems.append(f"{label}: no error shown after sending invalid values")
+            TALLY["error_states"][role] += 1
         problems.extend(_axe(page, role, label))
+        problems.extend(_reflow(page, f"[{role}] {label}"))
         if scan.empty_forms and scan.status == 200:
             forms = page.evaluate(_FORMS_TO_EMPTY)
             for number, (index, names) in enumerate(forms[:3]):
@@ -500,6 +511,7 @@ def _scan_pages(page, role: str, world, scans, live_server) -> list[str]:
                 form_label = f"{label} (form {index + 1} sent empty)"
                 if not _shows_errors(page):
                     problems.append(f"{form_label}: no error shown")
+                TALLY["error_states"][role] += 1
                 problems.extend(_axe(page, role, form_label))
         if scan.then_reauthenticate:
             _reauthenticate(page, url, world.users[role], scan.then_reauthenticate)
@@ -511,6 +523,34 @@ def _reauthenticate(page, url: str, user, method: str) -> None:
     values = {"password": PASSWORD} if method == "password" else {"code": code_for(user)}
     _submit(page, page.evaluate(_FORM_INDEX, list(values)), values)
     assert urlsplit(page.url).path != urlsplit(url).path, f"{url}: reauthentication failed"
+
+
+WIDE = {"width": 1280, "height": 720}
+NARROW = {"width": 320, "height": 640}  # WCAG 1.4.10: 1280 px at 400 % zoom
+
+# Wider than the screen? Data tables may scroll (1.4.10's exception for two-dimensional
+# content); anything else is named by its innermost overflowing elements.
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = box => box.getBoundingClientRect().right > width + 1;
+  if (document.documentElement.scrollWidth <= width + 1) return null;
+  if ([...document.querySelectorAll('main table')].some(wide)) return null;
+  const culprits = [...document.querySelectorAll('body *')]
+    .filter(e => wide(e) && ![...e.children].some(wide))
+    .slice(0, 3).map(e => e.outerHTML.slice(0, 100));
+  return `${document.documentElement.scrollWidth} px wide: ${culprits.join(' | ') || 'text'}`;
+}"""
+
+
+def _reflow(page, label: str) -> list[str]:
+    """At 320 CSS px the page must not scroll sideways."""
+    page.set_viewport_size(NARROW)
+    try:
+        overflow = page.evaluate(_OVERFLOW)
+    finally:
+        page.set_viewport_size(WIDE)
+    TALLY["reflowed"] += 1
+    return [f"{label}: does not reflow at 320 px (WCAG 1.4.10), {overflow}"] if overflow else []
 
 
 def _report(problems: list[str]) -> str:
@@ -585,6 +625,7 @@ def _second_factor(browser, live_server, world, page) -> list[str]:
         _submit(login, login.evaluate(_FORM_INDEX, ["code"]), {"code": "000000"})
         if not _shows_errors(login):
             problems.append("/accounts/2fa/authenticate/: no error for a wrong code")
+        TALLY["error_states"]["funder"] += 1
         return problems + _axe(login, "funder", "/accounts/2fa/authenticate/ (wrong code)")
     finally:
         context.close()
