@@ -46,6 +46,7 @@ from funding.models import FundingProgramme
 from regiolab.mail import render_email
 from regiolab.models import OutboundEmail, SitePage, SitePageSection
 from regiolab.site_page_content import create_initial_pages
+from regiolab.site_pages import submit_accessibility_feedback
 from tests.factories import TopicFactory, UserFactory
 from tests.matrix_world import ROLES as MATRIX_ROLES
 from tests.matrix_world import build_world
@@ -654,7 +655,8 @@ ALLAUTH_EMAILS = sorted(
 
 
 def _email_context(world) -> dict:
-    """What the services give these templates (workshops, companies, networks, funding)."""
+    """What the services give these templates (workshops, companies, networks, funding, the
+    accessibility feedback)."""
     from companies.models import Company
     from funding.models import ProgressReport
     from networks.models import NetworkMembership
@@ -666,7 +668,15 @@ def _email_context(world) -> dict:
     membership = NetworkMembership.objects.select_related("network", "company").get(
         pk=world.ids["member_a"]
     )
+    feedback = submit_accessibility_feedback(
+        name="Petra Prüfer",
+        email="petra@example.org",
+        page_url="/workshops/",
+        message="Der Filter ist mit dem Screenreader schwer zu bedienen.",
+        language="de",
+    )
     return {
+        "feedback": feedback,
         "registration": registration,
         "workshop": registration.workshop,
         "cancel_url": f"{site}/registrations/{registration.cancel_token}/cancel/",
