@@ -190,6 +190,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = TIME_ZONE
+# Three queues, so that a long report build never holds up e-mail and each kind of work can be
+# given its own workers (README "Production": docker compose up --scale worker=3, and the
+# worker-reports service). A worker started without -Q consumes all three.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "mail": {}, "reports": {}}
+CELERY_TASK_ROUTES = {
+    "regiolab.tasks.deliver_email": {"queue": "mail"},
+    "regiolab.tasks.deliver_pending_emails": {"queue": "mail"},
+    "workshops.send_invitations": {"queue": "mail"},
+    "workshops.send_pending_invitations": {"queue": "mail"},
+    "workshops.send_due_reminders": {"queue": "mail"},
+    # PDF builds (WeasyPrint): seconds each and memory-hungry.
+    "funding.build_progress_report": {"queue": "reports"},
+    "funding.build_queued_reports": {"queue": "reports"},
+    "workshops.send_certificates": {"queue": "reports"},
+}
 CELERY_BEAT_SCHEDULE = {
     "deliver-pending-emails": {"task": "regiolab.tasks.deliver_pending_emails", "schedule": 60.0},
     "send-pending-invitations": {

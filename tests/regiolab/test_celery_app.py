@@ -27,3 +27,34 @@ def test_every_periodic_task_is_registered():
     }
     missing = scheduled - set(app.tasks)
     assert missing == set()
+
+
+def _queue_of(task_name: str) -> str:
+    return app.amqp.router.route({}, task_name)["queue"].name
+
+
+def test_email_and_report_tasks_have_their_own_queues():
+    app.loader.import_default_modules()
+    assert set(settings.CELERY_TASK_QUEUES) == {"celery", "mail", "reports"}
+    for name in (
+        "regiolab.tasks.deliver_email",
+        "regiolab.tasks.deliver_pending_emails",
+        "workshops.send_invitations",
+        "workshops.send_pending_invitations",
+        "workshops.send_due_reminders",
+    ):
+        assert _queue_of(name) == "mail", name
+    for name in (
+        "funding.build_progress_report",
+        "funding.build_queued_reports",
+        "workshops.send_certificates",
+    ):
+        assert _queue_of(name) == "reports", name
+    for name in ("workshops.mark_finished_workshops", "funding.anonymise_expired_personal_data"):
+        assert _queue_of(name) == "celery", name
+    # Every route names a registered task and a declared queue (a typo would go unnoticed).
+    for name, route in settings.CELERY_TASK_ROUTES.items():
+        assert name in app.tasks, name
+        assert route["queue"] in settings.CELERY_TASK_QUEUES, name
+    # A worker started without -Q (and the test suite's worker) consumes every queue.
+    assert set(app.amqp.queues.consume_from) == set(settings.CELERY_TASK_QUEUES)

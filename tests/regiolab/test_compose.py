@@ -1,8 +1,10 @@
 """docker-compose.yml cannot run here (no engine), so its structure is checked by parsing it."""
 
+import shlex
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,3 +39,29 @@ def test_dockerfile_builds_what_compose_runs():
     assert "python:3.11" in dockerfile
     assert "pip install" in dockerfile
     assert "gunicorn" in dockerfile
+
+
+def _worker_queues(service) -> set[str]:
+    """The queues a ``celery worker`` command consumes: its -Q list, without one every queue."""
+    args = shlex.split(service["command"])
+    for flag in ("-Q", "--queues"):
+        if flag in args:
+            return set(args[args.index(flag) + 1].split(","))
+    return set(settings.CELERY_TASK_QUEUES)
+
+
+def test_every_task_queue_has_a_worker_and_reports_have_their_own():
+    services = _compose()["services"]
+    workers = {
+        name: _worker_queues(service)
+        for name, service in services.items()
+        if "worker" in shlex.split(service.get("command", "") or "")
+    }
+    assert set().union(*workers.values()) == set(settings.CELERY_TASK_QUEUES)
+    # A report build (seconds, much memory) never holds up e-mail: own service, own queue.
+    assert workers["worker-reports"] == {"reports"}
+    assert "mail" in workers["worker"] and "reports" not in workers["worker"]
+    for name in workers:
+        assert services[name]["image"] == services["web"]["image"]
+        assert services[name]["environment"] == services["web"]["environment"]
+        assert "container_name" not in services[name]  # `--scale worker=3` needs none

@@ -4,7 +4,8 @@
         ...                       # tasks enqueued on redis_url are run by the worker
         worker.log()              # its output so far (for assertion messages)
 
-The worker runs ``celery -A regiolab worker -P solo --concurrency=1 -Q celery`` with
+The worker runs ``celery -A regiolab worker -P solo --concurrency=1 -Q celery,mail,reports``
+(every queue of CELERY_TASK_QUEUES, as the production worker without -Q) with
 DATABASE_URL naming the database pytest-django created (``test_…``), so it needs a
 ``django_db(transaction=True)`` test: it only sees committed rows. The worker is stopped
 (SIGTERM, then SIGKILL) when the block ends, also on failure, and at interpreter exit.
@@ -118,7 +119,7 @@ def celery_worker(
     *,
     redis_url: str | None = None,
     email_url: str | None = None,
-    queues: str = "celery",
+    queues: str | None = None,
     extra_env: dict[str, str] | None = None,
     ready_timeout: float = 30.0,
 ) -> Iterator[Worker]:
@@ -134,6 +135,7 @@ def celery_worker(
         **({"EMAIL_URL": email_url} if email_url else {}),
         **(extra_env or {}),
     }
+    queues = queues or ",".join(all_queues())
     log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 — closed in finally
         prefix="celery-worker-", suffix=".log", delete=False
     )
@@ -170,10 +172,18 @@ def celery_worker(
             log_path.unlink(missing_ok=True)
 
 
-def purge_queue(redis_url: str | None = None, queue: str = "celery") -> int:
-    """Drop every message waiting in ``queue`` on the broker; returns how many."""
+def all_queues() -> list[str]:
+    """The queues tasks are routed to (settings.CELERY_TASK_QUEUES)."""
+    return list(celery_app.amqp.queues)
+
+
+def purge_queue(redis_url: str | None = None, queue: str | None = None) -> int:
+    """Drop every message waiting in ``queue`` (default: every queue); returns how many."""
     with celery_app.connection_for_write(redis_url or default_redis_url()) as conn:
-        return conn.default_channel.queue_purge(queue) or 0
+        return sum(
+            conn.default_channel.queue_purge(name) or 0
+            for name in ([queue] if queue else all_queues())
+        )
 
 
 def _reset_connection_pools() -> None:
