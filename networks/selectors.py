@@ -5,7 +5,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from companies.models import Company, Sector, SizeClass
-from regiolab.display import choice_labels, url_maker
+from regiolab.display import choice_labels, option_lists, url_maker
 from regiolab.permissions import COORDINATORS_GROUP, is_coordinator
 
 from .models import NetworkMembership, TrainingNetwork
@@ -111,6 +111,7 @@ def member_rows(network: TrainingNetwork) -> list[NetworkMembership]:
     company_url = url_maker("companies:detail")
     role_url = url_maker("networks:change_role", network.slug)
     remove_url = url_maker("networks:remove_member", network.slug)
+    role_options = option_lists(choice_labels(NetworkMembership.Role.choices).items())
     rows = list(active_members(network))
     for membership in rows:
         company = membership.company
@@ -122,6 +123,7 @@ def member_rows(network: TrainingNetwork) -> list[NetworkMembership]:
         company.place = company.municipality or company.city
         membership.role_url = role_url(membership.pk)
         membership.remove_url = remove_url(membership.pk)
+        membership.role_options = role_options.get(membership.role, "")
     return rows
 
 

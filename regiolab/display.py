@@ -8,6 +8,8 @@ more time than the rest of the rendering together.
 from collections.abc import Callable, Iterable
 
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 _MARKER = 987654321  # an int that matches <int:pk> and appears nowhere else in our URLs
 
@@ -22,3 +24,24 @@ def url_maker(viewname: str, *args) -> Callable[[object], str]:
     url = reverse(viewname, args=[*args, _MARKER])
     head, _, tail = url.rpartition(str(_MARKER))
     return lambda pk: f"{head}{pk}{tail}"
+
+
+def option_lists(choices: Iterable[tuple[str, str]]) -> dict[str, SafeString]:
+    """``{selected value: "<option …>…"}`` for a <select> repeated on every row of a table.
+
+    The same markup as a template loop over the choices, built once per value instead of once
+    per row (a role select on each member row was a quarter of the network dashboard's time).
+    """
+    choices = list(choices)
+
+    def options(selected: str) -> SafeString:
+        return format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, format_html(" selected") if value == selected else "", label)
+                for value, label in choices
+            ),
+        )
+
+    return {value: options(value) for value, _label in choices}
