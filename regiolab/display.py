@@ -8,7 +8,7 @@ more time than the rest of the rendering together.
 from collections.abc import Callable, Iterable
 
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 _MARKER = 987654321  # an int that matches <int:pk> and appears nowhere else in our URLs
@@ -39,7 +39,7 @@ def option_lists(choices: Iterable[tuple[str, str]]) -> dict[str, SafeString]:
             "",
             '<option value="{}"{}>{}</option>',
             (
-                (value, format_html(" selected") if value == selected else "", label)
+                (value, SafeString(" selected") if value == selected else "", label)
                 for value, label in choices
             ),
         )
