@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from companies.models import MUNICIPALITIES, Company, Consultation, Sector
 from funding.models import (
@@ -529,6 +529,11 @@ class Command(BaseCommand):
             Seeder(
                 counts=counts, seed=options["seed"], report=report, coordinator=coordinator
             ).run()
+        # Bulk-loaded tables have no planner statistics until autovacuum reaches them.
+        analysed = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        self.stdout.write(f"analyze: {time.perf_counter() - analysed:.1f} s")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Scale data written in {time.perf_counter() - started:.1f} s total."
