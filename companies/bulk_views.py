@@ -6,7 +6,6 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import ngettext
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
@@ -25,15 +24,8 @@ def _filtered_companies(request):
 
 @login_required
 @permission_required(IMPORT_PERM, raise_exception=True)
-@csrf_exempt  # only to swap the upload handlers first; the inner view checks the token
 def company_import(request):
-    # Before anything reads request.POST: keep the upload in memory, never in a temp file.
-    request.upload_handlers = [importing.MemoryOnlyUploadHandler(request)]
-    return _company_import(request)
-
-
-@csrf_protect
-def _company_import(request):
+    # Uploads stay in memory (settings.FILE_UPLOAD_HANDLERS), never in a temp file.
     result = None
     if request.method == "POST":
         form = importing.ImportUploadForm(request.POST, request.FILES)

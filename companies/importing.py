@@ -152,9 +152,6 @@ def _reject(message) -> ImportRejected:
 
 # --- Upload: in memory only, size-capped, checked by content (regiolab.uploads) ------------
 
-# The site-wide upload handler; the import view also names it explicitly.
-MemoryOnlyUploadHandler = uploads.MemoryOnlyUploadHandler
-
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(

@@ -98,6 +98,15 @@ def _profile(company: Company) -> dict:
     }
 
 
+def _invitation(invitation: CompanyInvitation) -> dict:
+    return {
+        "company": invitation.company.name,
+        "email": invitation.email,
+        "created_at": invitation.created_at,
+        "accepted_at": invitation.accepted_at,
+    }
+
+
 def collect(*, emails, user) -> dict:
     invitations = (
         CompanyInvitation.objects.alias(email_lower=Lower("email"))
@@ -107,15 +116,7 @@ def collect(*, emails, user) -> dict:
     )
     data = {
         "memberships": [],
-        "invitations_received": [
-            {
-                "company": i.company.name,
-                "email": i.email,
-                "created_at": i.created_at,
-                "accepted_at": i.accepted_at,
-            }
-            for i in invitations
-        ],
+        "invitations_received": [_invitation(i) for i in invitations],
         "invitations_sent": [],
         "consultations_logged": [],
     }
@@ -140,15 +141,7 @@ def collect(*, emails, user) -> dict:
         .select_related("company")
         .order_by("created_at", "pk")
     )
-    data["invitations_sent"] = [
-        {
-            "company": i.company.name,
-            "email": i.email,
-            "created_at": i.created_at,
-            "accepted_at": i.accepted_at,
-        }
-        for i in sent
-    ]
+    data["invitations_sent"] = [_invitation(i) for i in sent]
     # A coordinator's own advice work; the minutes are about the company, not the person.
     consultations = (
         Consultation.objects.filter(coordinator=user)

@@ -294,48 +294,22 @@ def scrub_audit_log(scrubber: Scrubber, *, objects: QuerySet | None = None) -> i
     entries, or only those about ``objects``)."""
     if not apps.is_installed("auditlog"):
         return 0
-    if objects is None:
-        try:
-            from .audit import scrub_audit_entries
-        except ImportError:
-            pass
-        else:
-            return scrub_audit_entries(values=scrubber.terms, replacement=REDACTED)
-    return _scrub_auditlog(scrubber, objects)
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from .audit import scrub_audit_entries
+
+    entries = None
+    if objects is not None:
+        entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(objects.model),
+            object_pk__in=[str(pk) for pk in objects.values_list("pk", flat=True)],
+        )
+    return scrub_audit_entries(values=scrubber.terms, replacement=REDACTED, entries=entries)
 
 
 AUDIT_TEXT = ("object_repr", "changes_text", "actor_email")
 AUDIT_JSON = ("changes", "serialized_data", "additional_data")
-
-
-def _scrub_auditlog(scrubber: Scrubber, objects: QuerySet | None) -> int:
-    import json
-
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    entries = LogEntry.objects.all()
-    if objects is not None:
-        entries = entries.filter(
-            content_type=ContentType.objects.get_for_model(objects.model),
-            object_pk__in=[str(pk) for pk in objects.values_list("pk", flat=True)],
-        )
-    changed = []
-    candidates = entries.filter(
-        scrubber.mentions(*AUDIT_TEXT) | Q(pk__in=_json_mentions(LogEntry, AUDIT_JSON, scrubber))
-    )
-    for entry in candidates:
-        for f in AUDIT_TEXT:
-            setattr(entry, f, scrubber.sub(getattr(entry, f) or ""))
-        for f in AUDIT_JSON:
-            value = getattr(entry, f)
-            if value is not None:
-                setattr(entry, f, json.loads(scrubber.sub(json.dumps(value, ensure_ascii=False))))
-        changed.append(entry)
-    if changed:
-        # bulk_update sends no signals: re-saving an entry must not log a change of its own.
-        LogEntry.objects.bulk_update(changed, [*AUDIT_TEXT, *AUDIT_JSON])
-    return len(changed)
 
 
 def _json_mentions(model, json_fields: Sequence[str], scrubber: Scrubber) -> QuerySet:

@@ -402,10 +402,13 @@ class _RelatedNames:
 SCRUB_BATCH = 500
 
 
-def scrub_audit_entries(*, values: list[str], replacement: str) -> int:
+def scrub_audit_entries(
+    *, values: list[str], replacement: str, entries: QuerySet[LogEntry] | None = None
+) -> int:
     """Replace every occurrence of each of ``values`` (case-insensitive) in the audit log's
     texts — object name, changes, additional and serialized data, actor e-mail — by
-    ``replacement``; returns the number of entries rewritten.
+    ``replacement``; returns the number of entries rewritten. ``entries`` narrows the search
+    (e.g. to the entries about some objects); by default every entry is searched.
 
     Candidate rows are found in SQL (icontains on each text and on the JSON as text), then
     rewritten in Python and saved with ``bulk_update`` (no signals: re-saving an entry must not
@@ -453,7 +456,8 @@ def scrub_audit_entries(*, values: list[str], replacement: str) -> int:
     rewritten = 0
     batch = []
     with transaction.atomic():
-        candidates = LogEntry.objects.filter(condition).only("pk", *fields).order_by("pk")
+        scope = LogEntry.objects.all() if entries is None else entries
+        candidates = scope.filter(condition).only("pk", *fields).order_by("pk")
         for entry in candidates.iterator(chunk_size=SCRUB_BATCH):
             changed = False
             for name in fields:
