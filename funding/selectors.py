@@ -23,6 +23,7 @@ from django.db.models.functions import ExtractYear
 
 from companies.models import Company, Consultation, SizeClass
 from networks.models import NetworkMembership
+from regiolab.freshness import cached_until_changed
 from regiolab.permissions import is_coordinator
 from workshops.models import Registration, StatisticsTally, Workshop
 
@@ -167,6 +168,17 @@ def _bounds(period_start: date, period_end: date) -> tuple[datetime, datetime]:
     )
 
 
+# The tables grant_indicators() counts from.
+INDICATOR_SOURCES = (
+    Company,
+    NetworkMembership,
+    Registration,
+    Consultation,
+    Workshop,
+    StatisticsTally,
+)
+
+
 def grant_indicators(*, grant: Grant, period_start: date, period_end: date) -> dict:
     """Every indicator's actual value for the period, keyed by indicator code.
 
@@ -182,9 +194,22 @@ def grant_indicators(*, grant: Grant, period_start: date, period_end: date) -> d
       (answers of anonymised registrations from workshops' StatisticsTally).
     - companies_by_size_class / _by_sector: the reached companies.
     """
-    start, end = _bounds(period_start, period_end)
     # .all() uses the networks when the caller prefetched them (detail page, report builder).
-    network_ids = [n.pk for n in grant.networks.all()]
+    network_ids = sorted(n.pk for n in grant.networks.all())
+    # Counting tens of thousands of registrations is most of a grant page's time; the figures
+    # are kept until one of the tables they count from changes.
+    return cached_until_changed(
+        "grant_indicators",
+        tuple(network_ids),
+        period_start,
+        period_end,
+        depends_on=INDICATOR_SOURCES,
+        compute=lambda: _count_indicators(network_ids, period_start, period_end),
+    )
+
+
+def _count_indicators(network_ids: list[int], period_start: date, period_end: date) -> dict:
+    start, end = _bounds(period_start, period_end)
 
     active_in_period = (
         NetworkMembership.objects.filter(

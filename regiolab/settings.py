@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "auditlog",
+    "cachalot",
     "rules.apps.AutodiscoverRulesConfig",
     "regiolab",
     "companies",
@@ -171,6 +172,17 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# django-cachalot only records when each table of ours was last written (ORM, bulk and raw SQL,
+# after commit); it caches no query. Figures and page fragments that are expensive to build are
+# kept under that time (regiolab/freshness.py), so any change to their tables shows at once.
+CACHALOT_ENABLED = False
+CACHALOT_ONLY_CACHABLE_APPS = frozenset(
+    {"auth", "regiolab", "companies", "networks", "workshops", "funding"}
+)
+# Kept until a write replaces them; the timeout only bounds a stale entry should Redis lose the
+# time of a table's last write (eviction) while keeping a fragment.
+FRESHNESS_TIMEOUT = env.int("FRESHNESS_TIMEOUT", default=600)
 
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
