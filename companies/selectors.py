@@ -65,6 +65,12 @@ def companies_for_list_page() -> QuerySet[Company]:
     )
 
 
+def company_list_sources() -> tuple:
+    """The models whose rows the company list shows or filters by."""
+    memberships = Company._meta.get_field("network_memberships").related_model
+    return (Company, Company.training_needs.through, memberships)
+
+
 def company_rows(companies) -> list[Company]:
     """The companies of one list page with their labels and link set once for the page."""
     sectors = choice_labels(Sector.choices)

@@ -5,8 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from regiolab.forms import add_service_errors
+from regiolab.freshness import cached_until_changed, choice_models
 from regiolab.permissions import login_and_permission_required
 
 from . import selectors, services
@@ -51,6 +53,30 @@ def _require(request, perm: str, obj=None) -> None:
 @coordinator_only
 @require_http_methods(["GET", "HEAD"])
 def company_list(request):
+    user = request.user
+    may = (user.has_perm("companies.import_companies"), user.has_perm("companies.export_companies"))
+    # The filter bar and the results are the same for every coordinator with the same rights:
+    # rendered once per query string until a company, its topics or memberships, or the
+    # filter's choices change.
+    content = cached_until_changed(
+        "company_list",
+        request.GET.urlencode(),
+        may,
+        depends_on=(*selectors.company_list_sources(), *choice_models(CompanyFilter)),
+        compute=lambda: _company_list_content(request, *may),
+    )
+    # htmx refreshes only the results (hx-select) and the live region; a history restore
+    # needs the whole page.
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    if partial:
+        response = HttpResponse(content)
+    else:
+        response = render(request, "companies/company_list.html", {"content": content})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _company_list_content(request, can_import: bool, can_export: bool) -> str:
     company_filter = CompanyFilter(
         request.GET or None, queryset=selectors.companies_for_list_page()
     )
@@ -60,13 +86,10 @@ def company_list(request):
         "page_obj": page_obj,
         "companies": selectors.company_rows(page_obj.object_list),
         "results_id": "company-results",
+        "can_import": can_import,
+        "can_export": can_export,
     }
-    # htmx refreshes only the results container; a history restore needs the whole page.
-    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
-    template = "companies/_company_results.html" if partial else "companies/company_list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_to_string("companies/_company_list_content.html", context, request)
 
 
 @coordinator_only

@@ -43,3 +43,15 @@ def cached_until_changed(name: str, *parts, depends_on: Iterable, compute: Calla
         value = compute()
         cache.set(key, value, settings.FRESHNESS_TIMEOUT)
     return value
+
+
+def choice_models(filterset_class) -> list:
+    """The models a filterset's choice filters offer rows of (topics, networks …)."""
+    models = []
+    for declared in filterset_class.base_filters.values():
+        queryset = declared.extra.get("queryset")
+        if callable(queryset):  # django-filter calls it with the request; ours ignore it
+            queryset = queryset(None)
+        if queryset is not None:
+            models.append(queryset.model)
+    return models

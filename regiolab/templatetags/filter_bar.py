@@ -11,18 +11,9 @@ import hashlib
 from django import template
 from django.forms.models import ModelChoiceIterator
 
+from regiolab.freshness import data_stamp
+
 register = template.Library()
-
-
-def _choices(widget) -> list:
-    """The widget's choices as a list: a model choice field's rows in one plain query."""
-    choices = widget.choices
-    if isinstance(choices, ModelChoiceIterator):
-        # Its own __iter__ would use a server-side cursor (three round trips on PostgreSQL)
-        # and list() would first ask for a COUNT.
-        empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
-        return empty + [choices.choice(obj) for obj in choices.queryset]
-    return list(choices)
 
 
 def _feed(digest, choices) -> None:
@@ -37,17 +28,24 @@ def _feed(digest, choices) -> None:
 
 @register.simple_tag
 def choices_version(form) -> str:
-    """A digest of every choice the form's widgets offer, in the active language.
+    """A digest of the form's fixed choices and of when its choice tables last changed.
 
-    A model choice field costs its one query here; its widget keeps the list, so rendering the
-    form after a cache miss does not ask the database again.
+    Choices read from the database (topics, networks) are the same for everybody; instead of
+    reading them on every request, the key takes the time their table was last written, so a
+    renamed network shows at once and a cached filter bar costs no query.
     """
     digest = hashlib.blake2b(digest_size=16)
+    choice_models = []
     for name, field in form.fields.items():
-        widget = field.widget
-        if hasattr(widget, "choices"):
-            choices = _choices(widget)
-            widget.choices = choices
-            digest.update(f"{name}=".encode())
+        choices = getattr(field.widget, "choices", None)
+        if choices is None:
+            continue
+        digest.update(f"{name}=".encode())
+        if isinstance(choices, ModelChoiceIterator):
+            choice_models.append(choices.queryset.model)
+            digest.update(f"{choices.queryset.model._meta.label}\x1e".encode())
+        else:
             _feed(digest, choices)
+    if choice_models:
+        digest.update(repr(data_stamp(*choice_models)).encode())
     return digest.hexdigest()
