@@ -24,6 +24,12 @@ def workshop_list_queryset() -> QuerySet[Workshop]:
     return published_upcoming_workshops().select_related("network")
 
 
+def workshop_list_sources() -> tuple:
+    """The models whose rows the public workshop list shows or filters by."""
+    network = Workshop._meta.get_field("network").related_model
+    return (Workshop, Workshop.topics.through, Workshop.topics.field.related_model, network)
+
+
 def workshop_rows(workshops) -> list[Workshop]:
     """The workshops of one list page with their display values set once for the page.
 

@@ -6,12 +6,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from companies.selectors import membership_of
 from regiolab.forms import add_service_errors
+from regiolab.freshness import cached_until_changed, choice_models
 from regiolab.permissions import is_funder
 
 from . import calendar, selectors, services
@@ -27,19 +31,38 @@ ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 @require_GET
 def workshop_list(request):
+    # The same for every visitor: rendered once per query string and minute (workshops drop
+    # off the list when they start) until a workshop, its topics or network, or a filter
+    # choice change; seats taken are stored on the workshop, so the places shown stay exact.
+    content = cached_until_changed(
+        "workshop_list",
+        request.GET.urlencode(),
+        timezone.now().replace(second=0, microsecond=0),
+        depends_on=(*selectors.workshop_list_sources(), *choice_models(WorkshopFilter)),
+        compute=lambda: _workshop_list_content(request),
+    )
+    # htmx refreshes only the results (hx-select) and the live region; a history restore
+    # needs the whole page.
+    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    if partial:
+        response = HttpResponse(content)
+    else:
+        response = render(request, "workshops/workshop_list.html", {"content": content})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _workshop_list_content(request) -> str:
     workshop_filter = WorkshopFilter(
         request.GET or None, queryset=selectors.workshop_list_queryset()
     )
     page_obj = Paginator(workshop_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "workshops/workshop_list.html",
-        {
-            "filter": workshop_filter,
-            "page_obj": page_obj,
-            "workshops": selectors.workshop_rows(page_obj.object_list),
-        },
-    )
+    context = {
+        "filter": workshop_filter,
+        "page_obj": page_obj,
+        "workshops": selectors.workshop_rows(page_obj.object_list),
+    }
+    return render_to_string("workshops/_workshop_list_content.html", context, request)
 
 
 @require_GET
