@@ -1,11 +1,14 @@
 """Network pages: public list and detail, join request, coordinators' form and dashboard."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +24,8 @@ from .models import NetworkMembership
 from .rules import needs_company
 
 PAGE_SIZE = 20
+# Stands in for the CSRF token inside the dashboard's cached fragments (see dashboard()).
+CSRF_PLACEHOLDER = "csrf-placeholder-5c0e9b1d7a"
 
 
 coordinator_only = login_and_permission_required
@@ -137,22 +142,32 @@ def dashboard(request, slug):
     network = selectors.network_visible_to(request.user, slug)
     search_form = CompanySearchForm(request.GET or None)
     query = search_form.cleaned_data["q"] if search_form.is_valid() else ""
-    return render(
+    # The cached fragments are shared by all coordinators, so their forms carry a placeholder
+    # that becomes this request's token below: one token for the whole page, as before.
+    csrf_token = get_token(request)
+    response = render(
         request,
         "networks/dashboard.html",
         {
             "network": network,
-            "by_size_class": selectors.members_by_size_class(network),
-            "by_sector": selectors.members_by_sector(network),
+            **selectors.dashboard_figures(network),
+            # Lazy: read only when their cached fragments are rebuilt.
             "requests": selectors.open_requests(network),
-            "members": selectors.member_rows(network),
+            "members": SimpleLazyObject(lambda: selectors.member_rows(network)),
             "search_form": search_form,
             "query": query,
             "candidates": selectors.companies_to_add(network=network, query=query),
             # Translated once, not once per member row.
             "role_choices": list(choice_labels(NetworkMembership.Role.choices).items()),
+            "fragment_timeout": settings.FRESHNESS_TIMEOUT,
+            # Part of the fragments' keys, should what they offer ever differ by role.
+            "can_manage": request.user.has_perm("networks.manage_network", network),
+            "csrf_token": csrf_token,
+            "csrf_placeholder": CSRF_PLACEHOLDER,
         },
     )
+    response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), csrf_token.encode())
+    return response
 
 
 @coordinator_only("networks.manage_network")
