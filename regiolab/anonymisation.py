@@ -21,9 +21,11 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import import_module
 from urllib.parse import quote
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -215,10 +217,12 @@ def _anonymise_account(*, email: str, names: Sequence[str], pseudonym: str) -> i
             from allauth.mfa.models import Authenticator
 
             Authenticator.objects.filter(user=user).delete()
-        # Sessions store the user id only inside their encoded data.
+        # Sessions store the user id only inside their encoded data; the session engine
+        # deletes the cached copy too (cached_db).
+        store = import_module(settings.SESSION_ENGINE).SessionStore
         for session in Session.objects.iterator():
             if session.get_decoded().get("_auth_user_id") == str(user.pk):
-                session.delete()
+                store(session.session_key).delete()
         changed += 1
     return changed
 

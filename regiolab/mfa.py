@@ -18,8 +18,13 @@ from .permissions import requires_mfa
 
 
 def has_totp(user) -> bool:
-    """One small EXISTS query (allauth's own ``is_mfa_enabled`` would also count recovery codes)."""
-    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+    """Loaded with the user by regiolab.auth_backends; otherwise one small EXISTS query
+    (allauth's own ``is_mfa_enabled`` would also count recovery codes)."""
+    if not hasattr(user, "totp_active"):
+        user.totp_active = Authenticator.objects.filter(
+            user_id=user.pk, type=Authenticator.Type.TOTP
+        ).exists()
+    return user.totp_active
 
 
 def _open_paths() -> tuple[frozenset[str], tuple[str, ...]]:

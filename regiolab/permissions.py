@@ -4,7 +4,18 @@ import rules
 
 COORDINATORS_GROUP = "Coordinators"
 
-is_coordinator = rules.is_group_member(COORDINATORS_GROUP)
+
+@rules.predicate
+def is_coordinator(user) -> bool:
+    """A member of the coordination office (group Coordinators).
+
+    Loaded with the user by regiolab.auth_backends; asked once and cached on the user otherwise.
+    """
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "role_coordinator"):
+        user.role_coordinator = user.groups.filter(name=COORDINATORS_GROUP).exists()
+    return user.role_coordinator
 
 
 @rules.predicate
@@ -16,9 +27,9 @@ def is_funder(user) -> bool:
     """
     if not user.is_authenticated or not hasattr(user, "funders"):
         return False
-    if not hasattr(user, "_is_funder_cache"):
-        user._is_funder_cache = user.funders.exists()
-    return user._is_funder_cache
+    if not hasattr(user, "role_funder"):  # loaded with the user by regiolab.auth_backends
+        user.role_funder = user.funders.exists()
+    return user.role_funder
 
 
 def requires_mfa(user) -> bool:
