@@ -1,7 +1,15 @@
-from .permissions import is_coordinator
+from .permissions import is_coordinator, is_funder
 
 
 def navigation(request):
-    """Role flags for the header; each is one cached predicate call."""
+    """The header's role: the navigation is cached per role and language (partials/navigation)."""
     user = request.user
-    return {"nav_is_coordinator": user.is_authenticated and is_coordinator(user)}
+    if not user.is_authenticated:
+        role = "visitor"
+    elif is_coordinator(user):
+        role = "coordinator"
+    elif is_funder(user):
+        role = "funder"
+    else:
+        role = "member"
+    return {"nav_role": role}
