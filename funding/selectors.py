@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
@@ -18,12 +19,13 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import ExtractYear
 
 from companies.models import Company, Consultation, SizeClass
-from networks.models import NetworkMembership
-from regiolab.freshness import cached_until_changed
+from networks.models import NetworkMembership, TrainingNetwork
+from regiolab.freshness import cached_until_changed, data_stamp
 from regiolab.permissions import is_coordinator
 from workshops.models import Registration, StatisticsTally, Workshop
 
@@ -32,6 +34,7 @@ from .models import (
     CofinancingShare,
     CostCategory,
     Expenditure,
+    Funder,
     FundingProgramme,
     Grant,
     Indicator,
@@ -87,6 +90,12 @@ def grant_detail(*, user, pk: int) -> Grant:
         )
         .get(pk=pk)
     )
+
+
+def grant_for_page(*, user, pk: int) -> Grant:
+    """One visible grant with its programme, nothing more: the grant page reads the rest through
+    GrantPage, only for the fragments it has to build. Grant.DoesNotExist when not visible."""
+    return grants_visible_to(user).select_related("programme").get(pk=pk)
 
 
 def reports_of(*, grant: Grant) -> QuerySet[ProgressReport]:
@@ -466,3 +475,73 @@ def share_amounts(*, grant: Grant) -> list[tuple[CofinancingShare, Decimal]]:
 
 def indicator_targets(*, grant: Grant) -> QuerySet[Indicator]:
     return grant.indicators.order_by("code")
+
+
+# --- The grant page -------------------------------------------------------------------------
+
+# The tables the grant page is built from. Its cached fragment is keyed by the time the newest of
+# them last changed, so a write to any of them shows on the next request.
+GRANT_PAGE_SOURCES = (
+    # facts and co-financing
+    Grant,
+    FundingProgramme,
+    Grant.networks.through,
+    TrainingNetwork,
+    CofinancingShare,
+    Funder,
+    # indicators against targets
+    Indicator,
+    *INDICATOR_SOURCES,
+    # budget against spending
+    BudgetLine,
+    Expenditure,
+)
+
+
+def _shares_with_funders() -> Prefetch:
+    # A new Prefetch each time: prefetching adds hints to its queryset.
+    return Prefetch("shares", queryset=CofinancingShare.objects.select_related("funder"))
+
+
+class GrantPage:
+    """What the grant page shows beside the grant's own fields, each read on first use.
+
+    The template keeps the page in a fragment cached until one of its tables changes (``stamp``
+    is part of the key); on a warm cache none of the queries below run.
+    """
+
+    def __init__(self, *, grant: Grant, period_start: date, period_end: date):
+        self.grant = grant
+        self.period_start = period_start
+        self.period_end = period_end
+
+    @cached_property
+    def stamp(self) -> float:
+        return data_stamp(*GRANT_PAGE_SOURCES)
+
+    def _prefetch(self, *lookups) -> None:
+        # Once per relation however many sections use it (prefetch skips what it has).
+        prefetch_related_objects([self.grant], *lookups)
+
+    @cached_property
+    def networks(self) -> list:
+        self._prefetch("networks")
+        return list(self.grant.networks.all())
+
+    @cached_property
+    def shares(self) -> list[tuple[CofinancingShare, Decimal]]:
+        self._prefetch(_shares_with_funders())
+        return share_amounts(grant=self.grant)
+
+    @cached_property
+    def indicator_rows(self) -> list[IndicatorRow]:
+        self._prefetch("networks", "indicators")
+        values = grant_indicators(
+            grant=self.grant, period_start=self.period_start, period_end=self.period_end
+        )
+        return indicator_rows(grant=self.grant, values=values)
+
+    @cached_property
+    def statement(self) -> FinancialStatement:
+        self._prefetch(_shares_with_funders())
+        return financial_statement(grant=self.grant)

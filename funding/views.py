@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -68,26 +69,33 @@ def grant_list(request):
 
 @login_required
 def grant_detail(request, pk: int):
-    grant = _visible_grant(request, pk)
+    try:
+        grant = selectors.grant_for_page(user=request.user, pk=pk)
+    except Grant.DoesNotExist:
+        raise Http404 from None
     period = forms.PeriodForm(request.GET or None)
     start, end = grant.start_date, grant.end_date
     if period.is_valid():
         start = period.cleaned_data["period_start"] or start
         end = period.cleaned_data["period_end"] or end
-    values = selectors.grant_indicators(grant=grant, period_start=start, period_end=end)
     return render(
         request,
         "funding/grant_detail.html",
         {
             "grant": grant,
+            # Read only when the page's cached fragment is built (see the template).
+            "page": selectors.GrantPage(grant=grant, period_start=start, period_end=end),
             "period_form": period,
+            # The fragment shows the period form from the raw input (echoed when invalid).
+            "period_key": repr(
+                (period.is_bound, request.GET.get("period_start"), request.GET.get("period_end"))
+            ),
             "period_start": start,
             "period_end": end,
-            "values": values,
-            "indicator_rows": selectors.indicator_rows(grant=grant, values=values),
-            "shares": selectors.share_amounts(grant=grant),
-            "statement": selectors.financial_statement(grant=grant),
             "can_manage": request.user.has_perm("funding.manage_grants"),
+            # Decides the history link in the cached fragment, so part of its key.
+            "can_view_history": request.user.has_perm("regiolab.view_change_history", grant),
+            "fragment_timeout": settings.FRESHNESS_TIMEOUT,
         },
     )
 
