@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from funding.models import (
     BudgetLine,
@@ -334,9 +335,11 @@ def test_finder_query_count_does_not_grow(client, django_assert_num_queries):
             p.topics.add(topic)
 
     make(3, 0)
+    cache.clear()  # both requests with a cold filter-bar cache: like is compared with like
     with CaptureQueriesContext(connection) as few:
         client.get("/funding/programmes/")
     make(20, 100)
+    cache.clear()
     with django_assert_num_queries(len(few)):
         page = client.get("/funding/programmes/").content.decode()
     assert page.count("Programm 1") >= 20
@@ -359,9 +362,11 @@ def test_finder_for_company_query_count_does_not_grow(client, django_assert_num_
             p.topics.add(topic)
 
     make(3, 0)
+    cache.clear()  # both requests with a cold filter-bar cache: like is compared with like
     with CaptureQueriesContext(connection) as few:
         client.get("/funding/programmes/")
     make(20, 100)
+    cache.clear()
     with django_assert_num_queries(len(few)):
         client.get("/funding/programmes/")
 
