@@ -150,8 +150,8 @@ def dashboard(request, slug):
         "networks/dashboard.html",
         {
             "network": network,
-            **selectors.dashboard_figures(network),
-            # Lazy: read only when their cached fragments are rebuilt.
+            # Lazy: read only when the cached fragment is rebuilt.
+            "figures": SimpleLazyObject(lambda: selectors.dashboard_figures(network)),
             "requests": selectors.open_requests(network),
             "members": SimpleLazyObject(lambda: selectors.member_rows(network)),
             "search_form": search_form,

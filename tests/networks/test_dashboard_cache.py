@@ -99,9 +99,9 @@ def test_a_new_membership_shows_on_the_next_request(coordinator_client, filled):
     html = response.content.decode()
     assert "4 members" in html
     assert "Neu Dabei AG" in html
-    sectors = [(value, count) for value, _label, count in response.context["by_sector"]]
+    sectors = [(value, count) for value, _label, count in response.context["figures"]["by_sector"]]
     assert sectors == [("C", 2), ("F", 1), ("J", 1)]
-    assert sum(count for _v, _l, count in response.context["by_size_class"]) == 4
+    assert sum(count for _v, _l, count in response.context["figures"]["by_size_class"]) == 4
 
 
 @pytest.mark.usefixtures("english")
@@ -125,7 +125,9 @@ def test_a_renamed_company_and_a_changed_sector_show_at_once(coordinator_client,
 
     response, _queries = get(coordinator_client, filled)
     assert "Umbenannt KG" in response.content.decode()
-    assert ("J", 1) in [(value, count) for value, _l, count in response.context["by_sector"]]
+    assert ("J", 1) in [
+        (value, count) for value, _l, count in response.context["figures"]["by_sector"]
+    ]
 
 
 def test_a_renamed_requester_shows_at_once(coordinator_client, filled):

@@ -188,9 +188,9 @@ def test_dashboard_counts_by_size_class_and_sector(coordinator_client, network):
     NetworkMembershipFactory(network=TrainingNetworkFactory(), company=CompanyFactory())
 
     response = coordinator_client.get(url("dashboard", network))
-    sizes = {value: count for value, _label, count in response.context["by_size_class"]}
+    sizes = {value: count for value, _label, count in response.context["figures"]["by_size_class"]}
     assert sizes == {"micro": 1, "small": 3, "medium": 0, "large": 0}
-    sectors = [(value, count) for value, _label, count in response.context["by_sector"]]
+    sectors = [(value, count) for value, _label, count in response.context["figures"]["by_sector"]]
     assert sectors == [("C", 2), ("F", 1), ("J", 1)]
     assert "4 members" in response.content.decode()
 
