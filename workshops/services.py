@@ -5,22 +5,27 @@ transaction on READ COMMITTED: lock, check, write the registration, bump ``seats
 ``workshop_never_overbooked`` constraint backs the count and ``one_active_registration_per_email``
 is the duplicate check. E-mails are written to the outbox in the same transaction and
 delivered after commit (``regiolab.mail``). A single registration is validated and its e-mail
-rendered before the lock is taken, so that the locked section is only lock, check, insert, count
-and the outbox insert: with many people registering at once, every request waits for it.
+rendered before the lock is taken (once per workshop version and outcome, then only filled in
+per person), so that the locked section is only lock, check, insert, count and the outbox
+insert: with many people registering at once, every request waits for it.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from regiolab.consents import record_consents
@@ -107,6 +112,51 @@ def _lock_workshop(workshop_id: int) -> Workshop:
     return Workshop.objects.select_for_update().get(pk=workshop_id)
 
 
+# What a registration decides on under the lock (and the version its e-mail is rendered for).
+LOCKED_STATE = (
+    "capacity",
+    "seats_taken",
+    "status",
+    "starts_at",
+    "ends_at",
+    "registration_deadline",
+    "updated_at",
+)
+
+
+@functools.cache
+def _registration_lock_sql() -> str:
+    # Written out: building it with the ORM costs more CPU than PostgreSQL needs to run it.
+    quote = connection.ops.quote_name
+    table = quote(Workshop._meta.db_table)
+    columns = ", ".join(quote(Workshop._meta.get_field(name).column) for name in LOCKED_STATE)
+    return f"SELECT {columns} FROM {table} WHERE {quote('id')} = %s FOR UPDATE"  # noqa: S608  # nosec B608 — names from the model, the value is a parameter
+
+
+def _lock_for_registration(workshop: Workshop) -> Workshop:
+    """Lock the row; a copy of ``workshop`` with the locked values of LOCKED_STATE.
+
+    A few columns cost a fraction of the whole row. The caller's copy of the other columns
+    (title, venue …) is current while ``updated_at`` is unchanged, as every edit moves it;
+    otherwise the whole row is read again (already locked). Nothing else is read in this
+    statement: on READ COMMITTED a statement that waited for the lock still sees the other
+    tables as they were when it started (a waitlist count here would miss the registration
+    committed by the transaction it waited for).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_registration_lock_sql(), [workshop.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Workshop.DoesNotExist("The workshop has been deleted.")
+    state = dict(zip(LOCKED_STATE, row, strict=True))
+    if state["updated_at"] != workshop.updated_at:
+        return Workshop.objects.get(pk=workshop.pk)
+    locked = copy.copy(workshop)
+    for name, value in state.items():
+        setattr(locked, name, value)
+    return locked
+
+
 def _is_duplicate(exc: IntegrityError) -> bool:
     return DUPLICATE_CONSTRAINT in str(exc)
 
@@ -130,71 +180,112 @@ def waitlist_position(registration: Registration) -> int | None:
     ).count()
 
 
-# Filled in under the lock: the rest of a waitlist e-mail is rendered before the lock is taken.
+# A registration e-mail differs between people only in the name, the cancel link and the
+# waitlist place. Each template is rendered once per version of the workshop and language with
+# placeholders for those, kept in the process, and filled in per person: in a rush for one
+# workshop only the first registration of each outcome renders templates and the calendar file.
+NAME_PLACEHOLDER = "@@registration-name@@"
+CANCEL_URL_PLACEHOLDER = "@@cancel-url@@"
+# Known only under the lock (a count of the waitlist).
 POSITION_PLACEHOLDER = "@@waitlist-position@@"
+_PLACEHOLDER = re.compile("@@(?:registration-name|cancel-url|waitlist-position)@@")
+_RENDERED_MAX = 256
+
+
+@dataclass(frozen=True)
+class _Person:
+    """What the registration templates read of the registration (a test compares the output
+    with the templates rendered for a real registration)."""
+
+    full_name: str
 
 
 @dataclass(frozen=True)
 class RenderedEmail:
-    """A registration e-mail, rendered for one template and one version of the workshop."""
+    """A registration e-mail with placeholders, for one template, workshop version and language."""
 
-    template: str
-    workshop_version: tuple
     subject: str
     text: str
     html: str
     attachments: tuple[Attachment, ...]
 
 
+_rendered: dict[tuple, RenderedEmail] = {}
+
+
 def _template_for(registration: Registration) -> str:
     return "registration_confirmed" if registration.holds_seat else "registration_waitlisted"
 
 
-def _workshop_version(workshop: Workshop) -> tuple:
-    return (workshop.pk, workshop.updated_at)
+def registration_email(workshop: Workshop, template: str, language: str) -> RenderedEmail:
+    """The e-mail with placeholders, rendered on first use for this version of the workshop.
+
+    Every edit of a workshop moves ``updated_at`` (``save()``, and the status updates in
+    workshops.lifecycle), so the key changes with anything the e-mail shows.
+    """
+    key = (template, workshop.pk, workshop.updated_at, language, settings.SITE_URL)
+    email = _rendered.get(key)
+    if email is None:
+        email = _render_registration_email(workshop, template, language)
+        if len(_rendered) >= _RENDERED_MAX:
+            _rendered.clear()  # rare (that many workshop versions); simple and thread-safe
+        _rendered[key] = email
+    return email
 
 
-def render_registration_email(
-    registration: Registration, workshop: Workshop, template: str, *, position=None
-) -> RenderedEmail:
-    """Subject, text, HTML and (with a seat) the calendar file, in the registration's language."""
-    language = registration.language or settings.LANGUAGE_CODE
-    attachments = []
+def _render_registration_email(workshop: Workshop, template: str, language: str) -> RenderedEmail:
+    """Subject, text, HTML and (with a seat) the calendar file, in ``language``."""
+    attachments = ()
     if template != "registration_waitlisted":
         # The calendar entry is useful only with a seat; waitlisted people get it when promoted.
         # In the e-mail's language (title and description), not in the booker's.
         with translation.override(language):
             content = calendar.workshop_ics(workshop)
-        attachments.append(
+        attachments = (
             Attachment(
                 filename=calendar.ics_filename(workshop),
                 content=content,
                 mimetype="text/calendar",
-            )
+            ),
         )
     subject, text, html = render_email(
         template,
         {
-            "registration": registration,
+            "registration": _Person(full_name=NAME_PLACEHOLDER),
             "workshop": workshop,
-            "cancel_url": cancel_url(registration),
+            "cancel_url": CANCEL_URL_PLACEHOLDER,
             "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
-            "position": position,
+            "position": POSITION_PLACEHOLDER,
         },
         language,
     )
-    return RenderedEmail(
-        template, _workshop_version(workshop), subject, text, html, tuple(attachments)
+    return RenderedEmail(subject, text, html, attachments)
+
+
+def personalise(email: RenderedEmail, registration: Registration) -> tuple[str, str, str]:
+    """Subject, text and HTML for this person (the HTML gets the values escaped, as the
+    template would have them); the waitlist place costs a query and is counted only if used."""
+    values = {
+        NAME_PLACEHOLDER: registration.full_name,
+        CANCEL_URL_PLACEHOLDER: cancel_url(registration),
+    }
+    if POSITION_PLACEHOLDER in email.subject + email.text + email.html:
+        values[POSITION_PLACEHOLDER] = str(waitlist_position(registration))
+
+    def fill(part: str, convert) -> str:
+        # One pass, so that a name that looks like a placeholder stays as it is.
+        return _PLACEHOLDER.sub(lambda match: convert(values[match.group()]), part)
+
+    subject = " ".join(fill(email.subject, str).split())
+    return subject, fill(email.text, str), fill(email.html, escape)
+
+
+def _queue_registration_email(registration: Registration, template: str) -> None:
+    """Queue the e-mail in the registration's language; its workshop is the locked copy."""
+    email = registration_email(
+        registration.workshop, template, registration.language or settings.LANGUAGE_CODE
     )
-
-
-def _queue_rendered(registration: Registration, email: RenderedEmail) -> None:
-    subject, text, html = email.subject, email.text, email.html
-    if POSITION_PLACEHOLDER in text:
-        position = str(waitlist_position(registration))
-        subject, text, html = (
-            part.replace(POSITION_PLACEHOLDER, position) for part in (subject, text, html)
-        )
+    subject, text, html = personalise(email, registration)
     queue_rendered_email(
         to=registration.email,
         subject=subject,
@@ -202,23 +293,6 @@ def _queue_rendered(registration: Registration, email: RenderedEmail) -> None:
         html=html,
         attachments=list(email.attachments),
     )
-
-
-def _queue_registration_email(
-    registration: Registration, template: str, *, prepared: RenderedEmail | None = None
-) -> None:
-    """Queue the e-mail; ``prepared`` is used when it was rendered for this template and this
-    version of the workshop (it was rendered before the lock, from a copy that may be stale)."""
-    workshop = registration.workshop
-    if (
-        prepared is None
-        or prepared.template != template
-        or prepared.workshop_version != _workshop_version(workshop)
-    ):
-        prepared = render_registration_email(
-            registration, workshop, template, position=waitlist_position(registration)
-        )
-    _queue_rendered(registration, prepared)
 
 
 # --- Writes --------------------------------------------------------------------------------
@@ -291,7 +365,6 @@ def _insert_locked(
     registration: Registration,
     *,
     now: datetime,
-    prepared: RenderedEmail | None = None,
 ) -> Registration:
     """Take a seat or a waitlist place; the caller holds the workshop lock and checked it is open.
 
@@ -306,7 +379,7 @@ def _insert_locked(
     if registration.holds_seat:
         Workshop.objects.filter(pk=workshop.pk).update(seats_taken=F("seats_taken") + 1)
         workshop.seats_taken += 1
-    _queue_registration_email(registration, _template_for(registration), prepared=prepared)
+    _queue_registration_email(registration, _template_for(registration))
     return registration
 
 
@@ -327,8 +400,9 @@ def register_participant(
     Raises ValidationError (RegistrationClosed, DuplicateRegistration) and writes nothing then.
     """
     now = timezone.now()
-    # Everything that needs no lock happens first: the field checks and the e-mail, rendered
-    # for the outcome the copy at hand predicts (rendered again under the lock if it is wrong).
+    # Everything that needs no lock happens first: the field checks and the e-mail for the
+    # outcome the copy at hand predicts, so that the locked section only fills in the person
+    # (a wrong guess, or a workshop edited since, renders under the lock).
     registration = _build_registration(
         workshop,
         first_name=first_name,
@@ -340,19 +414,18 @@ def register_participant(
         optional=optional,
     )
     predicted = workshop.seats_taken < workshop.capacity
-    prepared = render_registration_email(
-        registration,
+    registration_email(
         workshop,
         "registration_confirmed" if predicted else "registration_waitlisted",
-        position=None if predicted else POSITION_PLACEHOLDER,
+        registration.language,
     )
     try:
         with transaction.atomic():
-            locked = _lock_workshop(workshop.pk)
+            locked = _lock_for_registration(workshop)
             _check_open(locked)
             # Seats freed by a capacity increase go to the waitlist first.
             _fill_free_seats_locked(locked, now=now)
-            _insert_locked(locked, registration, now=now, prepared=prepared)
+            _insert_locked(locked, registration, now=now)
             if registration.consent_text_version:
                 # The one extra insert of the hot path, only when consent was given.
                 registration_consent(

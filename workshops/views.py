@@ -1,10 +1,14 @@
 """Public workshop pages, registration, cancellation by link and a company's registrations."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,7 +29,9 @@ from .models import Registration
 from .rules import is_coordinator
 
 PAGE_SIZE = 20
-SESSION_KEY = "workshop_registrations"
+# The result page after registering: ?done=1&result=<signed registration ids>.
+RESULT_PARAMETER = "result"
+RESULT_MAX_AGE = 60 * 60  # seconds; the page is shown right after the registration
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
@@ -75,17 +81,42 @@ def workshop_detail(request, slug):
     )
 
 
-def _remember(request, registrations) -> None:
-    # The result page reads the new registrations from the session, not from the address.
-    request.session[SESSION_KEY] = [r.pk for r in registrations]
+def _result_salt(request, workshop) -> str:
+    # The browser's CSRF secret (a cookie nobody else has) is part of the signature: the result
+    # address works only in the browser that registered, like the session that held it before.
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None:
+        get_token(request)  # a browser without one gets it with this response
+        secret = request.META["CSRF_COOKIE"]
+    return f"workshops.register.done:{workshop.pk}:{secret}"
 
 
-def _done_url(workshop) -> str:
-    return reverse("workshops:register", args=[workshop.slug]) + "?done=1"
+def _remember(request, workshop, registrations) -> str:
+    """The result page's address: the new registrations in a signed parameter.
+
+    Not in the session: most people registering have none yet, and creating one costs a query
+    for a free key, an INSERT in a transaction of its own and a cache write — in a rush for a
+    popular workshop the largest cost after the registration itself.
+    """
+    token = signing.dumps([r.pk for r in registrations], salt=_result_salt(request, workshop))
+    query = urlencode({"done": 1, RESULT_PARAMETER: token})
+    return reverse("workshops:register", args=[workshop.slug]) + "?" + query
+
+
+def _remembered(request, workshop) -> list[int]:
+    try:
+        pks = signing.loads(
+            request.GET.get(RESULT_PARAMETER, ""),
+            salt=_result_salt(request, workshop),
+            max_age=RESULT_MAX_AGE,
+        )
+    except signing.BadSignature:  # also expired
+        return []
+    return [pk for pk in pks if isinstance(pk, int)] if isinstance(pks, list) else []
 
 
 def _registration_done(request, workshop):
-    pks = [pk for pk in request.session.get(SESSION_KEY, []) if isinstance(pk, int)]
+    pks = _remembered(request, workshop)
     registrations = [r for r in selectors.registrations_by_pks(pks) if r.workshop_id == workshop.pk]
     if not registrations:
         return redirect("workshops:register", slug=workshop.slug)
@@ -136,8 +167,7 @@ def register(request, slug):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            _remember(request, [registration])
-            return redirect(_done_url(workshop))
+            return redirect(_remember(request, workshop, [registration]))
     return render(
         request,
         "workshops/register.html",
@@ -176,8 +206,7 @@ def _register_colleagues(request, workshop, company):
         except ValidationError as exc:
             options.add_error(None, exc.messages)
         else:
-            _remember(request, registrations)
-            return redirect(_done_url(workshop))
+            return redirect(_remember(request, workshop, registrations))
     return render(
         request,
         "workshops/register_colleagues.html",

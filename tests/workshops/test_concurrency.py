@@ -1,5 +1,6 @@
 """Seats under real concurrency: 50 threads, each on its own PostgreSQL connection."""
 
+import re
 import threading
 import time
 
@@ -7,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from regiolab.models import OutboundEmail
 from tests.factories import WorkshopFactory
 from workshops import services
 from workshops.models import Registration, Workshop
@@ -126,6 +128,35 @@ def test_fifty_threads_never_overbook_and_promote_first_come_first_served():
         .values_list("last_name", flat=True)
     )
     assert all(int(name) >= THREADS for name in remaining[-10:])
+
+
+def test_waitlist_places_in_the_emails_are_counted_after_the_lock():
+    """Each waitlisted person's e-mail names their own place, also when their request waited for
+    the lock: a count read in the statement that waited would miss the one committed before."""
+    workshop = WorkshopFactory(capacity=1)
+    services.register_participant(
+        workshop=workshop, first_name="Erste", last_name="Person", email="first@example.org"
+    )
+
+    def job(n):
+        def register():
+            services.register_participant(
+                workshop=workshop,
+                first_name="Person",
+                last_name=str(n),
+                email=f"waiting{n}@example.org",
+                language="en",
+            )
+
+        return register
+
+    errors, _ = run_at_once([job(n) for n in range(20)])
+    assert errors == []
+    places = sorted(
+        int(re.search(r"You are number (\d+) on the waitlist", email.body_text).group(1))
+        for email in OutboundEmail.objects.filter(to__startswith="waiting")
+    )
+    assert places == list(range(1, 21))
 
 
 def test_same_email_at_once_gives_one_registration():
