@@ -1,7 +1,8 @@
 """Values that stay valid until one of the tables they were built from changes.
 
-django-cachalot records, per table, when it was last written: by the ORM (including bulk
-operations and ``QuerySet.update``) and by raw SQL, inside a transaction only once it commits.
+django-cachalot records, per table, when it was last written by the ORM (including bulk
+operations and ``QuerySet.update``), inside a transaction only once it commits. Raw SQL that
+writes must say so with ``cachalot.api.invalidate(Model)`` (settings.CACHALOT_INVALIDATE_RAW).
 A value cached here is keyed by those times, so the first request after a change builds it anew
 and nobody ever sees a figure or a table row older than the data. Templates use the same key
 with Django's ``{% cache %}`` tag: ``{% get_last_invalidation 'companies.Company' as stamp %}``.

@@ -186,6 +186,10 @@ else:
 # after commit); it caches no query. Figures and page fragments that are expensive to build are
 # kept under that time (regiolab/freshness.py), so any change to their tables shows at once.
 CACHALOT_ENABLED = False
+# Only ORM writes are tracked (saves, bulk operations, QuerySet.update/delete): scanning every
+# raw statement for a write cost more than a small query. The portal writes no raw SQL; code that
+# ever does must call cachalot.api.invalidate() for the tables it changed.
+CACHALOT_INVALIDATE_RAW = False
 CACHALOT_ONLY_CACHABLE_APPS = frozenset(
     {"auth", "regiolab", "companies", "networks", "workshops", "funding"}
 )

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from cachalot.api import invalidate
 from django.db import connection, transaction
 
 from companies.models import Company
@@ -51,6 +52,12 @@ def test_a_write_to_an_unrelated_table_keeps_the_value():
     assert compute.calls == 1
 
 
+def _raw_update_announced():
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE companies_company SET city = %s", ["Celle"])
+    invalidate(Company)  # raw SQL is not scanned (settings.CACHALOT_INVALIDATE_RAW)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "write",
@@ -61,12 +68,7 @@ def test_a_write_to_an_unrelated_table_keeps_the_value():
         pytest.param(
             lambda: Company.objects.bulk_create([CompanyFactory.build()]), id="bulk-create"
         ),
-        pytest.param(
-            lambda: connection.cursor().execute(
-                "UPDATE companies_company SET city = %s", ["Celle"]
-            ),
-            id="raw-sql",
-        ),
+        pytest.param(_raw_update_announced, id="raw-sql-with-invalidate"),
     ],
 )
 def test_every_kind_of_write_rebuilds_the_value(write):
