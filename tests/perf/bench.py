@@ -600,6 +600,17 @@ def measure_rush(port: int, args) -> dict:
         }
         for i in range(args.rush)
     ]
+    # As wrk's warm-up for the pages: each worker registers a few people for another workshop
+    # first (its first Celery publish opens the broker connection, its templates load).
+    warm = bench_workshop(capacity=args.workers, label="warm-up")
+    warm_forms = [{**form, "email": f"warm{i:03d}@bench.example"} for i, form in enumerate(forms)]
+    burst(
+        port,
+        "POST",
+        f"/workshops/{warm.slug}/register/",
+        warm_forms[: args.workers * 4],
+        cookies={"csrftoken": cookie},
+    )
     reference = burst(port, "GET", BARE_URL, [None] * args.rush)
     rush = burst(port, "POST", path, forms, cookies={"csrftoken": cookie})
     redirected = sum(
