@@ -81,14 +81,15 @@ def with_places_left(queryset: QuerySet[Workshop]) -> QuerySet[Workshop]:
     return queryset.filter(seats_taken__lt=F("capacity"))
 
 
-def workshop_visible_to(user, slug: str, *, with_topics: bool = True) -> Workshop:
+def workshop_visible_to(user, slug: str, *, with_related: bool = True) -> Workshop:
     """The workshop page; drafts and cancelled workshops only for coordinators (preview).
 
-    The registration pages show no topics (``with_topics=False``: one query less per request).
+    The registration pages show neither network nor topics (``with_related=False``: no join
+    and one query less on the hot path of a registration rush).
     """
-    queryset = Workshop.objects.select_related("network")
-    if with_topics:
-        queryset = queryset.prefetch_related("topics")
+    queryset = Workshop.objects.all()
+    if with_related:
+        queryset = queryset.select_related("network").prefetch_related("topics")
     if not (user.is_authenticated and is_coordinator(user)):
         queryset = queryset.filter(status__in=[Workshop.Status.PUBLISHED, Workshop.Status.DONE])
     try:

@@ -132,7 +132,7 @@ def _registration_done(request, workshop):
 
 @require_http_methods(["GET", "POST"])
 def register(request, slug):
-    workshop = selectors.workshop_visible_to(request.user, slug, with_topics=False)
+    workshop = selectors.workshop_visible_to(request.user, slug, with_related=False)
     if request.GET.get("done"):
         return _registration_done(request, workshop)
     closed_reason = services.registration_open_error(workshop)
