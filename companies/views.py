@@ -5,11 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
@@ -17,6 +16,7 @@ from rules.contrib.views import permission_required
 from regiolab.forms import add_service_errors
 from regiolab.freshness import cached_until_changed, choice_models
 from regiolab.permissions import login_and_permission_required
+from regiolab.views import filtered_list_response
 
 from . import selectors, services
 from .filters import CompanyFilter
@@ -65,15 +65,7 @@ def company_list(request):
         depends_on=(*selectors.company_list_sources(), *choice_models(CompanyFilter)),
         compute=lambda: _company_list_content(request, *may),
     )
-    # htmx refreshes only the results (hx-select) and the live region; a history restore
-    # needs the whole page.
-    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
-    if partial:
-        response = HttpResponse(content)
-    else:
-        response = render(request, "companies/company_list.html", {"content": content})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return filtered_list_response(request, "companies/company_list.html", content)
 
 
 def _company_list_content(request, can_import: bool, can_export: bool) -> str:

@@ -6,6 +6,8 @@ as EXISTS columns of the user query; the role predicates in regiolab.permissions
 regiolab.mfa.has_totp read them and ask the database only for a user loaded another way.
 """
 
+import functools
+
 from allauth.account import auth_backends as allauth_backends
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import backends, get_user_model
@@ -14,6 +16,7 @@ from django.contrib.auth.models import Group
 from .permissions import COORDINATORS_GROUP
 
 
+@functools.cache
 def _user_with_roles_sql() -> str:
     """The user row and three EXISTS flags; written once, as the ORM's version of it took longer
     to compile on every request than to run."""
@@ -36,10 +39,9 @@ def _user_with_roles_sql() -> str:
 
 class RolesWithUserMixin:
     def get_user(self, user_id):
-        if not hasattr(RolesWithUserMixin, "_sql"):
-            RolesWithUserMixin._sql = _user_with_roles_sql()
         params = [COORDINATORS_GROUP, Authenticator.Type.TOTP.value, user_id]
-        user = next(iter(get_user_model()._default_manager.raw(self._sql, params)), None)
+        users = get_user_model()._default_manager.raw(_user_with_roles_sql(), params)
+        user = next(iter(users), None)
         if user is None or not self.user_can_authenticate(user):
             return None
         # SQLite answers EXISTS with 0 or 1.

@@ -1,7 +1,9 @@
 import logging
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -44,3 +46,18 @@ def health(request):
 
 class HomeView(TemplateView):
     template_name = "pages/home.html"
+
+
+def filtered_list_response(request, template: str, content: str) -> HttpResponse:
+    """A filtered list page around its (cached) filter bar and results.
+
+    htmx refreshes only the results (hx-select) and the live region, so it gets ``content``
+    alone; a plain request or an htmx history restore gets the whole page.
+    """
+    htmx = request.htmx
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        response = HttpResponse(content)
+    else:
+        response = render(request, template, {"content": content})
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -189,7 +189,6 @@ CANCEL_URL_PLACEHOLDER = "@@cancel-url@@"
 # Known only under the lock (a count of the waitlist).
 POSITION_PLACEHOLDER = "@@waitlist-position@@"
 _PLACEHOLDER = re.compile("@@(?:registration-name|cancel-url|waitlist-position)@@")
-_RENDERED_MAX = 256
 
 
 @dataclass(frozen=True)
@@ -210,9 +209,6 @@ class RenderedEmail:
     attachments: tuple[Attachment, ...]
 
 
-_rendered: dict[tuple, RenderedEmail] = {}
-
-
 def _template_for(registration: Registration) -> str:
     return "registration_confirmed" if registration.holds_seat else "registration_waitlisted"
 
@@ -223,14 +219,13 @@ def registration_email(workshop: Workshop, template: str, language: str) -> Rend
     Every edit of a workshop moves ``updated_at`` (``save()``, and the status updates in
     workshops.lifecycle), so the key changes with anything the e-mail shows.
     """
-    key = (template, workshop.pk, workshop.updated_at, language, settings.SITE_URL)
-    email = _rendered.get(key)
-    if email is None:
-        email = _render_registration_email(workshop, template, language)
-        if len(_rendered) >= _RENDERED_MAX:
-            _rendered.clear()  # rare (that many workshop versions); simple and thread-safe
-        _rendered[key] = email
-    return email
+    return _rendered_email(template, workshop, workshop.updated_at, language, settings.SITE_URL)
+
+
+@functools.lru_cache(maxsize=256)
+def _rendered_email(template, workshop, updated_at, language, site_url) -> RenderedEmail:
+    # Keyed by the workshop (its pk) and the version, language and address it shows.
+    return _render_registration_email(workshop, template, language)
 
 
 def _render_registration_email(workshop: Workshop, template: str, language: str) -> RenderedEmail:

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,6 +20,7 @@ from companies.selectors import membership_of
 from regiolab.forms import add_service_errors
 from regiolab.freshness import cached_until_changed, choice_models
 from regiolab.permissions import is_funder
+from regiolab.views import filtered_list_response
 
 from . import calendar, selectors, services
 from .filters import WorkshopFilter
@@ -47,15 +47,7 @@ def workshop_list(request):
         depends_on=(*selectors.workshop_list_sources(), *choice_models(WorkshopFilter)),
         compute=lambda: _workshop_list_content(request),
     )
-    # htmx refreshes only the results (hx-select) and the live region; a history restore
-    # needs the whole page.
-    partial = request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
-    if partial:
-        response = HttpResponse(content)
-    else:
-        response = render(request, "workshops/workshop_list.html", {"content": content})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return filtered_list_response(request, "workshops/workshop_list.html", content)
 
 
 def _workshop_list_content(request) -> str:
@@ -91,7 +83,7 @@ def _result_salt(request, workshop) -> str:
     return f"workshops.register.done:{workshop.pk}:{secret}"
 
 
-def _remember(request, workshop, registrations) -> str:
+def _result_url(request, workshop, registrations) -> str:
     """The result page's address: the new registrations in a signed parameter.
 
     Not in the session: most people registering have none yet, and creating one costs a query
@@ -103,7 +95,7 @@ def _remember(request, workshop, registrations) -> str:
     return reverse("workshops:register", args=[workshop.slug]) + "?" + query
 
 
-def _remembered(request, workshop) -> list[int]:
+def _result_pks(request, workshop) -> list[int]:
     try:
         pks = signing.loads(
             request.GET.get(RESULT_PARAMETER, ""),
@@ -116,7 +108,7 @@ def _remembered(request, workshop) -> list[int]:
 
 
 def _registration_done(request, workshop):
-    pks = _remembered(request, workshop)
+    pks = _result_pks(request, workshop)
     registrations = [r for r in selectors.registrations_by_pks(pks) if r.workshop_id == workshop.pk]
     if not registrations:
         return redirect("workshops:register", slug=workshop.slug)
@@ -167,7 +159,7 @@ def register(request, slug):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return redirect(_remember(request, workshop, [registration]))
+            return redirect(_result_url(request, workshop, [registration]))
     return render(
         request,
         "workshops/register.html",
@@ -206,7 +198,7 @@ def _register_colleagues(request, workshop, company):
         except ValidationError as exc:
             options.add_error(None, exc.messages)
         else:
-            return redirect(_remember(request, workshop, registrations))
+            return redirect(_result_url(request, workshop, registrations))
     return render(
         request,
         "workshops/register_colleagues.html",

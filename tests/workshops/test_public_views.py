@@ -15,6 +15,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
+from tests.workshops.support import register_url, valid_data
 from workshops import services
 from workshops.models import Registration, Workshop
 
@@ -27,22 +28,6 @@ LIST_URL = reverse("workshops:list")
 def _english_pages(client):
     # Assertions read the English source strings; German is the default language.
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-
-def register_url(workshop):
-    return reverse("workshops:register", args=[workshop.slug])
-
-
-def valid_data(**overrides):
-    return {
-        "first_name": "Erika",
-        "last_name": "Mustermann",
-        "email": "erika@example.org",
-        "company_name": "Mustermann Metall GmbH",
-        "language": "de",
-        "consent": "on",
-        **overrides,
-    }
 
 
 # --- List ----------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from django.core import signing
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from tests.factories import CompanyMemberFactory, WorkshopFactory
+from tests.workshops.support import register_url, valid_data
 from workshops import views
 from workshops.models import Registration
 
@@ -20,22 +20,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 def client():
     # A browser with a CSRF cookie from the form page, as a real one would have.
     return Client(HTTP_ACCEPT_LANGUAGE="en")
-
-
-def register_url(workshop):
-    return reverse("workshops:register", args=[workshop.slug])
-
-
-def valid_data(**overrides):
-    return {
-        "first_name": "Erika",
-        "last_name": "Mustermann",
-        "email": "erika@example.org",
-        "company_name": "Mustermann Metall GmbH",
-        "language": "de",
-        "consent": "on",
-        **overrides,
-    }
 
 
 def test_result_page_in_a_signed_address_for_the_registering_browser_only(client):
