@@ -5,7 +5,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 
-from .mail import enqueue_delivery
+from .mail import wake_delivery
 from .models import OutboundEmail
 
 
@@ -41,7 +41,7 @@ class AccountAdapter(DefaultAccountAdapter):
             html, text = message.body, ""
         else:
             text = message.body
-        row = OutboundEmail.objects.create(
+        OutboundEmail.objects.create(
             to=email, subject=message.subject, body_text=text or html, body_html=html
         )
-        transaction.on_commit(lambda: enqueue_delivery(row.pk))
+        transaction.on_commit(wake_delivery)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -75,17 +76,27 @@ def queue_rendered_email(
         body_html=html,
         attachments=[a.as_json() for a in attachments],
     )
-    transaction.on_commit(lambda: enqueue_delivery(email.pk))
+    transaction.on_commit(wake_delivery)
     return email
 
 
-def enqueue_delivery(email_id: int) -> None:
-    from .tasks import deliver_email
+# Set while a delivery run is queued or has not yet looked for new rows. Publishing a task cost a
+# registration more than its whole commit (make bench), so a burst of e-mails wakes the mail
+# worker once; the timeout bounds a flag left behind by a worker that died.
+DELIVERY_WAKE_KEY = "mail:delivery-wake"
+DELIVERY_WAKE_SECONDS = 30
+
+
+def wake_delivery() -> None:
+    """After a commit that queued e-mails: make sure a delivery run will look for them."""
+    from .tasks import deliver_new_emails
 
     try:
-        deliver_email.delay(email_id)
-    except Exception:  # broker unreachable: the row stays pending for the periodic task
-        logger.warning("Could not enqueue e-mail %s; the periodic task will send it", email_id)
+        if cache.add(DELIVERY_WAKE_KEY, 1, DELIVERY_WAKE_SECONDS):
+            deliver_new_emails.delay()
+    except Exception:  # broker or cache unreachable: the rows stay pending for the periodic task
+        cache.delete(DELIVERY_WAKE_KEY)
+        logger.warning("Could not wake the mail worker; the periodic task will send the e-mails")
 
 
 def _build_message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
@@ -127,6 +138,31 @@ def deliver(email_id: int) -> bool:
         email.sent_at = timezone.now()
         email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
         return True
+
+
+def deliver_new(*, batch: int = 500) -> int:
+    """Send every e-mail not yet tried, until none is left; returns the number sent.
+
+    The wake flag is cleared before each look, so an e-mail committed after the look wakes
+    another run, and one committed before it is found by it.
+    """
+    sent = 0
+    skipped: set[int] = set()  # being sent by another run just now
+    while True:
+        cache.delete(DELIVERY_WAKE_KEY)
+        ids = list(
+            OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, attempts=0)
+            .exclude(pk__in=skipped)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return sent
+        for pk in ids:
+            if deliver(pk):
+                sent += 1
+            else:
+                skipped.add(pk)
 
 
 def deliver_pending(*, older_than: timedelta = timedelta(seconds=30)) -> int:

@@ -221,7 +221,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = {"celery": {}, "mail": {}, "reports": {}}
 CELERY_TASK_ROUTES = {
-    "regiolab.tasks.deliver_email": {"queue": "mail"},
+    "regiolab.tasks.deliver_new_emails": {"queue": "mail"},
     "regiolab.tasks.deliver_pending_emails": {"queue": "mail"},
     "workshops.send_invitations": {"queue": "mail"},
     "workshops.send_pending_invitations": {"queue": "mail"},

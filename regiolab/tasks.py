@@ -4,8 +4,8 @@ from . import mail
 
 
 @shared_task(ignore_result=True)
-def deliver_email(email_id: int) -> None:
-    mail.deliver(email_id)
+def deliver_new_emails() -> int:
+    return mail.deliver_new()
 
 
 @shared_task(ignore_result=True)

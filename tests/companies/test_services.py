@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from companies import services
 from companies.models import Company, CompanyInvitation, CompanyMember, Consultation
+from regiolab.mail import deliver_new
 from tests.factories import (
     CompanyFactory,
     CompanyInvitationFactory,
@@ -117,6 +118,7 @@ def test_accept_join_request_emails_person(django_capture_on_commit_callbacks):
     owner = CompanyMemberFactory()
     person = UserFactory(email="neu@example.org")
     request = services.request_to_join(user=person, company=owner.company)
+    deliver_new()  # the worker has sent what the setup queued
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.decide_join_request(membership=request, decided_by=owner.user, accept=True)
@@ -132,6 +134,7 @@ def test_decline_join_request_deletes_it_and_emails(django_capture_on_commit_cal
     owner = CompanyMemberFactory()
     person = UserFactory(email="abgelehnt@example.org")
     request = services.request_to_join(user=person, company=owner.company)
+    deliver_new()  # the worker has sent what the setup queued
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.decide_join_request(membership=request, decided_by=owner.user, accept=False)

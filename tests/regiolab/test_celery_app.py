@@ -37,7 +37,7 @@ def test_email_and_report_tasks_have_their_own_queues():
     app.loader.import_default_modules()
     assert set(settings.CELERY_TASK_QUEUES) == {"celery", "mail", "reports"}
     for name in (
-        "regiolab.tasks.deliver_email",
+        "regiolab.tasks.deliver_new_emails",
         "regiolab.tasks.deliver_pending_emails",
         "workshops.send_invitations",
         "workshops.send_pending_invitations",

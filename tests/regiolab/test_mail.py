@@ -15,7 +15,7 @@ from regiolab import mail as outbox
 from regiolab.celery import app as celery_app
 from regiolab.mail import Attachment, deliver, deliver_pending, queue_email
 from regiolab.models import OutboundEmail
-from regiolab.tasks import deliver_email, deliver_pending_emails
+from regiolab.tasks import deliver_new_emails, deliver_pending_emails
 from tests.support.celery_worker import switch_broker
 from tests.support.mfa import enable_totp
 from tests.support.smtp_sink import smtp_sink  # noqa: F401 — fixture
@@ -145,7 +145,7 @@ def test_deliver_twice_sends_once(probe):
 
     assert deliver(row.pk) is True
     assert deliver(row.pk) is False
-    deliver_email.delay(row.pk)  # a duplicate task message changes nothing either
+    deliver_new_emails.delay()  # another delivery run changes nothing either
 
     assert len(mail.outbox) == 1
     row.refresh_from_db()
@@ -188,7 +188,7 @@ def test_broker_down_keeps_the_row_pending_and_the_periodic_task_sends_it(
 
     print(f"commit with a dead broker took {elapsed:.2f} s")
     assert elapsed < 10  # fails fast; the request is not held up for long
-    assert "periodic task will send it" in caplog.text
+    assert "the periodic task will send" in caplog.text
     row.refresh_from_db()
     assert row.status == OutboundEmail.Status.PENDING and row.attempts == 0
     assert mail.outbox == []

@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from regiolab.mail import deliver_new
 from tests.factories import TopicFactory, TrainingNetworkFactory, UserFactory, WorkshopFactory
 from workshops import lifecycle, services
 from workshops.models import Registration, Workshop
@@ -353,6 +354,7 @@ def test_cancel_page_confirms_before_cancelling(
     assert "2 registered people will be told" in content
     workshop.refresh_from_db()
     assert workshop.status == Workshop.Status.PUBLISHED
+    deliver_new()  # the worker has sent what the setup queued
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         coordinator_client.post(url)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import load_workbook
 
+from regiolab.mail import deliver_new
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
@@ -171,6 +172,7 @@ def test_promote_moves_waitlisted_person_up(coordinator_client, django_capture_o
     first = register(workshop, "Erste")
     waiting = register(workshop, "Wartend")
     Workshop.objects.filter(pk=workshop.pk).update(capacity=2)
+    deliver_new()  # the worker has sent what the setup queued
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = coordinator_client.post(url("promote", workshop, waiting.pk), follow=True)

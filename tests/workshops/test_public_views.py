@@ -7,6 +7,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
+from regiolab.mail import deliver_new
 from tests.factories import (
     CompanyMemberFactory,
     RegistrationFactory,
@@ -208,6 +209,7 @@ def test_register_flow_german(client, django_capture_on_commit_callbacks):
 def test_register_flow_english_and_waitlist(client, django_capture_on_commit_callbacks):
     workshop = WorkshopFactory(title="Robotik", title_en="Robotics basics", capacity=1)
     services.register_participant(workshop=workshop, first_name="A", last_name="B", email="a@b.de")
+    deliver_new()  # the worker has sent what the setup queued
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(register_url(workshop), valid_data(language="en"), follow=True)
@@ -337,6 +339,7 @@ def test_cancel_by_link(client, django_capture_on_commit_callbacks):
     page = client.get(url).content.decode()
     assert "Lasern" in page and "Ute Uhl" in page and "<form" in page
     assert Registration.objects.get(pk=holder.pk).status == "confirmed"  # GET changes nothing
+    deliver_new()  # the worker has sent what the setup queued
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, follow=True)

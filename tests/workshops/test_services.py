@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from regiolab import mail as outbox
 from regiolab.celery import app as celery_app
+from regiolab.mail import deliver_new
 from regiolab.models import OutboundEmail
 from tests.factories import CompanyFactory, UserFactory, WorkshopFactory
 from workshops import services
@@ -126,6 +127,7 @@ def test_cancel_promotes_first_waitlisted_and_emails_once(django_capture_on_comm
     holder = register(workshop, 1)
     first_waiting = register(workshop, 2)
     register(workshop, 3)
+    deliver_new()  # the worker has sent what the setup queued
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         promoted = services.cancel_registration(registration=holder)
