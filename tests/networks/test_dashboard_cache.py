@@ -189,3 +189,21 @@ def test_cached_forms_carry_each_visitors_own_csrf_token(coordinator_client, fil
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.role == "anchor"
+
+
+def test_the_search_field_is_cached_only_while_nobody_searched(coordinator_client, filled):
+    url = dashboard_url(filled)
+    blank = coordinator_client.get(url).content.decode()
+    assert 'name="q"' in blank and 'value="' not in blank.split('name="q"')[1].split(">")[0]
+
+    searched = coordinator_client.get(url, {"q": "Metall<b>"}).content.decode()
+    field = searched.split('name="q"')[1].split(">")[0]
+    assert 'value="Metall&lt;b&gt;"' in field  # the visitor's query, escaped, not the cache
+    too_long = coordinator_client.get(url, {"q": "x" * 101}).content.decode()
+    assert "at most 100 characters" in too_long
+
+    again = coordinator_client.get(url).content.decode()
+    assert without_tokens(again) == without_tokens(blank)  # no query or error left behind
+    coordinator_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "de"
+    german = coordinator_client.get(url).content.decode()
+    assert "Find a company by name" in blank and "Find a company by name" not in german
