@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from cachalot.api import get_last_invalidation
 from django.db.models import (
     Case,
     Count,
@@ -25,7 +26,7 @@ from django.db.models.functions import ExtractYear
 
 from companies.models import Company, Consultation, SizeClass
 from networks.models import NetworkMembership, TrainingNetwork
-from regiolab.freshness import cached_until_changed, data_stamp
+from regiolab.freshness import cached_until_changed
 from regiolab.permissions import is_coordinator
 from workshops.models import Registration, StatisticsTally, Workshop
 
@@ -517,7 +518,7 @@ class GrantPage:
 
     @cached_property
     def stamp(self) -> float:
-        return data_stamp(*GRANT_PAGE_SOURCES)
+        return get_last_invalidation(*GRANT_PAGE_SOURCES)
 
     def _prefetch(self, *lookups) -> None:
         # Once per relation however many sections use it (prefetch skips what it has).

@@ -20,14 +20,9 @@ from django.utils import translation
 T = TypeVar("T")
 
 
-def data_stamp(*depends_on) -> float:
-    """When the newest of these models (or ``app.Model`` labels, or tables) last changed."""
-    return get_last_invalidation(*depends_on)
-
-
 def cache_key(name: str, *parts, depends_on: Iterable) -> str:
     """The key of ``name`` for these parts in the active language at the tables' current state."""
-    stamp = data_stamp(*depends_on)
+    stamp = get_last_invalidation(*depends_on)
     raw = repr((name, translation.get_language(), stamp, parts)).encode()
     return f"fresh:{name}:{hashlib.blake2b(raw, digest_size=16).hexdigest()}"
 
@@ -39,11 +34,7 @@ def cached_until_changed(name: str, *parts, depends_on: Iterable, compute: Calla
     viewer's role); the value must be picklable.
     """
     key = cache_key(name, *parts, depends_on=depends_on)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, settings.FRESHNESS_TIMEOUT)
-    return value
+    return cache.get_or_set(key, compute, settings.FRESHNESS_TIMEOUT)
 
 
 def choice_models(filterset_class) -> list:

@@ -38,6 +38,7 @@ from tests.factories import (
     WorkshopFactory,
 )
 from tests.support.mfa import enable_totp
+from tests.workshops.support import valid_data
 from workshops import services as workshop_services
 
 ROLES = ("anonymous", "rep_a", "rep_b", "coordinator", "funder")
@@ -417,14 +418,7 @@ PAYLOADS = {
     "accept": lambda w: {"decision": "accept"},
     "add_member": lambda w: {"company": w.ids["B"], "role": "member"},
     "role": lambda w: {"role": "anchor"},
-    "register": lambda w: {
-        "first_name": "Erika",
-        "last_name": "Mustermann",
-        "email": "erika@example.org",
-        "company_name": "Mustermann Metall GmbH",
-        "language": "de",
-        "consent": "on",
-    },
+    "register": lambda w: valid_data(),
     "workshop": lambda w: _workshop_form("Cobots im Mittelstand"),
     "workshop_edit": lambda w: {**_workshop_form("Robotik umbenannt"), "slug": w.ids["W"]},
     "checkin": lambda w: {f"registration_{w.ids['unmarked']}": "attended"},

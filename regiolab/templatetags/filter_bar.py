@@ -8,10 +8,9 @@ the template caches it under those (``templates/partials/filter_bar.html``).
 
 import hashlib
 
+from cachalot.api import get_last_invalidation
 from django import template
 from django.forms.models import ModelChoiceIterator
-
-from regiolab.freshness import data_stamp
 
 register = template.Library()
 
@@ -47,5 +46,5 @@ def choices_version(form) -> str:
         else:
             _feed(digest, choices)
     if choice_models:
-        digest.update(repr(data_stamp(*choice_models)).encode())
+        digest.update(repr(get_last_invalidation(*choice_models)).encode())
     return digest.hexdigest()

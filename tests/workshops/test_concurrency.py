@@ -42,13 +42,14 @@ def run_at_once(jobs):
     return errors, time.monotonic() - started
 
 
-def register_job(workshop, n):
+def register_job(workshop, n, prefix="person", **optional):
     def job():
         services.register_participant(
             workshop=workshop,
             first_name="Person",
             last_name=str(n),
-            email=f"person{n}@example.org",
+            email=f"{prefix}{n}@example.org",
+            **optional,
         )
 
     return job
@@ -138,19 +139,8 @@ def test_waitlist_places_in_the_emails_are_counted_after_the_lock():
         workshop=workshop, first_name="Erste", last_name="Person", email="first@example.org"
     )
 
-    def job(n):
-        def register():
-            services.register_participant(
-                workshop=workshop,
-                first_name="Person",
-                last_name=str(n),
-                email=f"waiting{n}@example.org",
-                language="en",
-            )
-
-        return register
-
-    errors, _ = run_at_once([job(n) for n in range(20)])
+    jobs = [register_job(workshop, n, prefix="waiting", language="en") for n in range(20)]
+    errors, _ = run_at_once(jobs)
     assert errors == []
     places = sorted(
         int(re.search(r"You are number (\d+) on the waitlist", email.body_text).group(1))
