@@ -208,6 +208,10 @@ class RenderedEmail:
     html: str
     attachments: tuple[Attachment, ...]
 
+    @functools.cached_property
+    def shows_position(self) -> bool:
+        return any(POSITION_PLACEHOLDER in part for part in (self.subject, self.text, self.html))
+
 
 def _template_for(registration: Registration) -> str:
     return "registration_confirmed" if registration.holds_seat else "registration_waitlisted"
@@ -264,7 +268,7 @@ def personalise(email: RenderedEmail, registration: Registration) -> tuple[str, 
         NAME_PLACEHOLDER: registration.full_name,
         CANCEL_URL_PLACEHOLDER: cancel_url(registration),
     }
-    if POSITION_PLACEHOLDER in email.subject + email.text + email.html:
+    if email.shows_position:
         values[POSITION_PLACEHOLDER] = str(waitlist_position(registration))
 
     def fill(part: str, convert) -> str:
