@@ -150,9 +150,9 @@ def dashboard(request, slug):
         "networks/dashboard.html",
         {
             "network": network,
-            # Lazy: read only when the cached fragment is rebuilt.
+            # Lazy: read (and their queries built) only when the cached fragment is rebuilt.
             "figures": SimpleLazyObject(lambda: selectors.dashboard_figures(network)),
-            "requests": selectors.open_requests(network),
+            "requests": SimpleLazyObject(lambda: list(selectors.open_requests(network))),
             "members": SimpleLazyObject(lambda: selectors.member_rows(network)),
             "search_form": search_form,
             "query": query,

@@ -13,6 +13,9 @@ Steps, each against a reference measured in the same run:
 3. invitations sent by a real Celery worker to a local SMTP sink against a plain smtplib loop;
 4. the progress report of the largest grant against WeasyPrint rendering its finished HTML.
 
+With ``--profile DIR``, py-spy records the gunicorn workers during each page's wrk run and the
+rush (tests/perf/profiling.py) and the bench prints the portal's hottest functions per step.
+
 gunicorn is stopped by the pid in its pidfile in every case (``finally``, SIGTERM handler,
 and Linux's parent-death signal). Correctness checks (exactly ``capacity`` confirmed, every
 invitation delivered once, every page 200) make the run fail; missed speed goals do not.
@@ -42,9 +45,12 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 if str(BASE_DIR) not in sys.path:  # run as a script: make `tests.support` importable
     sys.path.insert(0, str(BASE_DIR))
 
+from tests.perf.profiling import Profiler  # noqa: E402 — after the path above
+
 VENV_BIN = Path(sys.executable).parent
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 BARE_URL = "/bench/bare/"
+GUNICORN_PIDFILE = "gunicorn.pid"
 # Our option → seed_scale's option (our --invitations is the count sent in step 3).
 SEED_OPTIONS = {
     "companies": "companies",
@@ -97,6 +103,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--invitations", type=int, default=_env_int("BENCH_INVITATIONS") or 1000)
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--keep-db", action="store_true", help="keep the bench database")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record the gunicorn workers with py-spy during each page and the rush (DIR/*.txt)",
+    )
     parser.add_argument("--report-part", type=int, metavar="GRANT_ID", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.workers = args.workers or 2 * (os.cpu_count() or 1)
@@ -217,7 +229,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def gunicorn(*, port: int, workers: int, env: dict[str, str], run_dir: Path) -> Iterator[None]:
     """gunicorn with ``-p pidfile``; stopped by that pid when the block ends, whatever happens."""
-    pidfile = run_dir / "gunicorn.pid"
+    pidfile = run_dir / GUNICORN_PIDFILE
     log = (run_dir / "gunicorn.log").open("w")
     command = [
         str(VENV_BIN / "gunicorn"), "tests.perf.bench_wsgi:application",
@@ -602,7 +614,7 @@ def bench_workshop(*, capacity: int, label: str):
 # --- The measurements --------------------------------------------------------------------------
 
 
-def measure_pages(port: int, targets: Targets, args) -> dict:
+def measure_pages(port: int, targets: Targets, args, profiler: Profiler) -> dict:
     coordinator, admin = targets.coordinator_session, targets.admin_session
     pages = {
         "bare": (BARE_URL, None, "ok"),
@@ -617,14 +629,15 @@ def measure_pages(port: int, targets: Targets, args) -> dict:
         check = request("GET", port, path, cookies={"sessionid": session} if session else None)
         if check.status != 200 or marker not in check.body:
             raise BenchError(f"{path} answered {check.status} without {marker!r}")
-        result = wrk(
-            port, path, cookie=session, duration=args.duration, connections=args.connections
-        )
+        with profiler.step(key):
+            result = wrk(
+                port, path, cookie=session, duration=args.duration, connections=args.connections
+            )
         results[key] = result
     return results
 
 
-def measure_rush(port: int, args) -> dict:
+def measure_rush(port: int, args, profiler: Profiler) -> dict:
     from workshops.models import Registration
 
     workshop = bench_workshop(capacity=args.rush_seats, label="rush")
@@ -658,7 +671,8 @@ def measure_rush(port: int, args) -> dict:
         cookies={"csrftoken": cookie},
     )
     reference = burst(port, "GET", BARE_URL, [None] * args.rush)
-    rush = burst(port, "POST", path, forms, cookies={"csrftoken": cookie})
+    with profiler.step("rush"):
+        rush = burst(port, "POST", path, forms, cookies={"csrftoken": cookie})
     redirected = sum(
         1
         for status, location in zip(rush.statuses, rush.locations, strict=True)
@@ -960,11 +974,17 @@ def run(args: argparse.Namespace) -> dict:
         targets = prepare_targets()
         results["rows"] = targets.rows
         say(f"data: {targets.rows}")
+        profiler = Profiler(
+            directory=args.profile,
+            pidfile=run_dir / GUNICORN_PIDFILE,
+            py_spy=VENV_BIN / "py-spy",
+            base_dir=BASE_DIR,
+        )
         with gunicorn(port=port, workers=args.workers, env=env, run_dir=run_dir):
             say(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; wrk …")
-            results["pages"] = measure_pages(port, targets, args)
+            results["pages"] = measure_pages(port, targets, args, profiler)
             say("registration rush …")
-            results["rush"] = measure_rush(port, args)
+            results["rush"] = measure_rush(port, args, profiler)
             say("invitations …")
             results["invitations"] = measure_invitations(port, targets, args)
         say("progress report …")
@@ -979,6 +999,8 @@ def run(args: argparse.Namespace) -> dict:
                 drop_database(args.database_url)
         shutil.rmtree(run_dir, ignore_errors=True)
     results["table"] = format_table(build_rows(results, args))
+    results["profiles"] = profiler.hottest
+    results["profile_summary"] = "\n".join(profiler.lines())
     return results
 
 
@@ -1013,6 +1035,8 @@ def main(argv: list[str] | None = None) -> int:
     workers = f"gunicorn {args.workers} workers, wrk {args.connections} connections × "
     print(f"\nregioLab benchmark — {results['seed_command']}; {workers}{args.duration:g} s\n")
     print(results["table"])
+    if results["profile_summary"]:
+        print(f"\n{results['profile_summary']}")
     if args.json:
         args.json.write_text(json.dumps(_jsonable(results), indent=2, default=str))
     return 0

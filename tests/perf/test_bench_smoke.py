@@ -53,8 +53,9 @@ def _smoke_database_url() -> str:
 
 def test_bench_prints_the_table_and_its_checks_hold(tmp_path):
     out = tmp_path / "bench.json"
+    profiles = tmp_path / "profiles"
     completed = subprocess.run(
-        [sys.executable, str(BENCH), *SMOKE_ARGS, f"--json={out}"],
+        [sys.executable, str(BENCH), *SMOKE_ARGS, f"--json={out}", f"--profile={profiles}"],
         cwd=BASE_DIR,
         env={**os.environ, "BENCH_DATABASE_URL": _smoke_database_url()},
         capture_output=True,
@@ -87,3 +88,13 @@ def test_bench_prints_the_table_and_its_checks_hold(tmp_path):
         assert results["pages"][page]["requests"] > 0
     assert results["report"]["build_seconds"] > 0
     assert results["report"]["peak_mb"] > 0
+
+    # py-spy recorded the workers during every page and the rush; the registration's own code
+    # shows up in the rush's stacks and in the summary printed under the table.
+    for step in ("bare", "companies", "admin_companies", "workshops", "grant", "dashboard", "rush"):
+        assert (profiles / f"{step}.txt").stat().st_size > 0, step
+    assert "workshops/services.py" in (profiles / "rush.txt").read_text()
+    assert f"py-spy profiles (CPU of the gunicorn workers) in {profiles}" in table
+    rush_line = next(line for line in table.splitlines() if line.startswith("  rush: "))
+    assert "(workshops/" in rush_line, rush_line
+    assert results["profiles"]["rush"], results["profiles"]
