@@ -181,6 +181,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# In each process's memory: fragments that change only with a release (the navigation per role
+# and language), where a Redis round trip would cost more than the rendering it saves.
+CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
 # django-cachalot only records when each table of ours was last written (ORM, bulk and raw SQL,
 # after commit); it caches no query. Figures and page fragments that are expensive to build are

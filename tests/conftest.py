@@ -14,7 +14,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     """Fast hashing, in-memory e-mail, eager Celery, empty cache for every test."""
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.utils import translation
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,7 +22,8 @@ def _fast_and_isolated(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     # Every test starts in the default language; nothing leaks from the previous test.
     translation.activate(settings.LANGUAGE_CODE)
     yield
