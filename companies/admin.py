@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.db import models
+
+from regiolab.admin import HTTPS_URL_FIELDS
 
 from . import services
 from .models import AssociatedEnterprise, Company, CompanyInvitation, CompanyMember, Consultation
@@ -31,7 +32,7 @@ class CompanyAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     filter_horizontal = ["training_needs"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = HTTPS_URL_FIELDS
     inlines = [AssociatedEnterpriseInline, CompanyMemberInline]
 
     def save_related(self, request, form, formsets, change):

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from regiolab.admin import HTTPS_URL_FIELDS
+
 from .models import (
     BudgetLine,
     CofinancingShare,
@@ -25,6 +27,7 @@ class FundingProgrammeAdmin(admin.ModelAdmin):
     list_filter = ["level", "is_example", "is_published"]
     search_fields = ["name", "funding_body"]
     filter_horizontal = ["topics"]
+    formfield_overrides = HTTPS_URL_FIELDS
 
 
 class ShareInline(admin.TabularInline):

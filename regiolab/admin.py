@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessibilityFeedback, Consent, OutboundEmail, SitePage, SitePageSection, Topic
+
+# A bare "firma.de" in a link field means https (Django 6's default; 5.2 still assumes http).
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Topic)

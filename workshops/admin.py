@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from regiolab.admin import HTTPS_URL_FIELDS
+
 from . import services
 from .models import Invitation, Registration, Workshop
 
@@ -25,6 +27,7 @@ class WorkshopAdmin(admin.ModelAdmin):
     readonly_fields = ["seats_taken", "created_at", "updated_at", "published_at", "cancelled_at"]
     filter_horizontal = ["topics"]
     date_hierarchy = "starts_at"
+    formfield_overrides = HTTPS_URL_FIELDS
     inlines = [RegistrationInline]
 
 
