@@ -181,12 +181,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# In each process's memory: fragments that change only with a release (the navigation per role
-# and language), where a Redis round trip would cost more than the rendering it saves.
+# In each process's memory: fragments that change only with a release (the navigation, the
+# dashboard's empty search field), where a Redis round trip costs more than the rendering.
 CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
-# django-cachalot only records when each table of ours was last written (ORM, bulk and raw SQL,
-# after commit); it caches no query. Figures and page fragments that are expensive to build are
+# django-cachalot only records when each table of ours was last written (by the ORM, after
+# commit); it caches no query. Figures and page fragments that are expensive to build are
 # kept under that time (regiolab/freshness.py), so any change to their tables shows at once.
 CACHALOT_ENABLED = False
 # Only ORM writes are tracked (saves, bulk operations, QuerySet.update/delete): scanning every

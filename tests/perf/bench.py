@@ -24,6 +24,7 @@ invitation delivered once, every page 200) make the run fail; missed speed goals
 import argparse
 import contextlib
 import http.client
+import io
 import json
 import os
 import re
@@ -415,18 +416,10 @@ def _raw_request(method: str, port: int, path: str, *, cookies, form) -> bytes:
 
 
 def _status_and_location(answer: bytes) -> tuple[int, str]:
-    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
-    parts = head[0].split(" ", 2)
+    status_line, _, rest = answer.partition(b"\r\n")
+    parts = status_line.split(b" ", 2)
     status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
-    location = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in head[1:]
-            if line.lower().startswith("location:")
-        ),
-        "",
-    )
-    return status, location
+    return status, http.client.parse_headers(io.BytesIO(rest)).get("Location", "")
 
 
 def burst(port: int, method: str, path: str, forms: list, *, cookies=None) -> Burst:
