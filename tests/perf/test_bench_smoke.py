@@ -82,6 +82,10 @@ def test_bench_prints_the_table_and_its_checks_hold(tmp_path):
     # Exactly as many confirmed as seats, the rest waitlisted (bench.py fails the run otherwise).
     assert results["rush"]["confirmed"] == 5
     assert results["rush"]["waitlisted"] == 15
+    # The same number again, arriving at the goal's rate: the same check held.
+    assert results["rush"]["paced_confirmed"] == 5
+    assert results["rush"]["paced_per_second"] == 150
+    assert "… the same 20 arriving at 150/s" in table
     # Every invitation arrived once at the sink (checked by address inside bench.py).
     assert results["invitations"]["count"] == 20
     for page in ("bare", "companies", "admin_companies", "workshops", "grant", "dashboard"):
