@@ -694,8 +694,13 @@ def measure_rush(port: int, args, profiler: Profiler) -> dict:
     paced_workshop = bench_workshop(capacity=args.rush_seats, label="paced")
     paced = register(paced_workshop, forms("paced", args.rush), per_second=args.rush_rate)
     paced_outcome = _rush_outcome(paced_workshop, paced, args)
-    return {"rush": rush, "reference": reference, "paced": paced, **outcome,
-            "paced_confirmed": paced_outcome["confirmed"]}  # fmt: skip
+    return {
+        "rush": rush,
+        "reference": reference,
+        "paced": paced,
+        **outcome,
+        "paced_confirmed": paced_outcome["confirmed"],
+    }
 
 
 def _rush_outcome(workshop, answers: Burst, args) -> dict:
