@@ -653,6 +653,22 @@ def measure_pages(port: int, targets: Targets, args, profiler: Profiler) -> dict
     return results
 
 
+def registration_forms(token: str, prefix: str, count: int) -> list[dict]:
+    """``count`` people for the public registration form, e-mail addresses ``prefix0000@…``."""
+    return [
+        {
+            "csrfmiddlewaretoken": token,
+            "first_name": "Rush",
+            "last_name": f"Teilnehmer {i}",
+            "email": f"{prefix}{i:04d}@bench.example",
+            "company_name": "Bench GmbH",
+            "language": "de",
+            "consent": "on",
+        }
+        for i in range(count)
+    ]
+
+
 def measure_rush(port: int, args, profiler: Profiler) -> dict:
     workshop = bench_workshop(capacity=args.rush_seats, label="rush")
     path = f"/workshops/{workshop.slug}/register/"
@@ -663,18 +679,7 @@ def measure_rush(port: int, args, profiler: Profiler) -> dict:
             raise BenchError(f"The registration form has no field {name!r}")
 
     def forms(prefix: str, count: int) -> list[dict]:
-        return [
-            {
-                "csrfmiddlewaretoken": token,
-                "first_name": "Rush",
-                "last_name": f"Teilnehmer {i}",
-                "email": f"{prefix}{i:04d}@bench.example",
-                "company_name": "Bench GmbH",
-                "language": "de",
-                "consent": "on",
-            }
-            for i in range(count)
-        ]
+        return registration_forms(token, prefix, count)
 
     def register(target, people: list[dict], **pace) -> Burst:
         url = f"/workshops/{target.slug}/register/"
@@ -700,6 +705,89 @@ def measure_rush(port: int, args, profiler: Profiler) -> dict:
         "paced": paced,
         **outcome,
         "paced_confirmed": paced_outcome["confirmed"],
+    }
+
+
+def _wsgi_call(application, method: str, path: str, *, body: bytes = b"", cookie: str = ""):
+    """(status, headers, body) of one request handed straight to the WSGI application."""
+    from wsgiref.util import setup_testing_defaults
+
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SERVER_NAME": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_COOKIE": cookie,
+        "wsgi.input": io.BytesIO(body),
+    }
+    setup_testing_defaults(environ)
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer.update(status=int(status.split()[0]), headers=headers)
+
+    content = b"".join(application(environ, start_response))
+    return answer["status"], answer["headers"], content
+
+
+def _backend_cpu_seconds(pid: int) -> float | None:
+    """CPU time of a PostgreSQL backend on this machine (utime + stime), None if not readable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_registration_cost(args) -> dict:
+    """CPU of one registration and of the bare view in this process, through the WSGI
+    application without HTTP or client, and what the registrations cost PostgreSQL's backend:
+    the floor under the rush, whatever the concurrency."""
+    from django.db import connection
+
+    from tests.perf.bench_wsgi import application
+
+    count = args.rush * 5
+    workshop = bench_workshop(capacity=args.rush_seats, label="in-process")
+    path = f"/workshops/{workshop.slug}/register/"
+    status, headers, page = _wsgi_call(application, "GET", path)
+    cookie = next(
+        (v.split(";")[0].strip() for k, v in headers if k == "Set-Cookie" and "csrftoken=" in v),
+        "",
+    )
+    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if status != 200 or not cookie or not match:
+        raise BenchError(f"In process: the registration form answered {status} without a token")
+    token = match.group(1).decode()
+
+    def register(prefix: str, people: int) -> None:
+        for form in registration_forms(token, prefix, people):
+            body = urllib.parse.urlencode(form).encode()
+            answer = _wsgi_call(application, "POST", path, body=body, cookie=cookie)[0]
+            if answer != 302:
+                raise BenchError(f"In process: a registration answered {answer}")
+
+    register("warm-in-process", args.workers * 4)  # templates loaded, connections open
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    backend_before, started = _backend_cpu_seconds(backend), time.process_time()
+    register("in-process", count)
+    python_seconds, backend_after = time.process_time() - started, _backend_cpu_seconds(backend)
+    started = time.process_time()
+    for _ in range(count):
+        _wsgi_call(application, "GET", BARE_URL)
+    bare_seconds = time.process_time() - started
+    postgres = None
+    if backend_before is not None and backend_after is not None:
+        postgres = (backend_after - backend_before) / count
+    return {
+        "count": count,
+        "python_ms": python_seconds / count * 1000,
+        "postgres_ms": postgres * 1000 if postgres is not None else None,
+        "bare_ms": bare_seconds / count * 1000,
     }
 
 
@@ -940,6 +1028,16 @@ def build_rows(results: dict, args) -> list[list[str]]:
          f"{rush['paced_confirmed']} confirmed", "", "", "", "p95 ≤ 200 ms",
          _met(paced.percentile(95) <= 0.2)]
     )  # fmt: skip
+    cost = results["registration_cost"]
+    postgres = cost["postgres_ms"]
+    total = cost["python_ms"] + (postgres or 0)
+    rows.append(
+        [f"  … one registration in process, no HTTP ({cost['count']})",
+         f"{cost['python_ms']:.2f} ms CPU + "
+         + (f"{postgres:.2f} ms in PostgreSQL" if postgres is not None else "PostgreSQL n/a"),
+         "bare Django view in process", f"{cost['bare_ms']:.2f} ms CPU",
+         f"{total / cost['bare_ms']:.0f} ×", "", ""]
+    )  # fmt: skip
     ratio = inv["worker_rate"] / inv["plain_rate"]
     rows.append(
         [f"3 invitations ({inv['count']}, Celery worker → SMTP sink)",
@@ -1024,6 +1122,8 @@ def run(args: argparse.Namespace) -> dict:
             results["rush"] = measure_rush(port, args, profiler)
             say("invitations …")
             results["invitations"] = measure_invitations(port, targets, args)
+        say("one registration in process …")
+        results["registration_cost"] = measure_registration_cost(args)
         say("progress report …")
         results["report"] = measure_report(targets.grant_id, env)
     finally:

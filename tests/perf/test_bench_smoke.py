@@ -86,6 +86,12 @@ def test_bench_prints_the_table_and_its_checks_hold(tmp_path):
     assert results["rush"]["paced_confirmed"] == 5
     assert results["rush"]["paced_per_second"] == 150
     assert "… the same 20 arriving at 150/s" in table
+    # One registration's CPU in process, the bench's PostgreSQL backend read from /proc.
+    cost = results["registration_cost"]
+    assert cost["count"] == 100
+    assert cost["python_ms"] > cost["bare_ms"] > 0
+    assert cost["postgres_ms"] > 0
+    assert "… one registration in process, no HTTP (100)" in table
     # Every invitation arrived once at the sink (checked by address inside bench.py).
     assert results["invitations"]["count"] == 20
     for page in ("bare", "companies", "admin_companies", "workshops", "grant", "dashboard"):
