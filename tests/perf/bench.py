@@ -315,14 +315,47 @@ def request(
         answer = conn.getresponse()
         text = answer.read().decode(errors="replace")
         seconds = time.perf_counter() - started
-        jar = {}
-        for name, value in answer.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                jar[key.strip()] = rest.split(";", 1)[0]
-        return Response(answer.status, dict(answer.getheaders()), text, jar, seconds)
+        headers = answer.getheaders()
+        return Response(answer.status, dict(headers), text, _cookie_jar(headers), seconds)
     finally:
         conn.close()
+
+
+def wsgi_request(application, method: str, path: str, *, cookies=None, form=None) -> Response:
+    """One request handed straight to the WSGI application in this process: no HTTP, no client."""
+    from wsgiref.util import setup_testing_defaults
+
+    headers, body = _headers_and_body(0, cookies, form)
+    body = body or b""
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "HTTP_COOKIE": headers.get("Cookie", ""),
+        "CONTENT_TYPE": headers.get("Content-Type", ""),
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+    }
+    setup_testing_defaults(environ)  # server name 127.0.0.1, HTTP/1.0, http
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer.update(status=int(status.split()[0]), headers=headers)
+
+    started = time.perf_counter()
+    content = b"".join(application(environ, start_response))
+    seconds = time.perf_counter() - started
+    text = content.decode(errors="replace")
+    jar = _cookie_jar(answer["headers"])
+    return Response(answer["status"], dict(answer["headers"]), text, jar, seconds)
+
+
+def _cookie_jar(headers: list[tuple[str, str]]) -> dict[str, str]:
+    jar = {}
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            jar[key.strip()] = rest.split(";", 1)[0]
+    return jar
 
 
 def _headers_and_body(port: int, cookies, form) -> tuple[dict[str, str], bytes | None]:
@@ -678,9 +711,6 @@ def measure_rush(port: int, args, profiler: Profiler) -> dict:
         if f'name="{name}"' not in page.body:
             raise BenchError(f"The registration form has no field {name!r}")
 
-    def forms(prefix: str, count: int) -> list[dict]:
-        return registration_forms(token, prefix, count)
-
     def register(target, people: list[dict], **pace) -> Burst:
         url = f"/workshops/{target.slug}/register/"
         return burst(port, "POST", url, people, cookies={"csrftoken": cookie}, **pace)
@@ -688,16 +718,19 @@ def measure_rush(port: int, args, profiler: Profiler) -> dict:
     # As wrk's warm-up for the pages: each worker registers a few people for another workshop
     # first (its first Celery publish opens the broker connection, its templates load).
     register(
-        bench_workshop(capacity=args.workers, label="warm-up"), forms("warm", args.workers * 4)
+        bench_workshop(capacity=args.workers, label="warm-up"),
+        registration_forms(token, "warm", args.workers * 4),
     )
     reference = burst(port, "GET", BARE_URL, [None] * args.rush)
     with profiler.step("rush"):
-        rush = register(workshop, forms("rush", args.rush))
+        rush = register(workshop, registration_forms(token, "rush", args.rush))
     outcome = _rush_outcome(workshop, rush, args)
     # The same registrations arriving at the goal's rate: the latency each person sees when the
     # portal keeps up, without the queue that 200 requests at the same instant must form.
     paced_workshop = bench_workshop(capacity=args.rush_seats, label="paced")
-    paced = register(paced_workshop, forms("paced", args.rush), per_second=args.rush_rate)
+    paced = register(
+        paced_workshop, registration_forms(token, "paced", args.rush), per_second=args.rush_rate
+    )
     paced_outcome = _rush_outcome(paced_workshop, paced, args)
     return {
         "rush": rush,
@@ -706,30 +739,6 @@ def measure_rush(port: int, args, profiler: Profiler) -> dict:
         **outcome,
         "paced_confirmed": paced_outcome["confirmed"],
     }
-
-
-def _wsgi_call(application, method: str, path: str, *, body: bytes = b"", cookie: str = ""):
-    """(status, headers, body) of one request handed straight to the WSGI application."""
-    from wsgiref.util import setup_testing_defaults
-
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "SERVER_NAME": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1",
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
-        "CONTENT_LENGTH": str(len(body)),
-        "HTTP_COOKIE": cookie,
-        "wsgi.input": io.BytesIO(body),
-    }
-    setup_testing_defaults(environ)
-    answer = {}
-
-    def start_response(status, headers, exc_info=None):
-        answer.update(status=int(status.split()[0]), headers=headers)
-
-    content = b"".join(application(environ, start_response))
-    return answer["status"], answer["headers"], content
 
 
 def _backend_cpu_seconds(pid: int) -> float | None:
@@ -752,22 +761,15 @@ def measure_registration_cost(args) -> dict:
     count = args.rush * 5
     workshop = bench_workshop(capacity=args.rush_seats, label="in-process")
     path = f"/workshops/{workshop.slug}/register/"
-    status, headers, page = _wsgi_call(application, "GET", path)
-    cookie = next(
-        (v.split(";")[0].strip() for k, v in headers if k == "Set-Cookie" and "csrftoken=" in v),
-        "",
-    )
-    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    if status != 200 or not cookie or not match:
-        raise BenchError(f"In process: the registration form answered {status} without a token")
-    token = match.group(1).decode()
+    cookie, token = csrf_from(wsgi_request(application, "GET", path))
 
     def register(prefix: str, people: int) -> None:
         for form in registration_forms(token, prefix, people):
-            body = urllib.parse.urlencode(form).encode()
-            answer = _wsgi_call(application, "POST", path, body=body, cookie=cookie)[0]
-            if answer != 302:
-                raise BenchError(f"In process: a registration answered {answer}")
+            answer = wsgi_request(
+                application, "POST", path, cookies={"csrftoken": cookie}, form=form
+            )
+            if answer.status != 302:
+                raise BenchError(f"In process: a registration answered {answer.status}")
 
     register("warm-in-process", args.workers * 4)  # templates loaded, connections open
     with connection.cursor() as cursor:
@@ -778,7 +780,7 @@ def measure_registration_cost(args) -> dict:
     python_seconds, backend_after = time.process_time() - started, _backend_cpu_seconds(backend)
     started = time.process_time()
     for _ in range(count):
-        _wsgi_call(application, "GET", BARE_URL)
+        wsgi_request(application, "GET", BARE_URL)
     bare_seconds = time.process_time() - started
     postgres = None
     if backend_before is not None and backend_after is not None:
