@@ -1,7 +1,9 @@
 """The e-mail outbox: queue inside a transaction, deliver after commit, catch up periodically."""
 
 import base64
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -114,8 +116,11 @@ def _build_message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
     return message
 
 
-def deliver(email_id: int) -> bool:
-    """Send one pending e-mail exactly once; True when it was sent now."""
+def deliver(email_id: int, connection=None) -> bool:
+    """Send one pending e-mail exactly once; True when it was sent now.
+
+    ``connection``: the open backend a delivery run shares over its e-mails; a new one if None.
+    """
     with transaction.atomic():
         email = (
             OutboundEmail.objects.select_for_update(skip_locked=True)
@@ -126,8 +131,10 @@ def deliver(email_id: int) -> bool:
             return False
         email.attempts += 1
         try:
-            _build_message(email, get_connection()).send()
+            _build_message(email, connection or get_connection()).send()
         except Exception as exc:  # noqa: BLE001 — any SMTP/connection error is recorded
+            if connection is not None:
+                _reconnect(connection)  # the failure may have broken it for the next e-mail
             email.last_error = str(exc)[:1000]
             if email.attempts >= MAX_ATTEMPTS:
                 email.status = OutboundEmail.Status.FAILED
@@ -140,6 +147,27 @@ def deliver(email_id: int) -> bool:
         return True
 
 
+@contextlib.contextmanager
+def _shared_connection() -> Iterator:
+    """One SMTP connection for a delivery run instead of one per e-mail. If it cannot be opened
+    now, each e-mail tries on its own and records the error on its row, as without it."""
+    connection = get_connection()
+    _reconnect(connection)
+    try:
+        yield connection
+    finally:
+        _reconnect(connection, reopen=False)
+
+
+def _reconnect(connection, *, reopen: bool = True) -> None:
+    try:
+        connection.close()
+        if reopen:
+            connection.open()
+    except Exception:  # noqa: BLE001 — the next send opens its own and records the error
+        logger.debug("SMTP connection not (re)opened", exc_info=True)
+
+
 def deliver_new(*, batch: int = 500) -> int:
     """Send every e-mail not yet tried, until none is left; returns the number sent.
 
@@ -148,21 +176,22 @@ def deliver_new(*, batch: int = 500) -> int:
     """
     sent = 0
     skipped: set[int] = set()  # being sent by another run just now
-    while True:
-        cache.delete(DELIVERY_WAKE_KEY)
-        ids = list(
-            OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, attempts=0)
-            .exclude(pk__in=skipped)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch]
-        )
-        if not ids:
-            return sent
-        for pk in ids:
-            if deliver(pk):
-                sent += 1
-            else:
-                skipped.add(pk)
+    with _shared_connection() as connection:
+        while True:
+            cache.delete(DELIVERY_WAKE_KEY)
+            ids = list(
+                OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, attempts=0)
+                .exclude(pk__in=skipped)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                return sent
+            for pk in ids:
+                if deliver(pk, connection):
+                    sent += 1
+                else:
+                    skipped.add(pk)
 
 
 def deliver_pending(*, older_than: timedelta = timedelta(seconds=30)) -> int:
@@ -174,4 +203,5 @@ def deliver_pending(*, older_than: timedelta = timedelta(seconds=30)) -> int:
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:500]
     )
-    return sum(deliver(pk) for pk in ids)
+    with _shared_connection() as connection:
+        return sum(deliver(pk, connection) for pk in ids)

@@ -19,8 +19,8 @@ from pathlib import Path
 SAMPLES_PER_SECOND = 200
 # py-spy needs a moment to attach to the master and each worker before the step starts.
 ATTACH_SECONDS = 1.0
-# "register (/work/main/workshops/views.py:150)" → name "register", file, line
 OUTSIDE = "outside the portal's code"
+# "register (/work/main/workshops/views.py:150)" → name "register", file, line
 FRAME = re.compile(r"^(?P<name>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from regiolab import mail as outbox
 from regiolab.celery import app as celery_app
-from regiolab.mail import Attachment, deliver, deliver_pending, queue_email
+from regiolab.mail import Attachment, deliver, deliver_new, deliver_pending, queue_email
 from regiolab.models import OutboundEmail
 from regiolab.tasks import deliver_new_emails, deliver_pending_emails
 from tests.support.celery_worker import switch_broker
@@ -256,6 +256,41 @@ def test_smtp_temporary_refusal_then_success_sends_once(probe, settings, smtp_si
     assert [part.get_filename() for part in received.iter_attachments()] == ["nachweis.pdf"]
     row.refresh_from_db()
     assert row.status == OutboundEmail.Status.SENT and row.attempts == 2
+
+
+@pytest.mark.django_db
+def test_a_delivery_run_sends_over_one_connection_and_reconnects_after_a_failure(
+    probe,
+    settings,
+    smtp_sink,  # noqa: F811
+):
+    use_smtp(settings, smtp_sink.port)
+    rows = [queue(probe, to=f"p{i}@example.org") for i in range(5)]
+    smtp_sink.refuse("p2@example.org", code=451, times=1)
+
+    assert deliver_new() == 4
+    assert sorted(smtp_sink.recipients()) == [f"p{i}@example.org" for i in (0, 1, 3, 4)]
+    assert smtp_sink.greetings == 2  # one connection, opened again after the refusal
+    refused = OutboundEmail.objects.get(pk=rows[2].pk)
+    assert refused.status == OutboundEmail.Status.PENDING and "451" in refused.last_error
+
+    OutboundEmail.objects.filter(pk=refused.pk).update(
+        created_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert deliver_pending() == 1
+    assert smtp_sink.count("p2@example.org") == 1 and smtp_sink.greetings == 3
+
+
+@pytest.mark.django_db
+def test_a_delivery_run_without_a_server_records_the_error_on_every_row(probe, settings):
+    use_smtp(settings, closed_port())
+    rows = [queue(probe, to=f"p{i}@example.org") for i in range(3)]
+
+    assert deliver_new() == 0
+    for row in rows:
+        row.refresh_from_db()
+        assert row.status == OutboundEmail.Status.PENDING
+        assert row.attempts == 1 and row.last_error
 
 
 # --- Admin: the outbox is read-only -----------------------------------------------------------

@@ -6,6 +6,7 @@
         settings.EMAIL_URL -> f"smtp://127.0.0.1:{sink.port}"
         sink.wait_for(10)
         sink.count("someone@example.org")
+        sink.greetings                                       # SMTP sessions opened
 
 The ``smtp_sink`` fixture yields a started sink and stops it afterwards.
 """
@@ -50,6 +51,12 @@ class _Handler:
     def __init__(self, sink: "SmtpSink"):
         self.sink = sink
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname  # this hook's duty in aiosmtpd
+        with self.sink._lock:
+            self.sink.greetings += 1  # one per SMTP session: smtplib greets once per connection
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         answer = self.sink._answer_for(address)
         if answer:
@@ -68,6 +75,7 @@ class SmtpSink:
         self.port = port or free_port()
         self.received: list[Received] = []
         self.refused: Counter[str] = Counter()
+        self.greetings = 0
         self._refusals: dict[str, _Refusal] = {}
         self._lock = threading.Lock()
         self._controller = Controller(_Handler(self), hostname=host, port=self.port)
@@ -144,6 +152,7 @@ class SmtpSink:
         with self._lock:
             self.received.clear()
             self.refused.clear()
+            self.greetings = 0
             self._refusals.clear()
 
 
