@@ -11,7 +11,7 @@ PORT ?= 8000
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/regiolab
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils gettext chromium wrk
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils gettext chromium wrk libreoffice-calc-nogui
 
 .PHONY: run test lint bench venv system-deps messages clean
 
