@@ -21,7 +21,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -124,15 +124,6 @@ LOCKED_STATE = (
 )
 
 
-@functools.cache
-def _registration_lock_sql() -> str:
-    # Written out: building it with the ORM costs more CPU than PostgreSQL needs to run it.
-    quote = connection.ops.quote_name
-    table = quote(Workshop._meta.db_table)
-    columns = ", ".join(quote(Workshop._meta.get_field(name).column) for name in LOCKED_STATE)
-    return f"SELECT {columns} FROM {table} WHERE {quote('id')} = %s FOR UPDATE"  # noqa: S608  # nosec B608 — names from the model, the value is a parameter
-
-
 def _lock_for_registration(workshop: Workshop) -> Workshop:
     """Lock the row; a copy of ``workshop`` with the locked values of LOCKED_STATE.
 
@@ -141,11 +132,16 @@ def _lock_for_registration(workshop: Workshop) -> Workshop:
     otherwise the whole row is read again (already locked). Nothing else is read in this
     statement: on READ COMMITTED a statement that waited for the lock still sees the other
     tables as they were when it started (a waitlist count here would miss the registration
-    committed by the transaction it waited for).
+    committed by the transaction it waited for). Through the ORM, so that every database gets
+    its own form: ``FOR UPDATE`` on PostgreSQL, nothing on SQLite, whose write transactions
+    (``BEGIN IMMEDIATE``, regiolab.settings) are serialised as a whole.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_registration_lock_sql(), [workshop.pk])
-        row = cursor.fetchone()
+    row = (
+        Workshop.objects.select_for_update()
+        .filter(pk=workshop.pk)
+        .values_list(*LOCKED_STATE)
+        .first()
+    )
     if row is None:
         raise Workshop.DoesNotExist("The workshop has been deleted.")
     state = dict(zip(LOCKED_STATE, row, strict=True))
