@@ -28,14 +28,19 @@ PROGRAMMES = [
         "size_classes": ["micro", "small", "medium"],
         "sectors": [],
         "topics": ["personnel-development", "digital-learning"],
-        "funding_rate": Decimal("90"),
+        # The federal part; the region or the state co-finances the other 30 % (the demo grant).
+        "funding_rate": Decimal("70"),
         "max_amount": None,
         "deadline": None,
         "url": "https://www.bmas.de/",
         "description_de": "Koordinierungsstellen, die KMU in regionalen Weiterbildungsverbünden "
-        "zusammenbringen, Bedarfe erheben und Qualifizierung organisieren.",
+        "zusammenbringen, Bedarfe erheben und Qualifizierung organisieren. Der Bund fördert "
+        "70 % der zuwendungsfähigen Ausgaben aus dem ESF Plus; die übrigen 30 % trägt die "
+        "Region oder das Land.",
         "description_en": "Coordination offices that bring SMEs together in regional "
-        "continuing-education networks, survey needs and organise training.",
+        "continuing-education networks, survey needs and organise training. The federal "
+        "government funds 70 % of the eligible costs from ESF Plus; the region or the state "
+        "bears the other 30 %.",
     },
     {
         "name": "Förderung beruflicher Weiterbildung Beschäftigter (§ 82 SGB III)",
@@ -118,6 +123,21 @@ PROGRAMMES = [
 ]
 
 DEMO_REFERENCE = "BEISPIEL-01PV26001"
+# The bodies the programme names: the federal labour ministry (ESF Plus) and the region.
+FEDERAL_FUNDER = "Bundesministerium für Arbeit und Soziales – ESF Plus"
+REGIONAL_FUNDER = "Region Hannover"
+TOTAL_ELIGIBLE_COSTS = Decimal("986000.00")  # 690,200.00 federal + 295,800.00 regional
+# Per year; overhead is the 15 % flat rate on personnel. Adds up to TOTAL_ELIGIBLE_COSTS.
+BUDGET = {
+    year: {
+        "personnel": Decimal(240000),
+        "material": Decimal(12000),
+        "travel": Decimal(4000),
+        "third_party": Decimal(third_party),
+        "overhead": Decimal(36000),
+    }
+    for year, third_party in ((2026, 30000), (2027, 40000), (2028, 40000))
+}
 
 
 def _topics() -> dict[str, Topic]:
@@ -125,6 +145,11 @@ def _topics() -> dict[str, Topic]:
         slug: Topic.objects.get_or_create(slug=slug, defaults={"name_de": de, "name_en": en})[0]
         for slug, (de, en) in TOPICS.items()
     }
+
+
+def _funder(level: str, name: str) -> Funder:
+    found = Funder.objects.filter(level=level, name__startswith=name).order_by("pk").first()
+    return found or Funder.objects.create(name=f"{name} (Beispiel)", level=level)
 
 
 @transaction.atomic
@@ -141,20 +166,17 @@ def seed_funding_demo(stdout=None) -> Grant:
         programme.topics.set([topics[s] for s in slugs])
 
     # Reuse the demo's funding bodies when seed_demo created them; otherwise bring our own.
-    federal = Funder.objects.filter(level="federal").order_by("pk").first()
-    federal = federal or Funder.objects.create(
-        name="Bundesministerium für Arbeit und Soziales (Beispiel)", level="federal"
-    )
-    region = Funder.objects.filter(level="region").order_by("pk").first()
-    region = region or Funder.objects.create(name="Region Hannover (Beispiel)", level="region")
-    grant, created = Grant.objects.get_or_create(
+    federal = _funder("federal", FEDERAL_FUNDER)
+    region = _funder("region", REGIONAL_FUNDER)
+    # Its figures are the demo's own: a re-run repairs what earlier demos got wrong.
+    grant, created = Grant.objects.update_or_create(
         reference=DEMO_REFERENCE,
         defaults={
             "programme": FundingProgramme.objects.get(name="Aufbau von Weiterbildungsverbünden"),
             "title": "Koordinierungsstelle Weiterbildungsverbünde Region Hannover (Beispiel)",
             "start_date": date(2026, 1, 1),
             "end_date": date(2028, 12, 31),
-            "total_eligible_costs": Decimal("986000.01"),
+            "total_eligible_costs": TOTAL_ELIGIBLE_COSTS,
             "is_example": True,
         },
     )
@@ -168,16 +190,10 @@ def seed_funding_demo(stdout=None) -> Grant:
                 services.ShareInput(region, Decimal(30)),
             ],
         )
-    for year in (2026, 2027, 2028):
-        for category, amount in (
-            ("personnel", "240000"),
-            ("material", "12000"),
-            ("travel", "4000"),
-            ("third_party", "30000"),
-            ("overhead", "42666.67"),
-        ):
-            BudgetLine.objects.get_or_create(
-                grant=grant, category=category, year=year, defaults={"amount": Decimal(amount)}
+    for year, lines in BUDGET.items():
+        for category, amount in lines.items():
+            BudgetLine.objects.update_or_create(
+                grant=grant, category=category, year=year, defaults={"amount": amount}
             )
     receipts = [
         (date(2026, 1, 31), "personnel", "Koordinierungsstelle", "Personalkosten Januar", "19850.40"),
@@ -185,10 +201,11 @@ def seed_funding_demo(stdout=None) -> Grant:
         (date(2026, 3, 12), "material", "Bürobedarf Nord GmbH", "Moderationsmaterial", "412.37"),
         (date(2026, 3, 20), "travel", "Deutsche Bahn", "Fahrt zum Verbundtreffen Berlin", "129.80"),
         (date(2026, 4, 15), "third_party", "Lernwerk Hannover e. V.", "Trainerhonorar Robotik-Workshop", "2380.00"),
-        (date(2026, 5, 31), "overhead", "Koordinierungsstelle", "Verwaltungspauschale Q1/Q2", "7200.00"),
+        # The 15 % flat rate on the personnel receipts above (2 × 19,850.40).
+        (date(2026, 5, 31), "overhead", "Koordinierungsstelle", "Verwaltungspauschale 15 % Personal Januar/Februar", "5955.12"),
     ]  # fmt: skip
     for i, (day, category, payee, purpose, amount) in enumerate(receipts, start=1):
-        Expenditure.objects.get_or_create(
+        Expenditure.objects.update_or_create(
             grant=grant,
             receipt_reference=f"B-2026-{i:03d}",
             defaults={

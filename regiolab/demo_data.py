@@ -37,12 +37,14 @@ COMPANIES = [
     ("Wöhler Maschinenbau GmbH & Co. KG", "GmbH & Co. KG", "Langenhagen", "30853", "Walsroder Straße 121", "C", "28.41", "sme", 145, 28 * M, 19 * M, ["digitalisation", "ai", "personnel-development"]),
     ("Kunststofftechnik Seelze GmbH", "GmbH", "Seelze", "30926", "Hannoversche Straße 55", "C", "22.29", "sme", 62, Decimal("11500000"), 8 * M, ["robotics", "3d-printing"]),
     ("Heitmann Antriebstechnik GmbH", "GmbH", "Lehrte", "31275", "Zuckerpassage 9", "C", "28.15", "sme", 88, 17 * M, 11 * M, ["digitalisation", "it-security"]),
-    ("Isernhagener Steuerungstechnik GmbH", "GmbH", "Isernhagen", "30916", "Gewerbering 12", "C", "27.12", "sme", 55, Decimal("9800000"), 6 * M, ["robotics", "ai"]),
+    # 55 staff of its own, but 60 % held by a group of 400 (ASSOCIATED): not an SME.
+    ("Isernhagener Steuerungstechnik GmbH", "GmbH", "Isernhagen", "30916", "Gewerbering 12", "C", "27.12", "large", 55, Decimal("9800000"), 6 * M, ["robotics", "ai"]),
     ("Burgwedel Verpackung GmbH", "GmbH", "Burgwedel", "30938", "Industriestraße 7", "C", "17.21", "sme", 110, 21 * M, 14 * M, ["lean-production", "energy-efficiency"]),
     ("Logistik Lehrte GmbH & Co. KG", "GmbH & Co. KG", "Lehrte", "31275", "Am Güterbahnhof 3", "H", "52.10", "sme", 180, 34 * M, 20 * M, ["digitalisation", "occupational-safety"]),
     ("Spedition Hartmann GmbH", "GmbH", "Sehnde", "31319", "Peiner Straße 88", "H", "49.41", "sme", 75, 12 * M, 7 * M, ["digital-learning", "skilled-workers"]),
     ("Medizintechnik Deister GmbH", "GmbH", "Barsinghausen", "30890", "Egestorfer Straße 20", "C", "32.50", "sme", 95, 15 * M, 10 * M, ["3d-printing", "it-security"]),
-    ("Lackfabrik Misburg GmbH", "GmbH", "Hannover", "30629", "Anderter Straße 101", "C", "20.30", "sme", 240, 48 * M, 39 * M, ["occupational-safety", "energy-efficiency"]),
+    # 240 staff plus 35 % of a 200-person partner (ASSOCIATED): 310, not an SME.
+    ("Lackfabrik Misburg GmbH", "GmbH", "Hannover", "30629", "Anderter Straße 101", "C", "20.30", "large", 240, 48 * M, 39 * M, ["occupational-safety", "energy-efficiency"]),
     ("Garbsener Kabelkonfektion GmbH", "GmbH", "Garbsen", "30823", "Planetenring 24", "C", "27.33", "sme", 130, 19 * M, 12 * M, ["robotics", "lean-production"]),
     ("Anlagenbau Neustadt GmbH", "GmbH", "Neustadt am Rübenberge", "31535", "Siemensstraße 6", "C", "28.29", "sme", 68, Decimal("13500000"), 9 * M, ["digitalisation", "leadership"]),
     ("Wunstorfer Getriebebau GmbH", "GmbH", "Wunstorf", "31515", "Hagenburger Straße 45", "C", "28.15", "sme", 205, 41 * M, 30 * M, ["ai", "lean-production", "leadership"]),
@@ -193,16 +195,23 @@ REPRESENTATIVE = {
     "company": "Elektro Bartels GmbH",
 }
 FUNDER_USER = {"email": "funder@regiolab.example", "first_name": "Thomas", "last_name": "Weber"}
+# The bodies of the demo grant's programme "Aufbau von Weiterbildungsverbünden": the federal
+# labour ministry with ESF Plus money pays 70 %, the region the other 30 %.
 FUNDERS = [
-    ("Bundesministerium für Bildung und Forschung (Demo)", "federal"),
+    ("Bundesministerium für Arbeit und Soziales – ESF Plus (Demo)", "federal"),
     ("Region Hannover (Demo)", "region"),
 ]
+# Names earlier demos used: a re-run renames them, keeping their users and shares.
+RENAMED_FUNDERS = {
+    "Bundesministerium für Bildung und Forschung (Demo)": FUNDERS[0][0],
+}
 
-# company, days ago, channel, subjects, follow-up in days (None: none), done, minutes
+# company, days ago, channel, subjects, follow-up in days after the consultation (None: none),
+# done, minutes
 CONSULTATIONS = [
     ("Brandes Präzisionstechnik GmbH", 60, "on_site", ["training_needs", "network"], 14, True, "Erstgespräch im Betrieb: Bedarf an CAD/CAM- und Robotik-Schulungen für sechs Beschäftigte."),
     ("Brandes Präzisionstechnik GmbH", 20, "phone", ["funding"], 10, False, "Fördermöglichkeiten für die Robotik-Qualifizierung besprochen; Unterlagen zum Programm zugesagt."),
-    ("Sensorik Laatzen GmbH", 12, "video", ["network"], -2, False, "Interesse am Verbund Robotik & Automatisierung; Beitrittsanfrage gestellt, Rückmeldung ausstehend."),
+    ("Sensorik Laatzen GmbH", 12, "video", ["network"], 7, False, "Interesse am Verbund Robotik & Automatisierung; Beitrittsanfrage gestellt, Rückmeldung ausstehend."),
     ("Elektro Bartels GmbH", 45, "on_site", ["training_needs", "digital_learning"], 30, True, "Lernplattform für Monteure vorgestellt; Betrieb testet zwei Module."),
     ("Tischlerei Kruse e. K.", 30, "event", ["network"], None, False, "Auf dem Verbundtreffen Handwerk kennengelernt; Aufnahme in den Verbund vereinbart."),
     ("Wunstorfer Getriebebau GmbH", 9, "email", ["funding", "training_needs"], 5, False, "Anfrage zur Qualifizierung von Schichtleitungen; Angebot für Führungskräfte-Workshop folgt."),

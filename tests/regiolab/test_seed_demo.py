@@ -150,8 +150,10 @@ def test_people_and_their_roles(seeded):
     assert membership.role == "owner" and membership.status == "active"
 
     funder_user = User.objects.get(email="funder@regiolab.example")
-    bmbf = Funder.objects.get(name="Bundesministerium für Bildung und Forschung (Demo)")
-    assert bmbf.level == "federal" and funder_user in bmbf.users.all()
+    ministry = Funder.objects.get(
+        name="Bundesministerium für Arbeit und Soziales – ESF Plus (Demo)"
+    )
+    assert ministry.level == "federal" and funder_user in ministry.users.all()
     assert Funder.objects.get(name="Region Hannover (Demo)").level == "region"
     for user in (coordinator, rep, funder_user):
         assert EmailAddress.objects.get(user=user).verified
@@ -164,3 +166,113 @@ def test_demo_people_can_log_in(seeded, client, email):
     response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(get_user_model().objects.get(email=email).pk)
+
+
+# --- What a funder reading the demo would check ------------------------------------------------
+
+FEDERAL_MINISTRY = "Bundesministerium für Arbeit und Soziales"
+
+
+def demo_grant():
+    from funding.demo import DEMO_REFERENCE
+    from funding.models import Grant
+
+    return Grant.objects.select_related("programme").get(reference=DEMO_REFERENCE)
+
+
+def test_the_grant_is_paid_by_the_bodies_its_programme_names(seeded):
+    grant = demo_grant()
+    programme = grant.programme
+    assert programme.name == "Aufbau von Weiterbildungsverbünden"
+    assert FEDERAL_MINISTRY in programme.funding_body and "ESF Plus" in programme.funding_body
+    shares = {s.funder.level: s for s in grant.shares.select_related("funder")}
+    assert set(shares) == {"federal", "region"}
+    federal, regional = shares["federal"], shares["region"]
+    # The ministry of the programme (with its ESF Plus money), not another ministry.
+    assert FEDERAL_MINISTRY in federal.funder.name and "ESF Plus" in federal.funder.name
+    assert federal.percent == 70 and programme.funding_rate == federal.percent
+    assert regional.percent == 30 and "Region Hannover" in regional.funder.name
+    # No body that has nothing to do with the programme is left in the demo.
+    assert not Funder.objects.filter(name__contains="Bildung und Forschung").exists()
+    # The demo funder user works at the ministry that pays the grant.
+    funder_user = get_user_model().objects.get(email="funder@regiolab.example")
+    assert list(funder_user.funders.all()) == [federal.funder]
+
+
+def test_the_eligible_costs_split_70_30_into_whole_cents(seeded):
+    from decimal import Decimal
+
+    from funding.selectors import share_amounts
+
+    grant = demo_grant()
+    assert grant.total_eligible_costs == Decimal("986000.00")
+    amounts = {s.funder.level: a for s, a in share_amounts(grant=grant)}
+    assert amounts == {"federal": Decimal("690200.00"), "region": Decimal("295800.00")}
+    # Each part is exactly its percentage: no cent was pushed from one funder to the other.
+    for share, amount in share_amounts(grant=grant):
+        assert grant.total_eligible_costs * share.percent / 100 == amount
+    # The budget plans exactly the eligible costs.
+    assert sum(grant.budget_lines.values_list("amount", flat=True)) == grant.total_eligible_costs
+
+
+def test_the_grant_page_shows_the_split_to_the_demo_funder(seeded, client):
+    from tests.support.mfa import enable_totp
+
+    grant = demo_grant()
+    funder_user = get_user_model().objects.get(email="funder@regiolab.example")
+    enable_totp(funder_user)  # funders' accounts need a second factor
+    client.force_login(funder_user)
+    response = client.get(f"/funding/grants/{grant.pk}/", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "690.200,00" in page and "295.800,00" in page
+    assert "986.000,00" in page and "986.000,01" not in page
+
+
+def test_follow_ups_come_after_their_consultation(seeded):
+    today = timezone.localdate()
+    consultations = list(Consultation.objects.all())
+    assert consultations
+    for consultation in consultations:
+        assert consultation.date <= today, consultation.minutes
+        if consultation.follow_up_on is not None:
+            assert consultation.follow_up_on > consultation.date, consultation.minutes
+    # The demo still shows an overdue follow-up (due, not done) for the dashboard.
+    assert Consultation.objects.filter(follow_up_on__lt=today, follow_up_done=False).exists()
+
+
+def test_company_kinds_fit_their_sizes(seeded):
+    wrong = [
+        (c.name, c.kind, c.size_class, c.headcount + c.associated_headcount)
+        for c in Company.objects.all()
+        if (c.kind == Company.Kind.SME and c.size_class == "large")
+        or (c.kind == Company.Kind.LARGE and c.size_class != "large")
+    ]
+    assert wrong == []
+    assert Company.objects.filter(kind=Company.Kind.LARGE).count() >= 2
+    assert Company.objects.filter(kind=Company.Kind.SME).count() >= 30
+
+
+def test_a_rerun_repairs_a_demo_seeded_with_the_old_figures(seeded):
+    from decimal import Decimal
+
+    from funding.models import Grant
+
+    grant = demo_grant()
+    ministry = grant.shares.get(funder__level="federal").funder
+    Funder.objects.filter(pk=ministry.pk).update(
+        name="Bundesministerium für Bildung und Forschung (Demo)"
+    )
+    Grant.objects.filter(pk=grant.pk).update(total_eligible_costs=Decimal("986000.01"))
+    Consultation.objects.filter(company__name="Sensorik Laatzen GmbH").update(
+        follow_up_on=timezone.localdate() - timedelta(days=14)
+    )
+
+    call_command("seed_demo", stdout=StringIO())
+
+    grant = demo_grant()
+    assert grant.total_eligible_costs == Decimal("986000.00")
+    ministry.refresh_from_db()  # renamed in place: its users and the grant's share stay
+    assert ministry.name == "Bundesministerium für Arbeit und Soziales – ESF Plus (Demo)"
+    assert not Funder.objects.filter(name__contains="Bildung und Forschung").exists()
+    test_follow_ups_come_after_their_consultation(None)

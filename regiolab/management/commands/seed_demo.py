@@ -215,6 +215,9 @@ def seed_people(stdout) -> None:
     funder_user, _ = _demo_user(
         email=spec["email"], first_name=spec["first_name"], last_name=spec["last_name"]
     )
+    for old_name, name in data.RENAMED_FUNDERS.items():
+        if not Funder.objects.filter(name=name).exists():
+            Funder.objects.filter(name=old_name).update(name=name)
     funders = [
         Funder.objects.update_or_create(name=name, defaults={"level": level})[0]
         for name, level in data.FUNDERS
