@@ -1,15 +1,16 @@
 """Progress report builder: one context, rendered as PDF (WeasyPrint) and as XLSX."""
 
 import io
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, prefetch_related_objects
-from django.utils import translation
+from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from regiolab.pdf import render_pdf
-from workshops.models import Registration, Workshop
+from workshops.models import Registration
 
 from . import selectors
 from .models import CofinancingShare, ProgressReport
@@ -54,28 +55,28 @@ def context_for(report: ProgressReport) -> dict:
         "networks",
         "indicators",
     )
+    # One moment for the figures and the list of workshops held: as of the build.
+    now = timezone.now()
     values = selectors.grant_indicators(
-        grant=grant, period_start=report.period_start, period_end=report.period_end
+        grant=grant, period_start=report.period_start, period_end=report.period_end, now=now
     )
     rows = selectors.indicator_rows(grant=grant, values=values)
     statement = selectors.financial_statement(grant=grant, period_end=report.period_end)
-    start, end = selectors._bounds(report.period_start, report.period_end)
-    network_ids = [n.pk for n in grant.networks.all()]
-    workshops = list(
-        Workshop.objects.filter(
-            network_id__in=network_ids,
-            status__in=selectors.HELD_STATUSES,
-            ends_at__gte=start,
-            ends_at__lt=end,
-        )
-        .select_related("network")
-        .order_by("starts_at", "pk")
+    held = selectors.held_workshops(
+        network_ids=[n.pk for n in grant.networks.all()],
+        period_start=report.period_start,
+        period_end=report.period_end,
+        now=now,
     )
-    attended = dict.fromkeys((w.pk for w in workshops), 0)
-    for workshop_id in Registration.objects.filter(
-        workshop__in=workshops, status=Registration.Status.ATTENDED
-    ).values_list("workshop_id", flat=True):
-        attended[workshop_id] += 1
+    workshops = list(held.select_related("network").order_by("starts_at", "pk"))
+    attended = Counter(
+        dict(
+            selectors.recorded_attendance(held)
+            .values_list("workshop_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
     for w in workshops:
         w.attended_count = attended[w.pk]
     receipts = list(

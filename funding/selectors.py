@@ -1,5 +1,6 @@
 """Read paths for funding: scoped grant queries, indicators, budget against spending."""
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -23,6 +24,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
 from companies.models import Company, Consultation, SizeClass
 from networks.models import NetworkMembership, TrainingNetwork
@@ -51,6 +53,8 @@ REACHING_STATUSES = (
     Registration.Status.ATTENDED,
     Registration.Status.NO_SHOW,
 )
+# A workshop can have been held only if it was published (done: marked so after its end);
+# drafts and cancelled workshops never count, whatever their registrations say.
 HELD_STATUSES = (Workshop.Status.PUBLISHED, Workshop.Status.DONE)
 SMES = (SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM)
 
@@ -178,6 +182,61 @@ def _bounds(period_start: date, period_end: date) -> tuple[datetime, datetime]:
     )
 
 
+def _ending_in_period(network_ids, period_start: date, period_end: date) -> QuerySet[Workshop]:
+    """Published or done workshops of the networks whose end lies in the period."""
+    start, end = _bounds(period_start, period_end)
+    return Workshop.objects.filter(
+        network_id__in=network_ids, status__in=HELD_STATUSES, ends_at__gte=start, ends_at__lt=end
+    )
+
+
+def held_workshops(
+    *, network_ids, period_start: date, period_end: date, now: datetime | None = None
+) -> QuerySet[Workshop]:
+    """The workshops every figure counts as held: of the networks, published or done (never
+    cancelled, never a draft) and over, i.e. ended by ``now`` and within the period.
+
+    The one rule behind "workshops held", participants, participant hours and their breakdowns
+    on the grant page, in the report's PDF and XLSX and in its list of workshops held.
+    """
+    return _ending_in_period(network_ids, period_start, period_end).filter(
+        ends_at__lte=now or timezone.now()
+    )
+
+
+def recorded_attendance(workshops: QuerySet[Workshop]) -> QuerySet[Registration]:
+    """Registrations of ``workshops`` whose attendance was recorded as present. Confirmed rows
+    nobody marked, no-shows, the waitlist and cancellations are not participants."""
+    return Registration.objects.filter(workshop__in=workshops, status=Registration.Status.ATTENDED)
+
+
+def held_so_far(*, grant: Grant, period_start: date, period_end: date, now: datetime) -> int:
+    """How many of the grant's workshops ending in the period have ended by ``now``.
+
+    Held figures change with time alone, with no write to any table, whenever one of these
+    workshops ends; a cached figure or page carries this number in its key, so the first request
+    after an end builds it anew. The ends are kept until a workshop or the grant's networks change.
+    """
+
+    def ends() -> list[datetime]:
+        network_ids = [n.pk for n in grant.networks.all()]
+        return sorted(
+            _ending_in_period(network_ids, period_start, period_end).values_list(
+                "ends_at", flat=True
+            )
+        )
+
+    ends_in_period = cached_until_changed(
+        "held_workshop_ends",
+        grant.pk,
+        period_start,
+        period_end,
+        depends_on=(Workshop, Grant.networks.through),
+        compute=ends,
+    )
+    return bisect_right(ends_in_period, now)
+
+
 # The tables grant_indicators() counts from.
 INDICATOR_SOURCES = (
     Company,
@@ -189,36 +248,45 @@ INDICATOR_SOURCES = (
 )
 
 
-def grant_indicators(*, grant: Grant, period_start: date, period_end: date) -> dict:
-    """Every indicator's actual value for the period, keyed by indicator code.
+def grant_indicators(
+    *, grant: Grant, period_start: date, period_end: date, now: datetime | None = None
+) -> dict:
+    """Every indicator's actual value for the period as of ``now`` (default: the present),
+    keyed by indicator code.
 
     - companies_reached: distinct companies with a registration (confirmed, attended or
-      no-show) for a workshop of the grant's networks starting in the period, or a network
-      membership in those networks that was active during the period.
+      no-show) for a published or done workshop of the grant's networks starting in the
+      period, or a network membership in those networks that was active during the period.
     - companies_advised: those reached companies with a consultation dated in the period.
     - smes_in_networks: companies (micro, small, medium) with a membership active in the period.
-    - workshops_held: published or done workshops of the networks that ended in the period.
-    - participants / participant_hours: attended registrations of those workshops, and their
-      sum of workshop hours.
+    - workshops_held: held_workshops(): published or done workshops of the networks that have
+      ended, by ``now`` and within the period.
+    - participants / participant_hours: recorded attendance (recorded_attendance()) of those
+      workshops, and its sum of workshop hours.
     - participants_by_gender / _by_age_band: attended registrations where the answer was given
       (answers of anonymised registrations from workshops' StatisticsTally).
     - companies_by_size_class / _by_sector: the reached companies.
     """
+    now = now or timezone.now()
     # .all() uses the networks when the caller prefetched them (detail page, report builder).
     network_ids = sorted(n.pk for n in grant.networks.all())
     # Counting tens of thousands of registrations is most of a grant page's time; the figures
-    # are kept until one of the tables they count from changes.
+    # are kept until one of the tables they count from changes or another workshop has ended.
+    ended = held_so_far(grant=grant, period_start=period_start, period_end=period_end, now=now)
     return cached_until_changed(
         "grant_indicators",
         tuple(network_ids),
         period_start,
         period_end,
+        ended,
         depends_on=INDICATOR_SOURCES,
-        compute=lambda: _count_indicators(network_ids, period_start, period_end),
+        compute=lambda: _count_indicators(network_ids, period_start, period_end, now),
     )
 
 
-def _count_indicators(network_ids: list[int], period_start: date, period_end: date) -> dict:
+def _count_indicators(
+    network_ids: list[int], period_start: date, period_end: date, now: datetime
+) -> dict:
     start, end = _bounds(period_start, period_end)
 
     active_in_period = (
@@ -232,6 +300,8 @@ def _count_indicators(network_ids: list[int], period_start: date, period_end: da
     )
     registered = Registration.objects.filter(
         workshop__network_id__in=network_ids,
+        # A company registered only for a workshop that was then cancelled was not reached.
+        workshop__status__in=HELD_STATUSES,
         workshop__starts_at__gte=start,
         workshop__starts_at__lt=end,
         status__in=REACHING_STATUSES,
@@ -266,8 +336,8 @@ def _count_indicators(network_ids: list[int], period_start: date, period_end: da
         if is_member and size_class in SMES:
             smes += n
 
-    held = Workshop.objects.filter(
-        network_id__in=network_ids, status__in=HELD_STATUSES, ends_at__gte=start, ends_at__lt=end
+    held = held_workshops(
+        network_ids=network_ids, period_start=period_start, period_end=period_end, now=now
     )
     # Workshop.duration_hours, without a model instance per workshop.
     hours_by_workshop = {
@@ -301,7 +371,7 @@ def _attendance(workshop_ids: QuerySet) -> tuple[Counter, Counter, Counter]:
     """
     attended_status = Registration.Status.ATTENDED
     rows = (
-        Registration.objects.filter(workshop_id__in=workshop_ids, status=attended_status)
+        recorded_attendance(workshop_ids)
         .values_list("workshop_id", "gender", "age_band")
         .annotate(n=Count("pk"), tally=Value(False))
         .order_by()
@@ -508,17 +578,28 @@ class GrantPage:
     """What the grant page shows beside the grant's own fields, each read on first use.
 
     The template keeps the page in a fragment cached until one of its tables changes (``stamp``
-    is part of the key); on a warm cache none of the queries below run.
+    is part of the key) or another of its workshops has ended (``held_so_far``); on a warm cache
+    none of the queries below run.
     """
 
     def __init__(self, *, grant: Grant, period_start: date, period_end: date):
         self.grant = grant
         self.period_start = period_start
         self.period_end = period_end
+        self.now = timezone.now()  # one moment for the key and the figures
 
     @cached_property
     def stamp(self) -> float:
         return get_last_invalidation(*GRANT_PAGE_SOURCES)
+
+    @cached_property
+    def held_so_far(self) -> int:
+        return held_so_far(
+            grant=self.grant,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            now=self.now,
+        )
 
     def _prefetch(self, *lookups) -> None:
         # Once per relation however many sections use it (prefetch skips what it has).
@@ -538,7 +619,10 @@ class GrantPage:
     def indicator_rows(self) -> list[IndicatorRow]:
         self._prefetch("networks", "indicators")
         values = grant_indicators(
-            grant=self.grant, period_start=self.period_start, period_end=self.period_end
+            grant=self.grant,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            now=self.now,
         )
         return indicator_rows(grant=self.grant, values=values)
 
