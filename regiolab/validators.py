@@ -31,3 +31,28 @@ def neutralise_formula(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+# C0 and C1 control characters (Unicode category Cc) and the Unicode line/paragraph
+# separators: invisible, they break one-line fields in calendars, e-mail subjects and PDFs.
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# In multi-line text only tab and the line breaks themselves are expected.
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def single_line(value: str) -> None:
+    """Reject line breaks, tabs and other control characters in one-line fields (titles, venue)."""
+    if value and _LINE_BREAKING.search(value):
+        raise ValidationError(
+            _("Please enter this on one line, without line breaks or control characters."),
+            code="control_characters",
+        )
+
+
+def no_control_characters(value: str) -> None:
+    """Reject invisible control characters in multi-line text; line breaks and tabs are fine."""
+    if value and _CONTROL_IN_TEXT.search(value):
+        raise ValidationError(
+            _("Please remove the invisible control characters from the text."),
+            code="control_characters",
+        )

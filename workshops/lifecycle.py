@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,7 @@ from regiolab.audit import log_bulk_changes
 from regiolab.mail import Attachment, queue_email
 from regiolab.validators import no_markup
 
-from . import documents
+from . import calendar, documents
 from .models import Registration, Workshop
 from .services import cancel_url
 
@@ -59,6 +60,10 @@ PLAIN_TEXT_FIELDS = (
     "funding_note",
 )
 NOTIFIED_ON_CANCEL = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+# Changes that move the calendar entry: they raise the workshop's calendar sequence, and
+# confirmed participants get the updated entry.
+TIME_FIELDS = ("starts_at", "ends_at")
+PLACE_FIELDS = ("format", "venue", "online_url")
 ATTENDANCE_CHOICES = (Registration.Status.ATTENDED, Registration.Status.NO_SHOW)
 MARKABLE = (Registration.Status.CONFIRMED, *ATTENDANCE_CHOICES)
 REMINDER_WINDOW = timedelta(hours=24)
@@ -176,9 +181,13 @@ def update_workshop(*, workshop: Workshop, topics: Iterable | None = None, **fie
             raise ValidationError(
                 _("A cancelled workshop can't be changed any more."), code="cancelled"
             )
-        old_start = locked.starts_at
+        previous = copy.copy(locked)
         _apply(locked, fields)
-        start_changed = locked.starts_at != old_start
+        start_changed = locked.starts_at != previous.starts_at
+        time_changed = any(getattr(locked, f) != getattr(previous, f) for f in TIME_FIELDS)
+        place_changed = any(getattr(locked, f) != getattr(previous, f) for f in PLACE_FIELDS)
+        if time_changed or place_changed:
+            locked.sequence += 1
         errors = _workshop_errors(locked, creating=False, start_changed=start_changed, now=now)
         if locked.capacity is not None and locked.capacity < locked.seats_taken:
             _add(
@@ -190,7 +199,38 @@ def update_workshop(*, workshop: Workshop, topics: Iterable | None = None, **fie
         _save_checked(locked, errors=errors, exclude_slug_pk=locked.pk)
         if topics is not None:
             locked.topics.set(list(topics))
+        if (time_changed or place_changed) and locked.status == Workshop.Status.PUBLISHED:
+            _send_changed_entry(
+                locked, previous, time_changed=time_changed, place_changed=place_changed
+            )
     return locked
+
+
+def _send_changed_entry(
+    workshop: Workshop, previous: Workshop, *, time_changed: bool, place_changed: bool
+) -> int:
+    """Each confirmed participant gets the changed calendar entry (METHOD:REQUEST) once;
+    queued in the caller's transaction, sent after commit. Returns the number queued."""
+    registrations = Registration.objects.filter(
+        workshop=workshop, status=Registration.Status.CONFIRMED
+    ).order_by("pk")
+    count = 0
+    for registration in registrations:
+        registration.workshop = workshop
+        calendar.queue_calendar_email(
+            registration=registration,
+            workshop=workshop,
+            template="workshop_changed",
+            context={
+                "previous": previous,
+                "time_changed": time_changed,
+                "place_changed": place_changed,
+                "cancel_url": cancel_url(registration),
+            },
+            method=calendar.REQUEST,
+        )
+        count += 1
+    return count
 
 
 def publish_workshop(*, workshop: Workshop, by=None) -> Workshop:
@@ -208,7 +248,8 @@ def publish_workshop(*, workshop: Workshop, by=None) -> Workshop:
             )
         locked.status = Workshop.Status.PUBLISHED
         locked.published_at = now
-        locked.save(update_fields=["status", "published_at", "updated_at"])
+        locked.sequence += 1
+        locked.save(update_fields=["status", "published_at", "sequence", "updated_at"])
     return locked
 
 
@@ -233,25 +274,25 @@ def cancel_workshop(*, workshop: Workshop, by=None) -> int:
             )
         locked.status = Workshop.Status.CANCELLED
         locked.cancelled_at = now
-        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+        locked.sequence += 1
+        locked.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
         registrations = Registration.objects.filter(
             workshop=locked, status__in=NOTIFIED_ON_CANCEL
         ).order_by("pk")
         notified = 0
         for registration in registrations:
             registration.workshop = locked
-            queue_email(
-                to=registration.email,
+            # Only a seat came with a calendar entry; the waitlisted have none to remove.
+            calendar.queue_calendar_email(
+                registration=registration,
+                workshop=locked,
                 template="workshop_cancelled",
-                context={
-                    "registration": registration,
-                    "workshop": locked,
-                    "workshop_url": _workshop_url(locked),
-                },
-                language=registration.language or settings.LANGUAGE_CODE,
+                context={},
+                method=calendar.CANCEL if registration.holds_seat else None,
             )
             notified += 1
     workshop.status, workshop.cancelled_at = locked.status, locked.cancelled_at
+    workshop.sequence, workshop.updated_at = locked.sequence, locked.updated_at
     return notified
 
 
@@ -432,5 +473,5 @@ def mark_finished_workshops(*, now: datetime | None = None) -> int:
     """Published workshops whose end has passed become "done"; returns how many changed."""
     now = now or timezone.now()
     return Workshop.objects.filter(status=Workshop.Status.PUBLISHED, ends_at__lte=now).update(
-        status=Workshop.Status.DONE, updated_at=now
+        status=Workshop.Status.DONE, sequence=F("sequence") + 1, updated_at=now
     )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from networks.models import TrainingNetwork
 from regiolab.models import Topic
-from regiolab.validators import no_markup
+from regiolab.validators import no_control_characters, no_markup, single_line
 
 from .lifecycle import ATTENDANCE_CHOICES, EDITABLE_FIELDS
 from .models import Registration, Workshop
@@ -74,6 +74,12 @@ class WorkshopForm(forms.ModelForm):
         for name in ("title", "title_en", "description", "description_en", "venue", "trainers"):
             self.fields[name].validators.append(no_markup)
         self.fields["funding_note"].validators.append(no_markup)
+        # Titles, venue and names land in one-line places: calendar entries, e-mail subjects,
+        # PDF headings; a pasted line break or control character would break them.
+        for name in ("title", "title_en", "venue", "trainers", "funding_note"):
+            self.fields[name].validators.append(single_line)
+        for name in ("description", "description_en"):
+            self.fields[name].validators.append(no_control_characters)
 
     def _post_clean(self):
         # The model's own checks run in the service (lifecycle), under the workshop lock.

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company
 from networks.models import TrainingNetwork
 from regiolab.models import Topic
+from regiolab.validators import no_control_characters, single_line
 
 
 def new_token() -> str:
@@ -32,11 +33,20 @@ class Workshop(models.Model):
         GERMAN = "de", _("German")
         ENGLISH = "en", _("English")
 
-    title = models.CharField(_("title"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
+    title_en = models.CharField(
+        _("title (English)"), max_length=200, blank=True, validators=[single_line]
+    )
     slug = models.SlugField(_("short name in the address"), max_length=120, unique=True)
-    description = models.TextField(_("description"), blank=True, max_length=20000)
-    description_en = models.TextField(_("description (English)"), blank=True, max_length=20000)
+    description = models.TextField(
+        _("description"), blank=True, max_length=20000, validators=[no_control_characters]
+    )
+    description_en = models.TextField(
+        _("description (English)"),
+        blank=True,
+        max_length=20000,
+        validators=[no_control_characters],
+    )
     network = models.ForeignKey(
         TrainingNetwork,
         verbose_name=_("network"),
@@ -51,7 +61,7 @@ class Workshop(models.Model):
     format = models.CharField(
         _("format"), max_length=10, choices=Format.choices, default=Format.ON_SITE
     )
-    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    venue = models.CharField(_("venue"), max_length=300, blank=True, validators=[single_line])
     online_url = models.URLField(_("online link"), blank=True)
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
@@ -63,16 +73,20 @@ class Workshop(models.Model):
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.GERMAN
     )
-    trainers = models.CharField(_("trainers"), max_length=300, blank=True)
+    trainers = models.CharField(_("trainers"), max_length=300, blank=True, validators=[single_line])
     funding_note = models.CharField(
         _("funding note"),
         max_length=500,
         blank=True,
+        validators=[single_line],
         help_text=_("Printed on the signature sheet and certificates."),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    # iCalendar SEQUENCE (RFC 5545 3.8.7.4): the lifecycle services raise it with every change
+    # of time, place or status, so calendar programs take the newer copy of the event.
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -1,6 +1,6 @@
 """Read paths for workshops and registrations, with the joins their pages need."""
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import dateformat, timezone
 from django.utils.formats import date_format, time_format
@@ -17,6 +17,33 @@ def published_upcoming_workshops() -> QuerySet[Workshop]:
     return Workshop.objects.filter(
         status=Workshop.Status.PUBLISHED, starts_at__gt=timezone.now()
     ).order_by("starts_at", "pk")
+
+
+# In the calendar a cancelled workshop stays, marked cancelled, until it is over: a calendar
+# program drops an event that vanishes from a feed without telling its user why.
+CALENDAR_STATUSES = (Workshop.Status.PUBLISHED, Workshop.Status.CANCELLED)
+
+
+def calendar_feed_workshops() -> QuerySet[Workshop]:
+    """The public calendar feed: published and cancelled workshops that have not ended."""
+    return Workshop.objects.filter(
+        status__in=CALENDAR_STATUSES, ends_at__gt=timezone.now()
+    ).order_by("starts_at", "pk")
+
+
+def workshop_calendar_visible_to(user, slug: str) -> Workshop:
+    """One workshop's .ics: what the page shows, and a cancelled workshop until it has ended."""
+    if user.is_authenticated and is_coordinator(user):
+        queryset = Workshop.objects.all()
+    else:
+        queryset = Workshop.objects.filter(
+            Q(status__in=[Workshop.Status.PUBLISHED, Workshop.Status.DONE])
+            | Q(status=Workshop.Status.CANCELLED, ends_at__gt=timezone.now())
+        )
+    try:
+        return queryset.get(slug=slug)
+    except Workshop.DoesNotExist:
+        raise Http404 from None
 
 
 def workshop_list_queryset() -> QuerySet[Workshop]:

@@ -235,14 +235,7 @@ def _render_registration_email(workshop: Workshop, template: str, language: str)
         # The calendar entry is useful only with a seat; waitlisted people get it when promoted.
         # In the e-mail's language (title and description), not in the booker's.
         with translation.override(language):
-            content = calendar.workshop_ics(workshop)
-        attachments = (
-            Attachment(
-                filename=calendar.ics_filename(workshop),
-                content=content,
-                mimetype="text/calendar",
-            ),
-        )
+            attachments = (calendar.ics_attachment(workshop),)
     subject, text, html = render_email(
         template,
         {
@@ -521,6 +514,15 @@ def cancel_registration(*, registration: Registration) -> Registration | None:
         current.status = Registration.Status.CANCELLED
         current.cancelled_at = now
         current.save(update_fields=["status", "cancelled_at"])
+        # The person's confirmation; with a seat came a calendar entry, which this removes.
+        current.workshop = workshop
+        calendar.queue_calendar_email(
+            registration=current,
+            workshop=workshop,
+            template="registration_cancelled",
+            context={},
+            method=calendar.CANCEL if freed_seat else None,
+        )
         promoted = None
         if freed_seat:
             Workshop.objects.filter(pk=workshop.pk).update(seats_taken=F("seats_taken") - 1)

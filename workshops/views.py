@@ -276,12 +276,12 @@ def _ics_response(content: bytes, filename: str) -> HttpResponse:
 
 @require_GET
 def workshop_ics(request, slug):
-    workshop = selectors.workshop_visible_to(request.user, slug)
+    workshop = selectors.workshop_calendar_visible_to(request.user, slug)
     return _ics_response(calendar.workshop_ics(workshop), calendar.ics_filename(workshop))
 
 
 @require_GET
 def calendar_feed(request):
-    workshops = selectors.published_upcoming_workshops()
+    workshops = selectors.calendar_feed_workshops()
     content = calendar.workshops_feed_ics(workshops, name=str(_("regioLab workshops")))
     return _ics_response(content, "regiolab-workshops.ics")

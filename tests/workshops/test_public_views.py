@@ -202,7 +202,7 @@ def test_register_flow_german(client, django_capture_on_commit_callbacks):
     html = message.alternatives[0][0]
     assert cancel_path in html
     filename, ics, mimetype = message.attachments[0]
-    assert filename.endswith(".ics") and mimetype == "text/calendar"
+    assert filename.endswith(".ics") and mimetype == "text/calendar; method=PUBLISH"
     assert b"BEGIN:VEVENT" in (ics if isinstance(ics, bytes) else ics.encode())
 
 
@@ -345,7 +345,8 @@ def test_cancel_by_link(client, django_capture_on_commit_callbacks):
         response = client.post(url, follow=True)
     assert Registration.objects.get(pk=holder.pk).status == "cancelled"
     assert Registration.objects.get(pk=waiting.pk).status == "confirmed"
-    assert [m.to for m in mail.outbox] == [["vera@example.org"]]
+    # Ute's confirmation of her cancellation, Vera's place.
+    assert [m.to for m in mail.outbox] == [["ute@example.org"], ["vera@example.org"]]
     assert "has been cancelled" in response.content.decode()
     # Again: friendly, nothing changes.
     again = client.post(url, follow=True)

@@ -136,12 +136,13 @@ def test_cancel_promotes_first_waitlisted_and_emails_once(django_capture_on_comm
     assert holder.status == "cancelled"
     workshop.refresh_from_db()
     assert workshop.seats_taken == 1
-    assert [m.to for m in mail.outbox] == [["anna2@example.org"]]
-    assert mail.outbox[0].attachments[0][0].endswith(".ics")
+    # The one who cancelled gets their confirmation, the one who moved up their place.
+    assert [m.to for m in mail.outbox] == [["anna1@example.org"], ["anna2@example.org"]]
+    assert mail.outbox[1].attachments[0][0].endswith(".ics")
     # Idempotent: cancelling again changes nothing and promotes nobody.
     with django_capture_on_commit_callbacks(execute=True):
         assert services.cancel_registration(registration=holder) is None
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2
     workshop.refresh_from_db()
     assert workshop.seats_taken == 1
 
@@ -151,10 +152,13 @@ def test_cancel_waitlisted_promotes_nobody(django_capture_on_commit_callbacks):
     register(workshop, 1)
     waiting = register(workshop, 2)
     last = register(workshop, 3)
+    deliver_new()  # the worker has sent what the setup queued
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.cancel_registration(registration=waiting) is None
-    assert mail.outbox == []
+    # Only the confirmation of the cancellation, without a calendar file (no seat, no entry).
+    [message] = mail.outbox
+    assert message.to == [waiting.email] and message.attachments == []
     assert Registration.objects.get(pk=last.pk).status == "waitlisted"
     assert services.waitlist_position(Registration.objects.get(pk=last.pk)) == 1
     workshop.refresh_from_db()
