@@ -4,7 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
@@ -18,8 +20,18 @@ EXPORT_PERM = "companies.export_companies"
 
 
 def _filtered_companies(request):
-    """The list page's queryset with the list page's filters, all rows (no pagination)."""
-    return CompanyFilter(request.GET, queryset=companies_for_list()).qs
+    """The list page's queryset with its filters and sort order, all rows (no pagination).
+
+    None when a filter value is invalid: the list page then shows what is wrong.
+    """
+    company_filter = CompanyFilter(request.GET, queryset=companies_for_list())
+    return company_filter.qs if company_filter.is_valid() else None
+
+
+def _back_to_list(request):
+    messages.error(request, _("The export was not made: please correct the filters first."))
+    query = request.GET.urlencode()
+    return redirect(reverse("companies:list") + (f"?{query}" if query else ""))
 
 
 @login_required
@@ -86,8 +98,11 @@ def _export_name(ext: str) -> str:
 @login_required
 @permission_required(EXPORT_PERM, raise_exception=True)
 def export_csv(request):
+    companies = _filtered_companies(request)
+    if companies is None:
+        return _back_to_list(request)
     response = StreamingHttpResponse(
-        exporting.iter_export_csv(_filtered_companies(request)),
+        exporting.iter_export_csv(companies),
         content_type="text/csv; charset=utf-8",
     )
     return _attachment(response, _export_name("csv"))
@@ -97,8 +112,11 @@ def export_csv(request):
 @login_required
 @permission_required(EXPORT_PERM, raise_exception=True)
 def export_xlsx(request):
+    companies = _filtered_companies(request)
+    if companies is None:
+        return _back_to_list(request)
     response = HttpResponse(
-        exporting.build_export_xlsx(_filtered_companies(request)),
+        exporting.build_export_xlsx(companies),
         content_type=exporting.XLSX_CONTENT_TYPE,
     )
     return _attachment(response, _export_name("xlsx"))

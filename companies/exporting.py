@@ -1,44 +1,69 @@
 """Export of companies in the import template's columns, so an export imports again.
 
-Text that a spreadsheet would run as a formula is neutralised. Rows are read in chunks with
-the topics prefetched per chunk, so the number of queries does not grow with the rows (beyond
-one pair per chunk).
+The header names the columns in the user's language (the importer reads those names as well as
+the keys); two columns for reading only follow: the size class and the active networks. Rows
+are read in chunks with topics and networks prefetched per chunk, so the number of queries does
+not grow with the rows (beyond one set per chunk). The XLSX goes through ``regiolab.xlsx``
+(typed cells); the CSV is for German Excel (; and a byte order mark) and neutralises text that
+a spreadsheet would run as a formula, since a CSV cannot say "this is text".
 """
 
 import csv
-import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
+from regiolab import xlsx
 from regiolab.models import Topic
 from regiolab.validators import neutralise_formula
 
-from .importing import COLUMN_KEYS, COLUMNS, TOPIC_SEPARATOR, allowed_values, iter_template_rows
+from .importing import (
+    COLUMN_KEYS,
+    COLUMNS,
+    EXPORT_ONLY_KEYS,
+    NETWORK_SEPARATOR,
+    TOPIC_SEPARATOR,
+    allowed_values,
+    column_label,
+    iter_template_rows,
+)
 from .models import Company
+from .selectors import ACTIVE_NETWORK_MEMBERSHIP
 
 CHUNK_SIZE = 2000
 CSV_DELIMITER = ";"  # German Excel splits on ; (the comma is the decimal separator there)
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = xlsx.CONTENT_TYPE
+EXPORT_KEYS = COLUMN_KEYS + EXPORT_ONLY_KEYS
+XLSX_KINDS = {
+    "register_number": xlsx.Kind.CODE,
+    "postcode": xlsx.Kind.CODE,
+    "sector_code": xlsx.Kind.CODE,  # "25.62" is a code, not a number
+    "headcount": xlsx.Kind.NUMBER,
+    "annual_turnover": xlsx.Kind.MONEY,
+    "balance_sheet_total": xlsx.Kind.MONEY,
+    "figures_year": xlsx.Kind.NUMBER,
+}
 
 
 def _export_queryset(companies: QuerySet[Company]) -> Iterator[Company]:
+    memberships = Company._meta.get_field("network_memberships").related_model
     return companies.prefetch_related(
-        Prefetch("training_needs", queryset=Topic.objects.only("pk", "slug").order_by("slug"))
+        Prefetch("training_needs", queryset=Topic.objects.only("pk", "slug").order_by("slug")),
+        Prefetch(
+            "network_memberships",
+            queryset=memberships.objects.filter(status=ACTIVE_NETWORK_MEMBERSHIP)
+            .select_related("network")
+            .only("company_id", "network__name")
+            .order_by("network__name"),
+            to_attr="active_memberships",
+        ),
     ).iterator(chunk_size=CHUNK_SIZE)
 
 
-def _row(company: Company, *, decimal_comma: bool) -> list:
-    def number(value):
-        if value is None:
-            return ""
-        if not decimal_comma:
-            return value
-        text = f"{Decimal(value).normalize():f}"
-        return text.replace(".", ",")
-
-    values = {
+def _values(company: Company) -> dict:
+    return {
         "name": company.name,
         "legal_form": company.legal_form,
         "register_number": company.register_number,
@@ -49,15 +74,29 @@ def _row(company: Company, *, decimal_comma: bool) -> list:
         "sector": company.sector,
         "sector_code": company.sector_code,
         "kind": company.kind,
-        "headcount": number(company.headcount),
-        "annual_turnover": number(company.annual_turnover),
-        "balance_sheet_total": number(company.balance_sheet_total),
-        "figures_year": company.figures_year if company.figures_year is not None else "",
+        "headcount": company.headcount,
+        "annual_turnover": company.annual_turnover,
+        "balance_sheet_total": company.balance_sheet_total,
+        "figures_year": company.figures_year,
         "website": company.website,
         "training_needs": TOPIC_SEPARATOR.join(t.slug for t in company.training_needs.all()),
         "contact_consent": "yes" if company.contact_consent else "no",
+        "size_class": str(company.get_size_class_stored_display()),
+        "networks": NETWORK_SEPARATOR.join(m.network.name for m in company.active_memberships),
     }
-    return [neutralise_formula(values[key]) for key in COLUMN_KEYS]
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):  # German notation, as the importer reads it back
+        return f"{value.normalize():f}".replace(".", ",")
+    return neutralise_formula(value)
+
+
+def export_header() -> list[str]:
+    """Column names in the active language (the importer knows them in every language)."""
+    return [column_label(key) for key in EXPORT_KEYS]
 
 
 class _Echo:
@@ -76,25 +115,29 @@ def iter_csv(rows: Iterable[list]) -> Iterator[str]:
 
 
 def iter_export_csv(companies: QuerySet[Company]) -> Iterator[str]:
-    yield from iter_csv(_export_rows(companies, decimal_comma=True))
+    # The header is translated now, while the request's language is active; the rows stream.
+    header = export_header()
 
+    def rows():
+        yield header
+        for company in _export_queryset(companies):
+            values = _values(company)
+            yield [_csv_cell(values[key]) for key in EXPORT_KEYS]
 
-def _export_rows(companies: QuerySet[Company], *, decimal_comma: bool) -> Iterator[list]:
-    yield list(COLUMN_KEYS)
-    for company in _export_queryset(companies):
-        yield _row(company, decimal_comma=decimal_comma)
+    return iter_csv(rows())
 
 
 def build_export_xlsx(companies: QuerySet[Company]) -> bytes:
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("companies")
-    for row in _export_rows(companies, decimal_comma=False):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    columns = [
+        xlsx.Column(label, XLSX_KINDS.get(key, xlsx.Kind.TEXT))
+        for key, label in zip(EXPORT_KEYS, export_header(), strict=True)
+    ]
+    writer = xlsx.XlsxWriter()
+    sheet = writer.sheet(_("Companies"), columns)
+    for company in _export_queryset(companies):
+        values = _values(company)
+        sheet.append([values[key] for key in EXPORT_KEYS])
+    return writer.save()
 
 
 def template_csv() -> str:
@@ -103,18 +146,23 @@ def template_csv() -> str:
 
 def template_xlsx() -> bytes:
     """Header and example row, plus a second sheet explaining each column."""
-    import openpyxl
-    from django.utils.translation import gettext as _
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("companies")
-    for row in iter_template_rows():
-        sheet.append(row)
-    help_sheet = workbook.create_sheet(_("Explanations")[:31])
-    help_sheet.append([_("Column"), _("Required"), _("Meaning"), _("Allowed values")])
+    writer = xlsx.XlsxWriter()
+    # The examples are text as a user types them ("4.000.000,00", "ja"): the importer reads them.
+    template = writer.sheet("companies", [xlsx.Column(key, xlsx.Kind.TEXT) for key in COLUMN_KEYS])
+    header, *examples = list(iter_template_rows())
+    template.extend(examples)
     allowed = allowed_values()
+    explanations = writer.sheet(
+        _("Explanations"),
+        [
+            xlsx.Column(_("Column")),
+            xlsx.Column(_("Required")),
+            xlsx.Column(_("Meaning")),
+            xlsx.Column(_("Allowed values")),
+        ],
+    )
     for column in COLUMNS:
-        help_sheet.append(
+        explanations.append(
             [
                 column.key,
                 _("yes") if column.required else _("no"),
@@ -122,6 +170,4 @@ def template_xlsx() -> bytes:
                 allowed.get(column.key, ""),
             ]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return writer.save()

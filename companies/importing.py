@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from regiolab import uploads
@@ -91,9 +93,42 @@ TEXT_COLUMNS = (
 NUMBER_COLUMNS = ("headcount", "annual_turnover", "balance_sheet_total", "figures_year")
 FORM_COLUMNS = tuple(k for k in COLUMN_KEYS if k not in ("training_needs", "contact_consent"))
 TOPIC_SEPARATOR = "|"
+# Columns the export adds for reading (size class, active networks); the importer skips them.
+EXPORT_ONLY_KEYS = ("size_class", "networks")
+NETWORK_SEPARATOR = ", "
 YES = {"yes", "ja", "j", "y", "1", "true", "wahr", "x"}
 NO = {"no", "nein", "n", "0", "false", "falsch", ""}
 MAX_SHOWN_ERRORS = 200
+
+
+def column_label(key: str) -> str:
+    """A column's name in the active language, as the export's header shows it."""
+    if key == "networks":
+        return capfirst(_("active networks"))
+    field_name = "size_class_stored" if key == "size_class" else key
+    return capfirst(Company._meta.get_field(field_name).verbose_name)
+
+
+def _keys_by_header() -> dict[str, str]:
+    """Every name a column may have in a header: its key and its label in each language."""
+    names = {}
+    for key in COLUMN_KEYS + EXPORT_ONLY_KEYS:
+        for code, _language in settings.LANGUAGES:
+            with translation.override(code):
+                names[column_label(key).casefold()] = key
+        names[key] = key
+    return names
+
+
+def header_keys(header: list[str]) -> list[str]:
+    """The column keys of a header row; export-only columns become "" (skipped)."""
+    names = _keys_by_header()
+    keys = []
+    for cell in header:
+        text = cell.strip().lstrip("\ufeff").strip()
+        key = names.get(text.casefold(), text.lower())
+        keys.append("" if key in EXPORT_ONLY_KEYS else key)
+    return keys
 
 
 def allowed_values() -> dict[str, str]:
@@ -218,7 +253,7 @@ def _read_csv(data: bytes) -> Table:
         delimiter = csv.Sniffer().sniff("\n".join(lines), delimiters=";,\t").delimiter
     except csv.Error:
         delimiter = ";"
-    # The header holds only column keys (no commas or semicolons inside), so it is the surest
+    # The header holds only column names (no commas or semicolons inside), so it is the surest
     # witness when the sniffer is misled by decimal commas in the data rows.
     counts = {d: lines[0].count(d) for d in ";,\t"} if lines else {}
     if counts and counts[delimiter] < max(counts.values()):
@@ -351,7 +386,7 @@ def _duplicate_key(name: str, postcode: str) -> tuple[str, str]:
 
 def validate_rows(table: Table) -> tuple[list[ValidRow], list[ImportProblem]]:
     """Check the header, then every row; returns the valid rows and every problem found."""
-    header = [h.strip().lstrip("\ufeff").strip().lower() for h in table.header]
+    header = header_keys(table.header)
     errors: list[ImportProblem] = []
     seen = set()
     for key in header:

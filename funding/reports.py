@@ -1,6 +1,5 @@
 """Progress report builder: one context, rendered as PDF (WeasyPrint) and as XLSX."""
 
-import io
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,6 +8,7 @@ from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from regiolab import xlsx
 from regiolab.pdf import render_pdf
 from workshops.models import Registration
 
@@ -114,79 +114,85 @@ def build_pdf(context: dict, language: str) -> bytes:
     return render_pdf("pdf/report.html", context, language=language, title=title)
 
 
-def _text(value: str) -> str:
-    # Free text starting like a formula would be run by the spreadsheet: keep it text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def build_xlsx(context: dict) -> bytes:
-    """The report's tables as worksheets: indicators, financial statement, receipts."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The report's tables as worksheets: overview, indicators, financial statement, receipts.
 
+    Amounts are numbers with two decimals, dates are dates, free text is never a formula
+    (``regiolab.xlsx``); the currency stands in the amount columns' headers.
+    """
     grant, report, statement = context["grant"], context["report"], context["statement"]
-    bold = Font(bold=True)
-    book = Workbook()
+    currency = grant.currency
+    Column, Kind, Typed = xlsx.Column, xlsx.Kind, xlsx.Typed
 
-    sheet = book.active
-    sheet.title = _("Overview")[:31]
-    sheet.append([_("Reference number"), grant.reference])
+    def money_column(label: str) -> xlsx.Column:
+        return Column(f"{label} ({currency})", Kind.MONEY)
+
+    book = xlsx.XlsxWriter()
+    # Label and value rows: no header row, each value typed by itself.
+    sheet = book.sheet(_("Overview"), [Column(""), Column(""), Column("")], header=False)
+    sheet.append([_("Reference number"), Typed(grant.reference, Kind.CODE)])
     sheet.append([_("Title"), grant.title])
     sheet.append([_("Period"), report.period_start, report.period_end])
     sheet.append([_("Currency"), grant.currency])
-    sheet.append([_("Total eligible costs"), to_cents(grant.total_eligible_costs)])
+    sheet.append(
+        [_("Total eligible costs"), Typed(to_cents(grant.total_eligible_costs), Kind.MONEY)]
+    )
     sheet.append([])
-    sheet.append([_("Funder"), _("Share (%)"), _("Amount")])
+    sheet.append([_("Funder"), _("Share (%)"), f"{_('Amount')} ({currency})"])
     for share, amount in context["shares"]:
-        sheet.append([share.funder.name, share.percent, amount])
+        sheet.append([share.funder.name, share.percent, Typed(amount, Kind.MONEY)])
 
-    sheet = book.create_sheet(_("Indicators")[:31])
-    sheet.append([_("Indicator"), _("Code"), _("Target"), _("Actual")])
+    sheet = book.sheet(
+        _("Indicators"),
+        [
+            Column(_("Indicator")),
+            Column(_("Code")),
+            Column(_("Target"), Kind.NUMBER),
+            Column(_("Actual"), Kind.NUMBER),
+        ],
+    )
     for row in context["indicator_rows"]:
         sheet.append([row.label, row.code, row.target, row.actual])
 
-    sheet = book.create_sheet(_("Financial statement")[:31])
     shares = statement.shares
-    sheet.append(
-        [_("Year"), _("Cost category"), _("Budget"), _("Spent"), _("Remaining")]
-        + [s.funder.name for s in shares]
+    sheet = book.sheet(
+        _("Financial statement"),
+        [
+            Column(_("Year"), Kind.NUMBER),
+            Column(_("Cost category")),
+            money_column(_("Budget")),
+            money_column(_("Spent")),
+            money_column(_("Remaining")),
+        ]
+        + [money_column(s.funder.name) for s in shares],
     )
     for row in statement.rows:
         sheet.append(
-            [
-                row.year,
-                row.label,
-                to_cents(row.budget),
-                to_cents(row.spent),
-                to_cents(row.remaining),
-            ]
-            + list(row.share_parts)
-        )
+            [row.year, row.label, to_cents(row.budget), to_cents(row.spent),
+             to_cents(row.remaining), *row.share_parts]
+        )  # fmt: skip
     sheet.append(
-        [_("Total"), "", to_cents(statement.budget_total), to_cents(statement.spent_total),
-         to_cents(statement.budget_total - statement.spent_total)]
-        + list(statement.spent_share_parts)
+        [_("Total"), None, to_cents(statement.budget_total), to_cents(statement.spent_total),
+         to_cents(statement.budget_total - statement.spent_total), *statement.spent_share_parts]
     )  # fmt: skip
 
-    sheet = book.create_sheet(_("Receipts")[:31])
-    sheet.append(
-        [_("Date"), _("Receipt"), _("Payee"), _("Purpose"), _("Cost category"), _("Amount")]
+    sheet = book.sheet(
+        _("Receipts"),
+        [
+            Column(_("Date"), Kind.DATE),
+            Column(_("Receipt"), Kind.CODE),
+            Column(_("Payee")),
+            Column(_("Purpose")),
+            Column(_("Cost category")),
+            money_column(_("Amount")),
+        ],
     )
     for e in context["receipts"]:
         sheet.append(
-            [e.date, _text(e.receipt_reference), _text(e.payee), _text(e.purpose), e.get_category_display(),
+            [e.date, e.receipt_reference, e.payee, e.purpose, e.get_category_display(),
              to_cents(e.amount)]
         )  # fmt: skip
-    for ws in book.worksheets:
-        for cell in ws[1]:
-            cell.font = bold
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, Decimal):
-                    cell.number_format = "#,##0.00"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()
 
 
 def build(report: ProgressReport) -> tuple[bytes, bytes]:
