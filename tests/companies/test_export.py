@@ -9,15 +9,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from companies.importing import COLUMN_KEYS
+from companies.exporting import EXPORT_KEYS
+from companies.importing import COLUMN_KEYS, header_keys
 from companies.models import Company
+from networks.models import NetworkMembership
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
     FunderFactory,
+    NetworkMembershipFactory,
     TopicFactory,
+    TrainingNetworkFactory,
     UserFactory,
 )
+from tests.support import libreoffice
 from tests.support.mfa import enable_totp
 
 pytestmark = pytest.mark.django_db
@@ -52,8 +57,11 @@ def read_xlsx(response) -> list[tuple]:
 
 
 def as_dicts(rows) -> list[dict]:
+    """Rows keyed by column key; the header row is in the user's language."""
     header, *body = rows
-    return [dict(zip(header, r, strict=True)) for r in body]
+    # The importer's reading of the header, then the two columns it skips (export only).
+    assert tuple(header_keys(list(header))) == COLUMN_KEYS + ("", "")
+    return [dict(zip(EXPORT_KEYS, r, strict=True)) for r in body]
 
 
 def full_company(**kwargs):
@@ -72,7 +80,16 @@ def full_company(**kwargs):
     return company
 
 
-def test_csv_is_utf8_with_bom_semicolons_and_the_import_columns(coordinator_client):
+ENGLISH_HEADER = (
+    "Name", "Legal form", "Commercial register number", "Street and number", "Postcode", "City",
+    "Municipality", "Sector (NACE section)", "WZ 2008 code", "Kind",
+    "Staff headcount (annual work units)", "Annual turnover (EUR)", "Balance-sheet total (EUR)",
+    "Reference year of the figures", "Website", "Training needs", "Agrees to be contacted",
+    "Size class", "Active networks",
+)  # fmt: skip
+
+
+def test_csv_is_utf8_with_bom_semicolons_and_headers_in_the_users_language(coordinator_client):
     full_company()
 
     response = coordinator_client.get(CSV_URL)
@@ -81,7 +98,7 @@ def test_csv_is_utf8_with_bom_semicolons_and_the_import_columns(coordinator_clie
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="companies-')
     rows = read_csv(response)
-    assert tuple(rows[0]) == COLUMN_KEYS
+    assert tuple(rows[0]) == ENGLISH_HEADER
     (exported,) = as_dicts(rows)
     assert exported["name"] == "Müller Fräs GmbH"
     assert exported["headcount"] == "12,5"
@@ -90,9 +107,10 @@ def test_csv_is_utf8_with_bom_semicolons_and_the_import_columns(coordinator_clie
     assert exported["training_needs"] == "cad|robotik"
     assert exported["contact_consent"] == "yes"
     assert exported["figures_year"] == "2025"
+    assert exported["size_class"] == "small enterprise"
 
 
-def test_xlsx_has_the_import_columns_and_real_numbers(coordinator_client):
+def test_xlsx_has_the_columns_in_the_users_language_and_real_numbers(coordinator_client):
     full_company()
 
     response = coordinator_client.get(XLSX_URL)
@@ -102,11 +120,108 @@ def test_xlsx_has_the_import_columns_and_real_numbers(coordinator_client):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     rows = read_xlsx(response)
-    assert rows[0] == COLUMN_KEYS
+    assert rows[0] == ENGLISH_HEADER
     (exported,) = as_dicts(rows)
     assert exported["headcount"] == 12.5
     assert exported["annual_turnover"] == 1234567.89
     assert exported["training_needs"] == "cad|robotik"
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+
+
+def test_headers_are_german_by_default(client, coordinator, settings):
+    settings.LANGUAGE_CODE = "de"
+    client.force_login(coordinator)
+    full_company()
+
+    csv_header = read_csv(client.get(CSV_URL))[0]
+    xlsx_header = read_xlsx(client.get(XLSX_URL))[0]
+
+    for header in (csv_header, tuple(xlsx_header)):
+        assert header[4] == "Postleitzahl"
+        assert header[11] == "Jahresumsatz (EUR)"
+        assert header[-2:] == ("Größenklasse", "Aktive Verbünde") or header[-2:] == [
+            "Größenklasse",
+            "Aktive Verbünde",
+        ]
+
+
+def test_export_has_size_class_and_only_active_networks_by_name(coordinator_client):
+    company = full_company()
+    for name in ("Verbund Robotik", "Digital Lernen"):
+        NetworkMembershipFactory(company=company, network=TrainingNetworkFactory(name=name))
+    NetworkMembershipFactory(
+        company=company,
+        network=TrainingNetworkFactory(name="Altes Netz"),
+        status=NetworkMembership.Status.LEFT,
+    )
+
+    for response, reader in ((coordinator_client.get(CSV_URL), read_csv),
+                             (coordinator_client.get(XLSX_URL), read_xlsx)):  # fmt: skip
+        (exported,) = as_dicts(reader(response))
+        assert exported["size_class"] == "small enterprise"
+        assert exported["networks"] == "Digital Lernen, Verbund Robotik"
+
+
+def test_xlsx_opens_in_libreoffice_with_typed_cells(coordinator_client):
+    """As LibreOffice shows it: numbers, codes with their zeros, text never a formula."""
+    company = CompanyFactory(
+        name='=HYPERLINK("http://evil.example","klick")',
+        legal_form="  -GmbH",
+        register_number="HRB 0815",
+        postcode="01067",
+        city="Dresden",
+        sector_code="25.10",
+        headcount=Decimal("12.5"),
+        annual_turnover=Decimal("1234567.8"),
+        balance_sheet_total=None,
+        website="",
+    )
+    NetworkMembershipFactory(company=company, network=TrainingNetworkFactory(name="Verbund"))
+
+    sheets = libreoffice.read_xlsx(body(coordinator_client.get(XLSX_URL)))
+
+    (rows,) = sheets.values()
+    assert [c.shown for c in rows[0]] == list(ENGLISH_HEADER)
+    (row,) = libreoffice.records(rows)
+    name = row["Name"]
+    assert (name.type, name.shown, name.formula) == (
+        "string", '=HYPERLINK("http://evil.example","klick")', ""
+    )  # fmt: skip
+    assert (row["Legal form"].type, row["Legal form"].shown) == ("string", "  -GmbH")
+    assert (row["Postcode"].type, row["Postcode"].shown) == ("string", "01067")
+    assert (row["WZ 2008 code"].type, row["WZ 2008 code"].shown) == ("string", "25.10")
+    assert row["Commercial register number"].shown == "HRB 0815"
+    turnover = row["Annual turnover (EUR)"]
+    assert (turnover.type, turnover.value) == ("float", "1234567.8")
+    assert turnover.shown.endswith(".80")  # two decimals shown
+    assert (row["Staff headcount (annual work units)"].type, row["Reference year of the figures"].type) == ("float", "float")  # fmt: skip
+    assert row["Balance-sheet total (EUR)"].empty
+    assert row["Website"].empty
+    assert row["Size class"].shown == "small enterprise"
+    assert row["Active networks"].shown == "Verbund"
+
+
+def test_export_with_an_invalid_filter_makes_no_file_and_says_why(coordinator_client):
+    CompanyFactory(name="Bau GmbH", sector="F")
+
+    for url in (CSV_URL, XLSX_URL):
+        response = coordinator_client.get(url, {"sector": "ZZ"}, follow=True)
+        assert response.redirect_chain[0][0] == reverse("companies:list") + "?sector=ZZ"
+        assert "Content-Disposition" not in response
+        assert "please correct the filters first" in response.content.decode()
+
+
+def test_list_page_export_links_carry_the_filters_and_sorting(coordinator_client):
+    CompanyFactory(name="Bau GmbH", sector="F")
+
+    content = coordinator_client.get(
+        reverse("companies:list"), {"sector": "F", "ordering": "-name"}
+    ).content.decode()
+
+    assert f'href="{CSV_URL}?sector=F&amp;ordering=-name"' in content
+    assert f'href="{XLSX_URL}?sector=F&amp;ordering=-name"' in content
 
 
 def test_export_follows_the_list_filters_and_has_every_row(coordinator_client):
@@ -139,7 +254,7 @@ def test_export_uses_the_list_pages_topic_filter_and_sort_order(coordinator_clie
     assert csv_names == xlsx_names == ["Gamma GmbH", "Beta GmbH", "Alpha GmbH"]
 
 
-def test_formula_like_text_is_neutralised(coordinator_client):
+def test_formula_like_text_is_text(coordinator_client):
     CompanyFactory(
         name='=HYPERLINK("http://evil.example","klick")',
         street="+49 Weg",
@@ -151,19 +266,26 @@ def test_formula_like_text_is_neutralised(coordinator_client):
     xlsx_response = coordinator_client.get(XLSX_URL)
     xlsx_row = as_dicts(read_xlsx(xlsx_response))[0]
 
-    for exported in (csv_row, xlsx_row):
-        assert exported["name"] == '\'=HYPERLINK("http://evil.example","klick")'
-        assert exported["street"] == "'+49 Weg"
-        assert exported["city"] == "'@Hannover"
-        assert exported["legal_form"] == "'-GmbH"
+    # A CSV cannot type a cell: the apostrophe keeps Excel from running it.
+    assert csv_row["name"] == '\'=HYPERLINK("http://evil.example","klick")'
+    assert csv_row["street"] == "'+49 Weg"
+    assert csv_row["city"] == "'@Hannover"
+    assert csv_row["legal_form"] == "'-GmbH"
+    # The XLSX stores text cells: the name as it is, without an apostrophe.
+    assert xlsx_row["name"] == '=HYPERLINK("http://evil.example","klick")'
+    assert xlsx_row["street"] == "+49 Weg"
+    assert xlsx_row["city"] == "@Hannover"
+    assert xlsx_row["legal_form"] == "-GmbH"
     cell = openpyxl.load_workbook(io.BytesIO(xlsx_response.content)).worksheets[0]["A2"]
     assert cell.data_type == "s"  # text, not a formula
 
 
+@pytest.mark.parametrize("language", ["de", "en"])
 @pytest.mark.parametrize(("url", "reader"), [(CSV_URL, read_csv), (XLSX_URL, read_xlsx)])
 def test_export_then_import_into_an_empty_database_gives_the_same_companies(
-    coordinator_client, url, reader
+    coordinator_client, settings, url, reader, language
 ):
+    settings.LANGUAGE_CODE = language  # headers in either language import again
     full_company()
     CompanyFactory(
         name="Schmidt Logistik KG",
@@ -199,10 +321,14 @@ def test_export_then_import_into_an_empty_database_gives_the_same_companies(
 @pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
 def test_query_count_does_not_grow_with_rows(coordinator_client, url, django_assert_num_queries):
     topics = [TopicFactory(slug=f"t{i}") for i in range(3)]
+    networks = [TrainingNetworkFactory() for _ in range(2)]
 
     def add_companies(n):
         for _ in range(n):
-            CompanyFactory().training_needs.set(topics)
+            company = CompanyFactory()
+            company.training_needs.set(topics)
+            for network in networks:
+                NetworkMembershipFactory(company=company, network=network)
 
     def export():
         response = coordinator_client.get(url)
@@ -217,6 +343,7 @@ def test_query_count_does_not_grow_with_rows(coordinator_client, url, django_ass
         response = export()
     rows = read_xlsx(response) if url == XLSX_URL else read_csv(response)
     assert len(rows) == 31
+    assert all(r["networks"].count(", ") == 1 for r in as_dicts(rows))
     assert len(few.captured_queries) <= 8
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
 TIMEOUT = 120  # seconds; a first start creates the profile
+MAX_REPEAT = 1000  # empty rows and columns repeated beyond this are the sheet's unused tail
 
 NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -102,11 +103,12 @@ def _rows(table) -> list[list[Cell]]:
                 continue
             repeat = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
             cell = _cell(element)
-            cells.extend([cell] * min(repeat, 1 if cell.empty else repeat))
+            # The sheet's empty tail repeats up to column XFD; no export is that wide.
+            cells.extend([cell] * min(repeat, MAX_REPEAT))
         while cells and cells[-1].empty:
             cells.pop()
         repeat = int(row.get(f"{_TABLE}number-rows-repeated", "1"))
-        rows.extend([cells] * min(repeat, 1 if not cells else repeat))
+        rows.extend([cells] * min(repeat, MAX_REPEAT))
     while rows and not rows[-1]:
         rows.pop()
     return rows
