@@ -380,8 +380,22 @@ def _anonymise_consents(*, email: str, names: Sequence[str], pseudonym: str) -> 
     return changed
 
 
+def _find_opt_out(*, email: str, names: Sequence[str]) -> Counts:
+    opt_out = _core_model("MailOptOut")
+    if opt_out is None:
+        return {}
+    return {_("unsubscribed addresses"): opt_out.objects.filter(email=email).count()}
+
+
+def _delete_opt_out(*, email: str, names: Sequence[str], pseudonym: str) -> int:
+    """The opt-out holds nothing but the address: erased, not kept under a placeholder."""
+    opt_out = _core_model("MailOptOut")
+    return opt_out.objects.filter(email=email).delete()[0] if opt_out is not None else 0
+
+
 CORE = [
     Anonymiser("account", _anonymise_account, _find_account, _account_names),
+    Anonymiser("unsubscribed", _delete_opt_out, _find_opt_out),
     Anonymiser("outbox", _anonymise_outbox, _find_outbox),
     Anonymiser("consents", _anonymise_consents, _find_consents),
 ]

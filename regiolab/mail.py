@@ -6,16 +6,21 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
+from django.core.mail.utils import DNS_NAME
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from .anonymisation import is_pseudonym
-from .models import OutboundEmail
+from .models import MailOptOut, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +41,86 @@ class Attachment:
         }
 
 
+# --- Headers every e-mail of the portal carries ------------------------------------------------
+
+
+def site_domain() -> str:
+    """The host of SITE_URL: the domain of our Message-IDs (not the sending machine's name)."""
+    return urlsplit(settings.SITE_URL).hostname or str(DNS_NAME)
+
+
+def office_address() -> str:
+    """OFFICE_EMAIL without a display name, for a mailto: link."""
+    return parseaddr(settings.OFFICE_EMAIL)[1] or settings.OFFICE_EMAIL
+
+
+# Headers that differ from one recipient to the next; the rest can be encoded once for many.
+PER_RECIPIENT_HEADERS = ("Message-ID", "List-Unsubscribe")
+
+
+def email_headers(*, to: str, bulk: bool = False) -> dict[str, str]:
+    """The headers of every automatic e-mail, in this one place (outbox, allauth, invitations).
+
+    Replies go to the office, not to the no-reply sender; auto-responders (RFC 3834, and
+    Exchange's own header) stay quiet. ``bulk`` (invitations): the recipient can unsubscribe
+    from the mail program with one click (RFC 2369, RFC 8058).
+    """
+    headers = {
+        "Message-ID": make_msgid(domain=site_domain()),
+        "Reply-To": settings.OFFICE_EMAIL,
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+    }
+    if bulk:
+        mailto = f"mailto:{office_address()}?subject={quote('unsubscribe')}"
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url(to)}>, <{mailto}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
+# --- Unsubscribing from bulk e-mail -----------------------------------------------------------
+
+_UNSUBSCRIBE_SALT = "regiolab.mail.unsubscribe"
+
+
+def unsubscribe_token(email: str) -> str:
+    """An unguessable token for the address: signed with SECRET_KEY, so nothing is stored
+    until someone uses it, and it stays valid for as long as an old e-mail is kept."""
+    return signing.dumps(email.strip().lower(), salt=_UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(email: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("unsubscribe", args=[unsubscribe_token(email)])
+
+
+def address_of_token(token: str) -> str | None:
+    """The address the token was made for; None for a forged or mangled token."""
+    try:
+        email = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return email if isinstance(email, str) and email else None
+
+
+def opt_out(*, email: str) -> MailOptOut:
+    """Record that the address wants no more bulk e-mail; a second call changes nothing."""
+    email = email.strip().lower()
+    try:
+        with transaction.atomic():
+            return MailOptOut.objects.get_or_create(email=email)[0]
+    except IntegrityError:  # the same link clicked twice at once: the other request won
+        return MailOptOut.objects.get(email=email)
+
+
+def opted_out(emails) -> set[str]:
+    """Those of the (lower-cased) addresses that unsubscribed."""
+    return set(MailOptOut.objects.filter(email__in=list(emails)).values_list("email", flat=True))
+
+
 def render_email(template: str, context: dict, language: str | None = None) -> tuple[str, str, str]:
     """Render ``email/<template>_subject.txt``, ``.txt`` and ``.html`` in ``language``."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        context = {"site_url": settings.SITE_URL, **context}
+        context = {"site_url": settings.SITE_URL, "office_email": office_address(), **context}
         subject = render_to_string(f"email/{template}_subject.txt", context)
         text = render_to_string(f"email/{template}.txt", context)
         html = render_to_string(f"email/{template}.html", context)
@@ -108,6 +189,7 @@ def _build_message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         connection=connection,
+        headers=email_headers(to=email.to),
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

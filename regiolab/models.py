@@ -79,6 +79,25 @@ class OutboundEmail(models.Model):
         return f"{self.to}: {self.subject}"
 
 
+class MailOptOut(models.Model):
+    """An address that asked for no more invitations and other bulk e-mail (List-Unsubscribe).
+
+    Transactional e-mails (a confirmation, a cancellation) still reach it. The address is stored
+    lower-cased, so one opt-out covers every spelling of it.
+    """
+
+    email = models.EmailField(_("e-mail"), max_length=254, unique=True)
+    created_at = models.DateTimeField(_("unsubscribed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("unsubscribed address")
+        verbose_name_plural = _("unsubscribed addresses")
+
+    def __str__(self) -> str:
+        return self.email
+
+
 class SitePage(models.Model):
     """An information page whose text coordinators keep up to date (Impressum, privacy notice,
     accessibility statement). Its content is a list of sections; the parts the law fixes (the

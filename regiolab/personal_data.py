@@ -20,7 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import consents
-from .models import OutboundEmail
+from .models import MailOptOut, OutboundEmail
 
 Collector = Callable[..., dict]
 
@@ -169,6 +169,10 @@ def collect(*, user=None, emails: Sequence[str]) -> dict:
         "account": _account(user),
         "consents": _consents(user=user, emails=emails),
         "emails_sent_to_you": _emails_sent(emails),
+        "unsubscribed_from_invitations": [
+            {"email": o.email, "at": o.created_at}
+            for o in MailOptOut.objects.filter(email__in=emails).order_by("email")
+        ],
     }
     audit = _audit_trail(user)
     if audit is not None:

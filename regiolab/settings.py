@@ -43,6 +43,18 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 # Off by default: the check is a hidden SELECT 1 on every request that reuses a connection. A
 # connection the database dropped fails one request per worker and is then replaced.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=False)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default has two writers, runserver's threads and Celery beat (make run):
+    # WAL lets pages read while one writes; IMMEDIATE takes the write lock at BEGIN, which on
+    # SQLite stands in for select_for_update (a no-op there), so lock-check-write stays one
+    # writer at a time; a writer waits up to 20 s for the other instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -252,12 +264,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+# Every periodic task at this one interval (seconds) instead of its own: to watch them work
+# under make run without waiting, and for the test of make run's beat.
+if BEAT_INTERVAL := env.float("BEAT_INTERVAL_SECONDS", default=0):
+    for _entry in CELERY_BEAT_SCHEDULE.values():
+        _entry["schedule"] = BEAT_INTERVAL
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="regioLab <noreply@regiolab.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where replies to the portal's automatic e-mails go (Reply-To), shown in the imprint.
+OFFICE_EMAIL = env.str("OFFICE_EMAIL", default="kontakt@regiolab.example")
 EMAIL_TIMEOUT = 10
 
 # --- Accounts (django-allauth) ------------------------------------------------------------

@@ -24,6 +24,7 @@ from companies.personal_data import record_contact_consent
 from funding.models import Grant, ProgressReport
 from funding.services import ShareInput, set_cofinancing_shares
 from networks import services as network_services
+from regiolab.mail import unsubscribe_token
 from regiolab.models import SitePage, SitePageSection
 from regiolab.permissions import COORDINATORS_GROUP
 from regiolab.site_page_content import create_initial_pages
@@ -204,6 +205,7 @@ def build_world() -> World:
         "unmarked": unmarked.pk,
         "token_a": registration_a.cancel_token,
         "token_attended": attended.cancel_token,
+        "unsubscribe": unsubscribe_token(registration_a.email),
         "G": grant.pk,
         "G_other": other_grant.pk,
         "report": report.pk,

@@ -251,6 +251,12 @@ ROWS = [
         writes="anonymous rep_a rep_b coordinator funder"),
     row("GET", "/registrations/not-a-token/cancel/", 404, 404, 404, 404, 404),
     row("POST", "/registrations/not-a-token/cancel/", 404, 404, 404, 404, 404),
+    # The unsubscribe link of an invitation: the signed token is the secret; GET only asks.
+    public("/unsubscribe/{unsubscribe}/"),
+    row("POST", "/unsubscribe/{unsubscribe}/", 200, 200, 200, 200, 200,
+        writes="anonymous rep_a rep_b coordinator funder"),
+    row("GET", "/unsubscribe/not-a-token/", 404, 404, 404, 404, 404),
+    row("POST", "/unsubscribe/not-a-token/", 404, 404, 404, 404, 404),
     public("/registrations/{token_attended}/certificate.pdf"),
     # Not attended (yet): no certificate.
     row("GET", "/registrations/{token_a}/certificate.pdf", 404, 404, 404, 404, 404),

@@ -77,4 +77,10 @@ def _invited_message(result: invitations.InviteResult) -> str:
             "%(count)d addresses had already been invited and were skipped.",
             result.already_invited,
         ) % {"count": result.already_invited}
+    if result.unsubscribed:
+        text += " " + ngettext(
+            "%(count)d address has unsubscribed from invitations and was left out.",
+            "%(count)d addresses have unsubscribed from invitations and were left out.",
+            result.unsubscribed,
+        ) % {"count": result.unsubscribed}
     return text

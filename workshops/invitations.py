@@ -16,7 +16,8 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.utils import formatdate, make_msgid
+from email import policy
+from email.utils import formatdate
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -24,10 +25,18 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
-from django.core.mail.utils import DNS_NAME
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.urls import reverse
@@ -36,7 +45,13 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, CompanyMember
 from networks.models import NetworkMembership, TrainingNetwork
-from regiolab.mail import render_email
+from regiolab.mail import (
+    PER_RECIPIENT_HEADERS,
+    email_headers,
+    opted_out,
+    render_email,
+    unsubscribe_url,
+)
 
 from .models import Invitation, Registration, Workshop
 
@@ -147,8 +162,14 @@ def recipients_from_addresses(*, addresses: Iterable[str]) -> list[Recipient]:
 
 @dataclass(frozen=True)
 class InviteResult:
-    created: int
+    created: int  # to be sent
     already_invited: int
+    # Addresses that unsubscribed from invitations: recorded as not sent.
+    unsubscribed: int = 0
+
+
+# last_error of an invitation not sent because its address unsubscribed (List-Unsubscribe).
+UNSUBSCRIBED = "The recipient has unsubscribed from invitations."
 
 
 def check_open_for_invitations(workshop: Workshop) -> None:
@@ -187,12 +208,21 @@ def invite(*, workshop: Workshop, recipients: Iterable[Recipient], invited_by=No
             for email, recipient in unique.items()
             if email not in existing
         ]
+        # Unsubscribed addresses get a row too, so the coordinator sees who was left out.
+        unsubscribed = opted_out(row.email for row in new_rows)
+        for row in new_rows:
+            if row.email in unsubscribed:
+                row.status, row.last_error = Invitation.Status.FAILED, UNSUBSCRIBED
         # ignore_conflicts: a parallel request inviting the same address loses quietly.
         Invitation.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=500)
-        if new_rows:
+        if len(new_rows) > len(unsubscribed):
             workshop_id = workshop.pk
             transaction.on_commit(lambda: enqueue_sending(workshop_id))
-    return InviteResult(created=len(new_rows), already_invited=len(existing))
+    return InviteResult(
+        created=len(new_rows) - len(unsubscribed),
+        already_invited=len(existing),
+        unsubscribed=len(unsubscribed),
+    )
 
 
 def invite_chosen(
@@ -237,6 +267,7 @@ class SendResult:
     sent: int = 0
     deferred: int = 0
     failed: int = 0
+    unsubscribed: int = 0  # not sent: the address unsubscribed from invitations
 
     @property
     def retry_later(self) -> bool:
@@ -282,12 +313,20 @@ def register_url(workshop: Workshop) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("workshops:register", args=[workshop.slug])
 
 
-def render_invitation(workshop: Workshop) -> tuple[str, str, str]:
+# Stands in the rendered invitation for each recipient's own unsubscribe link. Plain ASCII: the
+# body is encoded once as 8bit text, where it stays byte for byte and is replaced per recipient.
+UNSUBSCRIBE_MARK = "REGIOLAB-UNSUBSCRIBE-LINK"
+
+
+def render_invitation(
+    workshop: Workshop, *, unsubscribe_link: str = UNSUBSCRIBE_MARK
+) -> tuple[str, str, str]:
     """Subject, text and HTML of the workshop's invitation, in the workshop's language."""
     context = {
         "workshop": workshop,
         "register_url": register_url(workshop),
         "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
+        "unsubscribe_url": unsubscribe_link,
     }
     return render_email("invitation", context, language=workshop.language)
 
@@ -306,56 +345,85 @@ class PreparedInvitation:
     text: str
     html: str
     envelope_from: str
-    # The encoded MIME message without the headers that differ per recipient.
-    shared: bytes
+    # The encoded MIME message without the headers that differ per recipient, with
+    # UNSUBSCRIBE_MARK in its body; None if the body's encoding did not keep the mark intact.
+    shared: bytes | None
 
     def message(self, address: str, connection) -> EmailMultiAlternatives:
+        link = unsubscribe_url(address)
         message = EmailMultiAlternatives(
             subject=self.subject,
-            body=self.text,
+            body=self.text.replace(UNSUBSCRIBE_MARK, link),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
             connection=connection,
+            headers=email_headers(to=address, bulk=True),
         )
-        message.attach_alternative(self.html, "text/html")
+        message.attach_alternative(self.html.replace(UNSUBSCRIBE_MARK, link), "text/html")
         return message
 
-    def encoded_for(self, recipient: str) -> bytes:
-        headers = (
-            f"To: {recipient}\r\nDate: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}\r\n"
-            f"Message-ID: {make_msgid(domain=DNS_NAME)}\r\n"
-        )
-        return headers.encode("ascii") + self.shared
+    def encoded_for(self, recipient: str, address: str) -> bytes:
+        headers = {
+            "To": recipient,
+            "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+            **{
+                name: value
+                for name, value in email_headers(to=address, bulk=True).items()
+                if name in PER_RECIPIENT_HEADERS
+            },
+        }
+        lines = "".join(policy.SMTP.fold(name, value) for name, value in headers.items())
+        body = self.shared.replace(UNSUBSCRIBE_MARK.encode("ascii"), _link_bytes(address))
+        return lines.encode("ascii") + body
 
     def send(self, address: str, connection) -> None:
         """Send to one address; raises the SMTP error when it is not accepted."""
-        if isinstance(connection, SmtpBackend) and connection.connection is not None:
+        if (
+            self.shared is not None
+            and isinstance(connection, SmtpBackend)
+            and connection.connection is not None
+        ):
             # Django's SMTP backend would build and encode the whole message again for every
-            # address; only To, Date and Message-ID differ.
+            # address; only To, Date, Message-ID and the unsubscribe links differ.
             recipient = sanitize_address(address, settings.DEFAULT_CHARSET)
             connection.connection.sendmail(
-                self.envelope_from, [recipient], self.encoded_for(recipient)
+                self.envelope_from, [recipient], self.encoded_for(recipient, address)
             )
             return
         if connection.send_messages([self.message(address, connection)]) != 1:
             raise smtplib.SMTPException("The message was not accepted.")
 
 
+def _link_bytes(address: str) -> bytes:
+    return unsubscribe_url(address).encode("ascii")
+
+
 def prepare_invitation(workshop: Workshop) -> PreparedInvitation:
     subject, text, html = render_invitation(workshop)
+    sample = "x@example.org"
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=["x@example.org"]
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[sample],
+        headers=email_headers(to=sample, bulk=True),
     )
     message.attach_alternative(html, "text/html")
     mime = message.message()
-    for header in ("To", "Date", "Message-ID"):
+    for header in ("To", "Date", *PER_RECIPIENT_HEADERS):
         del mime[header]
+    shared = mime.as_bytes(linesep="\r\n")
+    marks = text.count(UNSUBSCRIBE_MARK) + html.count(UNSUBSCRIBE_MARK)
+    if shared.count(UNSUBSCRIBE_MARK.encode("ascii")) != marks:
+        # A line over 998 characters makes Django quoted-printable encode the body, which may
+        # break the mark: then every recipient's message is built whole (slower, same e-mail).
+        shared = None
     return PreparedInvitation(
         subject=subject,
         text=text,
         html=html,
         envelope_from=sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET),
-        shared=mime.as_bytes(linesep="\r\n"),
+        shared=shared,
     )
 
 
@@ -423,7 +491,14 @@ def _send_claimed(ids: list[int], connection, *, prepared: PreparedInvitation, r
         )
         sent: list[int] = []
         refused: list[Invitation] = []
+        # Unsubscribed since the row was written: not sent, and marked so.
+        unsubscribed = opted_out(invitation.email for invitation in claimed)
         for invitation in claimed:
+            if invitation.email in unsubscribed:
+                invitation.status, invitation.last_error = Invitation.Status.FAILED, UNSUBSCRIBED
+                refused.append(invitation)
+                result.unsubscribed += 1
+                continue
             try:
                 prepared.send(invitation.email, connection)
             except SoftTimeLimitExceeded as exc:
@@ -515,12 +590,21 @@ def _registered() -> Exists:
     )
 
 
+def _unsubscribed() -> Q:
+    """Not sent because the address unsubscribed from invitations."""
+    return Q(status=Invitation.Status.FAILED, last_error=UNSUBSCRIBED)
+
+
 def workshop_invitations(workshop: Workshop) -> QuerySet[Invitation]:
-    """The workshop's invitations with company and ``registered`` (one query for a page)."""
+    """The workshop's invitations with company, ``registered`` and ``unsubscribed`` (one query
+    for a page)."""
     return (
         Invitation.objects.filter(workshop=workshop)
         .select_related("company")
-        .annotate(registered=_registered())
+        .annotate(
+            registered=_registered(),
+            unsubscribed=ExpressionWrapper(_unsubscribed(), output_field=BooleanField()),
+        )
         .order_by("email", "pk")
     )
 
@@ -536,6 +620,10 @@ def invitation_counts(workshop: Workshop) -> dict[str, int]:
             registered=Count("pk", filter=Q(is_registered=True)),
             pending=Count("pk", filter=Q(status=Invitation.Status.PENDING) & not_registered),
             sent=Count("pk", filter=Q(status=Invitation.Status.SENT) & not_registered),
-            failed=Count("pk", filter=Q(status=Invitation.Status.FAILED) & not_registered),
+            failed=Count(
+                "pk",
+                filter=Q(status=Invitation.Status.FAILED) & ~_unsubscribed() & not_registered,
+            ),
+            unsubscribed=Count("pk", filter=_unsubscribed() & not_registered),
         )
     )

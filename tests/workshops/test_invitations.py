@@ -458,6 +458,7 @@ def test_list_shows_status_registered_counts_and_errors(coordinator_client):
         "pending": 1,
         "sent": 2,
         "failed": 1,
+        "unsubscribed": 0,
     }
     rows = {i.email: i for i in response.context["invitations"]}
     assert rows["came@example.org"].registered is True
