@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regiolab import uploads
 from regiolab.permissions import COORDINATORS_GROUP
+from regiolab.text import user_display
 
 from . import services
 from .models import BudgetLine, Expenditure, Funder, Grant, Indicator
@@ -38,6 +39,8 @@ class GrantForm(forms.ModelForm):
             .objects.filter(groups__name=COORDINATORS_GROUP)
             .order_by("last_name", "email")
         )
+        # Names, not login handles.
+        self.fields["coordinators"].label_from_instance = user_display
         self.fields["total_eligible_costs"].widget.attrs["step"] = "0.01"
 
     def clean_currency(self):

@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, CompanyMember
 from regiolab.mail import queue_email
+from regiolab.text import german_slug
 
 from .models import RESERVED_SLUGS, NetworkMembership, TrainingNetwork
 
@@ -245,7 +245,7 @@ def change_role(*, membership: NetworkMembership, role: str, changed_by=None) ->
 
 def _free_slug(name: str, *, exclude_pk: int | None = None) -> str:
     """A slug made from the name, numbered when taken or reserved."""
-    base = slugify(name)[:70].strip("-") or "verbund"
+    base = german_slug(name)[:70].strip("-") or "verbund"
     others = TrainingNetwork.objects.exclude(pk=exclude_pk)
     candidate, number = base, 1
     while candidate in RESERVED_SLUGS or others.filter(slug=candidate).exists():

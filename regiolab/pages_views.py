@@ -17,6 +17,7 @@ from . import site_pages
 from .forms import AccessibilityFeedbackForm, SitePageSectionFormSet
 from .models import AccessibilityFeedback, SitePage, SitePageSection
 from .permissions import login_and_permission_required
+from .text import shown_in_german
 
 # The long pages get a table of contents (the Impressum is short enough without).
 WITH_CONTENTS = {SitePage.Key.PRIVACY, SitePage.Key.ACCESSIBILITY}
@@ -27,11 +28,12 @@ def _page_context(key: str, fixed_parts: tuple = ()) -> dict:
     every section and of the template's fixed parts."""
     page = site_pages.site_page(key)
     sections = site_pages.sections_of(page)
+    # The third item: the heading is German on a page in another language (lang="de").
     contents = [
-        (f"section-{s.position}", s.heading)
+        (f"section-{s.position}", s.heading, shown_in_german(s, "heading"))
         for s in sections
         if s.level == SitePageSection.Level.SECTION
-    ] + list(fixed_parts)
+    ] + [(anchor, heading, False) for anchor, heading in fixed_parts]
     return {
         "page": page,
         "sections": sections,

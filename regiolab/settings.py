@@ -146,7 +146,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Language and time: German first, English second -------------------------------------
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
+# Listed before the apps' catalogues, so its entries win: allauth's German says "du", ours "Sie".
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates as "4 Dec 2026, 14:00" (regiolab/formats/en); German keeps Django's.
+FORMAT_MODULE_PATH = ["regiolab.formats"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
@@ -168,6 +171,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Files browsers ask for at the site's root (/favicon.ico), answered before Django's URLs.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 # Form fields without files: far above any form of the portal, far below what hurts.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
@@ -297,6 +302,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/5m/key",
 }
 ACCOUNT_ADAPTER = "regiolab.adapters.AccountAdapter"
+# "Signed in as Anna Schmidt", not as the generated login handle.
+ACCOUNT_USER_DISPLAY = "regiolab.text.user_display"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[regioLab] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 # Two-factor login (authenticator app + recovery codes): required for coordinators, funders and

@@ -19,11 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from regiolab.audit import log_bulk_changes
 from regiolab.mail import Attachment, queue_email
+from regiolab.text import german_slug
 from regiolab.validators import no_markup
 
 from . import calendar, documents
@@ -111,7 +111,7 @@ def _workshop_errors(workshop: Workshop, *, creating: bool, start_changed: bool,
 
 
 def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
-    base = slugify(title)[:100].strip("-") or "workshop"
+    base = german_slug(title)[:100].strip("-") or "workshop"
     candidate, number = base, 1
     taken = Workshop.objects.exclude(pk=exclude_pk)
     while candidate in RESERVED_SLUGS or taken.filter(slug=candidate).exists():
