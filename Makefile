@@ -32,16 +32,25 @@ system-deps:
 	  else echo "Missing Debian packages:$$missing (run as root or: sudo apt-get install -y$$missing)"; exit 1; fi; \
 	fi
 
-# The embedded default: SQLite, eager Celery, console e-mail, demo data.
-run: export DATABASE_URL = sqlite:///$(CURDIR)/db.sqlite3
-run: export REDIS_URL =
-run: export DJANGO_DEBUG = true
+# The embedded default: SQLite, eager Celery, console e-mail, demo data. E-mail links point at
+# the address runserver listens on, unless SITE_URL is set. The journeys' second test run uses
+# the same environment (tests/journeys).
+EMBEDDED_DB ?= $(CURDIR)/db.sqlite3
+SITE_URL ?= http://$(HOST):$(PORT)
+EMBEDDED_ENV = DATABASE_URL=sqlite:///$(EMBEDDED_DB) REDIS_URL= DJANGO_DEBUG=true SITE_URL=$(SITE_URL)
+# Celery beat with the production schedule (settings.CELERY_BEAT_SCHEDULE). Tasks are eager
+# (memory broker), so beat runs each one in its own process against the same SQLite file.
+BEAT_SCHEDULE ?= $(VENV)/celerybeat-schedule
+BEAT = $(VENV)/bin/celery -A regiolab beat --loglevel=INFO --schedule=$(BEAT_SCHEDULE)
+
 run: $(STAMP)
 	$(PY) manage.py compilemessages -v 0 --ignore=.venv 2>/dev/null || true
-	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py seed_demo
-	$(PY) manage.py createcoordinator coordinator@regiolab.example --password regiolab-demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	env $(EMBEDDED_ENV) $(PY) manage.py migrate --no-input -v 0
+	env $(EMBEDDED_ENV) $(PY) manage.py seed_demo
+	env $(EMBEDDED_ENV) $(PY) manage.py createcoordinator coordinator@regiolab.example --password regiolab-demo
+	@# Beat in the background; it stops when runserver does (Ctrl-C).
+	env $(EMBEDDED_ENV) $(BEAT) & beat=$$!; trap 'kill $$beat 2>/dev/null; wait $$beat' EXIT; \
+	env $(EMBEDDED_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
@@ -50,6 +59,8 @@ test: $(STAMP) system-deps
 	DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run -v 0
 	$(PY) manage.py compilemessages -v 0 --ignore=.venv
 	$(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+	@# The journeys again on the embedded default, in make run's environment (SQLite, no Redis).
+	env $(EMBEDDED_ENV) DATABASE_URL=sqlite:///$(VENV)/journeys.sqlite3 $(VENV)/bin/pytest --create-db -m embedded tests/journeys
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
