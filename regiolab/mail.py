@@ -58,12 +58,13 @@ def office_address() -> str:
 PER_RECIPIENT_HEADERS = ("Message-ID", "List-Unsubscribe")
 
 
-def email_headers(*, to: str, bulk: bool = False) -> dict[str, str]:
+def email_headers(*, to: str, bulk: bool = False, unsubscribe_link: str = "") -> dict[str, str]:
     """The headers of every automatic e-mail, in this one place (outbox, allauth, invitations).
 
     Replies go to the office, not to the no-reply sender; auto-responders (RFC 3834, and
     Exchange's own header) stay quiet. ``bulk`` (invitations): the recipient can unsubscribe
-    from the mail program with one click (RFC 2369, RFC 8058).
+    from the mail program with one click (RFC 2369, RFC 8058); ``unsubscribe_link``: the
+    recipient's ``unsubscribe_url(to)`` if the caller has it already.
     """
     headers = {
         "Message-ID": make_msgid(domain=site_domain()),
@@ -73,7 +74,7 @@ def email_headers(*, to: str, bulk: bool = False) -> dict[str, str]:
     }
     if bulk:
         mailto = f"mailto:{office_address()}?subject={quote('unsubscribe')}"
-        headers["List-Unsubscribe"] = f"<{unsubscribe_url(to)}>, <{mailto}>"
+        headers["List-Unsubscribe"] = f"<{unsubscribe_link or unsubscribe_url(to)}>, <{mailto}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return headers
 

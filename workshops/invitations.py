@@ -16,7 +16,6 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email import policy
 from email.utils import formatdate
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -316,6 +315,7 @@ def register_url(workshop: Workshop) -> str:
 # Stands in the rendered invitation for each recipient's own unsubscribe link. Plain ASCII: the
 # body is encoded once as 8bit text, where it stays byte for byte and is replaced per recipient.
 UNSUBSCRIBE_MARK = "REGIOLAB-UNSUBSCRIBE-LINK"
+CRLF = "\r\n"
 
 
 def render_invitation(
@@ -357,23 +357,27 @@ class PreparedInvitation:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
             connection=connection,
-            headers=email_headers(to=address, bulk=True),
+            headers=email_headers(to=address, bulk=True, unsubscribe_link=link),
         )
         message.attach_alternative(self.html.replace(UNSUBSCRIBE_MARK, link), "text/html")
         return message
 
     def encoded_for(self, recipient: str, address: str) -> bytes:
+        link = unsubscribe_url(address)
+        common = email_headers(to=address, bulk=True, unsubscribe_link=link)
         headers = {
             "To": recipient,
             "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
-            **{
-                name: value
-                for name, value in email_headers(to=address, bulk=True).items()
-                if name in PER_RECIPIENT_HEADERS
-            },
+            **{name: common[name] for name in PER_RECIPIENT_HEADERS},
         }
-        lines = "".join(policy.SMTP.fold(name, value) for name, value in headers.items())
-        body = self.shared.replace(UNSUBSCRIBE_MARK.encode("ascii"), _link_bytes(address))
+        # All ASCII (a sanitised address, a URL, a message id), so written as they are: the
+        # email package's folding would turn the long unsubscribe URL into RFC 2047 encoded
+        # words, which mail programs do not read as a link. One address of the list per line.
+        lines = "".join(
+            f"{name}: {value.replace('>, <', '>,' + CRLF + ' <')}{CRLF}"
+            for name, value in headers.items()
+        )
+        body = self.shared.replace(UNSUBSCRIBE_MARK.encode("ascii"), link.encode("ascii"))
         return lines.encode("ascii") + body
 
     def send(self, address: str, connection) -> None:
@@ -392,10 +396,6 @@ class PreparedInvitation:
             return
         if connection.send_messages([self.message(address, connection)]) != 1:
             raise smtplib.SMTPException("The message was not accepted.")
-
-
-def _link_bytes(address: str) -> bytes:
-    return unsubscribe_url(address).encode("ascii")
 
 
 def prepare_invitation(workshop: Workshop) -> PreparedInvitation:

@@ -156,6 +156,9 @@ def assert_invitation(message: EmailMessage, address: str) -> str:
     assert re.fullmatch(r"<[^<>@\s]+@portal\.regiolab\.example>", message["Message-ID"])
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     https, _mailto = invitation_unsubscribe_links(message)
+    # As sent, not only as decoded: the link literally, not as RFC 2047 encoded words.
+    raw = dict(message.raw_items())["List-Unsubscribe"]
+    assert "=?" not in raw and f"<{https}>" in raw
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     # The body offers the same personal link, and no longer asks for a reply to no-reply.
