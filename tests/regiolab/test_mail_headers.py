@@ -203,3 +203,10 @@ def test_invitations_over_smtp_share_one_encoding(settings, smtp_sink):  # noqa:
         assert "Keine weiteren Einladungen? Hier abmelden:" in text
         assert OFFICE in text
     assert len(links) == 3
+
+
+def test_imprint_names_the_reply_address(client, settings):
+    settings.OFFICE_EMAIL = "antworten@koordinierung.example"
+    page = client.get("/imprint/", HTTP_ACCEPT_LANGUAGE="de").text
+    assert "Antworten darauf erreichen die Koordinierungsstelle" in page
+    assert 'href="mailto:antworten@koordinierung.example"' in page
