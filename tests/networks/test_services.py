@@ -213,7 +213,7 @@ def test_create_network_makes_slug_and_names_creator_coordinator(coordinator):
     network = services.create_network(
         name="Digitales Lernen Süd", topics=[topic], created_by=coordinator
     )
-    assert network.slug == "digitales-lernen-sud"
+    assert network.slug == "digitales-lernen-sued"
     assert list(network.coordinators.all()) == [coordinator]
     assert list(network.topics.all()) == [topic]
     assert network.status == TrainingNetwork.Status.PLANNED
