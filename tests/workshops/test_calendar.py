@@ -428,7 +428,7 @@ def test_own_cancellation_sends_cancel_for_the_persons_copy(django_capture_on_co
     )
     [message] = mail.outbox
     assert message.to == [anna.email]
-    assert message.subject == "Abmeldung bestätigt: Löten"
+    assert message.subject == "Anmeldung zum Workshop storniert: Löten"
     event = calendar_of(message, "CANCEL")
     assert str(event["uid"]) == str(published["uid"])
     assert int(event["sequence"]) >= int(published["sequence"])
