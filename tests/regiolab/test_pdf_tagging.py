@@ -1,4 +1,5 @@
-"""The portal's PDFs are tagged for screen readers (PDF/UA-1 as WeasyPrint writes it).
+"""The portal's PDFs are tagged for screen readers (PDF/A-2a: archival and tagged, with what
+PDF/UA-1 asks of the tagging).
 
 Progress reports (funding) and certificates and signature sheets (workshops) go through
 regiolab.pdf.render_pdf. Each must carry a structure tree (headings, lists, tables with header
@@ -8,7 +9,7 @@ name (/DisplayDocTitle).
 """
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -227,3 +228,39 @@ def test_render_pdf_refuses_a_document_without_title():
     """PDF/UA requires a title: an untitled document is a programming error, not a PDF."""
     with pytest.raises(ValueError, match="title"):
         render_pdf("pdf/signature_sheet.html", {"registrations": []}, language="de", title=" ")
+
+
+def test_report_is_archival_pdf_a_with_creation_date_and_producer(
+    grant, django_capture_on_commit_callbacks
+):
+    """What a funder archives: PDF/A-2a (archival and tagged), with the creation date and the
+    producing software in the document information and the XMP metadata, as pdfinfo reads it."""
+    from tests.support.pdf_geometry import pdfinfo, pdfinfo_meta
+
+    before = timezone.now().replace(microsecond=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = funding_services.request_progress_report(
+            grant=grant,
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 6, 30),
+            requested_by=grant.coordinators.get(),
+        )
+    report.refresh_from_db()
+    with report.pdf_file.open("rb") as f:
+        pdf = f.read()
+
+    info = pdfinfo(pdf)
+    assert info["Producer"].startswith("WeasyPrint")
+    assert info["Creator"] == "regioLab"
+    created = datetime.fromisoformat(info["CreationDate"])
+    assert before <= created <= timezone.now() + timedelta(seconds=1)
+    assert info["Tagged"] == "yes"
+    xmp = pdfinfo_meta(pdf)
+    assert 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="A"' in xmp, xmp
+    assert "<xmp:CreateDate>" in xmp and "WeasyPrint" in xmp
+    reader = PdfReader(io.BytesIO(pdf))
+    assert "/OutputIntents" in reader.trailer["/Root"], "PDF/A needs an output intent (sRGB)"
+    assert reader.metadata["/CreationDate"].startswith("D:")
+    # PDF/UA's essentials stay: structure tree, language, title, header cells, figure /Alt.
+    tags = assert_tagged(pdf, language="de", title="Zwischennachweis FKZ 01PV26001")
+    assert {"/Table", "/TH"} <= set(tags["roles"]) and tags["figures"]
