@@ -148,7 +148,7 @@ LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
 # Listed before the apps' catalogues, so its entries win: allauth's German says "du", ours "Sie".
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# English dates as "4 Dec 2026, 14:00" (regiolab/formats/en); German keeps Django's.
+# English dates as "4 Dec 2026, 14:00", German "4. Dezember 2026, 14:00" (regiolab/formats).
 FORMAT_MODULE_PATH = ["regiolab.formats"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True

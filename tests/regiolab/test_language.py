@@ -4,6 +4,7 @@ format per English page, German-only content marked lang="de", and a favicon."""
 
 import re
 from datetime import datetime
+from email import message_from_string
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
@@ -14,6 +15,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext
 from PIL import Image
@@ -282,6 +284,22 @@ def test_german_workshop_page_writes_dates_the_german_way(client):
     assert "Do, 4. Dezember 2031, 09:00" in text
     assert "27. November 2031, 18:00" in text
     assert not US_DATE.search(text) and not ENGLISH_DATE.search(text)
+
+
+@pytest.mark.django_db
+def test_confirmation_e_mail_writes_the_date_as_the_workshop_page(client):
+    """The e-mail's "Wann" line and the page's date agree (e-mail read with Python's parser)."""
+    berlin = ZoneInfo("Europe/Berlin")
+    workshop = WorkshopFactory(
+        starts_at=datetime(2031, 12, 4, 9, 0, tzinfo=berlin),
+        ends_at=datetime(2031, 12, 4, 13, 0, tzinfo=berlin),
+    )
+    with translation.override("de"):
+        text = render_to_string("email/registration_details.txt", {"workshop": workshop})
+    parsed = message_from_string(f"Subject: x\nContent-Type: text/plain; charset=utf-8\n\n{text}")
+    assert "Wann: 4. Dezember 2031, 09:00 – 13:00" in parsed.get_payload()
+    page = _visible_text(client.get(workshop.get_absolute_url()).content.decode())
+    assert "4. Dezember 2031, 09:00" in page
 
 
 class _LangOfText(HTMLParser):

@@ -103,7 +103,7 @@ def test_attendee_downloads_certificate_with_workshop_data(client):
     assert "Certificate of attendance" in text
     assert "Jana Kaiser" in text
     assert "Additive Fertigung kompakt" in text
-    assert "March 12, 2025" in text
+    assert "12 Mar 2025" in text
     assert "Duration in hours 3.5" in text
     assert "3D printing" in text
     assert FUNDING_NOTE in text
