@@ -911,13 +911,14 @@ def report_part(grant_id: int) -> None:
     from funding import reports
     from funding.models import Grant, ProgressReport
     from funding.services import build_progress_report
+    from regiolab.pdf import PDF_OPTIONS
 
     def maxrss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     def render(html: str) -> bytes:
         document = HTML(string=html, base_url=str(settings.BASE_DIR / "static"))
-        return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+        return document.write_pdf(**PDF_OPTIONS)  # as regiolab.pdf.render_pdf writes it
 
     grant = Grant.objects.get(pk=grant_id)
     render("<p>warm-up: fonts loaded before either measurement</p>")
