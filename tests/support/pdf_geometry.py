@@ -14,6 +14,7 @@ build/pdf-failures/<name>/ and names that folder in the assertion message.
 
 from __future__ import annotations
 
+import bisect
 import io
 import os
 import re
@@ -97,14 +98,14 @@ def page_problems(page, number: int) -> list[Problem]:
                     add("text over text", a, b)
 
     # Table rules (cell borders, drawn as lines or thin rectangles) crossing a glyph.
-    rules = [e for e in page.edges if e["orientation"] == "v"]
+    rules = sorted((e for e in page.edges if e["orientation"] == "v"), key=lambda e: e["x0"])
+    xs = [e["x0"] for e in rules]
     for c in chars:
         middle = (c["top"] + c["bottom"]) / 2
-        for e in rules:
-            if (
-                c["x0"] + RULE_PT < e["x0"] < c["x1"] - RULE_PT
-                and e["top"] <= middle <= e["bottom"]
-            ):
+        low = bisect.bisect_right(xs, c["x0"] + RULE_PT)
+        high = bisect.bisect_left(xs, c["x1"] - RULE_PT)
+        for e in rules[low:high]:
+            if e["top"] <= middle <= e["bottom"]:
                 add("crossed by a rule", c, extra=f", rule at x={e['x0']:.1f}")
                 break
     return problems
