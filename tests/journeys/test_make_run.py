@@ -145,3 +145,59 @@ def _wait_for_status(database: Path, slug: str, wanted: str, *, seconds: float) 
             break
         time.sleep(0.5)
     return status
+
+
+REGISTER_FIVE = """
+from workshops import services
+from workshops.models import Workshop
+for i in range(5):
+    services.register_participant(
+        workshop=Workshop.objects.get(slug="ansturm"), first_name="P", last_name=str(i),
+        email=f"p{i}-" + PROCESS + "@example.org",
+    )
+"""
+
+
+def test_processes_registering_at_once_on_the_sqlite_file_never_overbook(tmp_path):
+    """runserver's threads and beat write the same file: BEGIN IMMEDIATE stands in for the row
+    lock SQLite lacks, the timeout lets a writer wait instead of failing."""
+    database = tmp_path / "run.sqlite3"
+    commands = make_run_commands(f"EMBEDDED_DB={database}")
+    environment, migrate = command_with(commands, "migrate")
+    environment = {k: v for k, v in os.environ.items() if k not in OWN} | environment
+    _run(environment, migrate)
+    create = (
+        "from datetime import timedelta; from django.utils import timezone; "
+        "from workshops.models import Workshop; now = timezone.now(); "
+        "Workshop.objects.create(title='Ansturm', slug='ansturm', venue='Hannover', "
+        "starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=2), "
+        "capacity=7, status='published')"
+    )
+    _run(environment, [migrate[0], "manage.py", "shell", "-c", create])
+
+    processes = [
+        subprocess.Popen(
+            [migrate[0], "manage.py", "shell", "-c", f"PROCESS = '{n}'" + REGISTER_FIVE],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for n in range(6)
+    ]
+    outputs = [
+        process.communicate(timeout=120)[0].decode(errors="replace") for process in processes
+    ]
+    assert [p.returncode for p in processes] == [0] * 6, outputs
+
+    with sqlite3.connect(database) as connection:
+        statuses = dict(
+            connection.execute(
+                "SELECT status, count(*) FROM workshops_registration GROUP BY status"
+            ).fetchall()
+        )
+        seats = connection.execute(
+            "SELECT seats_taken FROM workshops_workshop WHERE slug = 'ansturm'"
+        ).fetchone()[0]
+    assert statuses == {"confirmed": 7, "waitlisted": 23}
+    assert seats == 7
