@@ -18,7 +18,9 @@ def register(workshop, email, capture):
     client.get(register_url(workshop))
     mail.outbox.clear()
     with capture(execute=True):
-        response = client.post(register_url(workshop), valid_data(email=email, language="en"), follow=True)
+        response = client.post(
+            register_url(workshop), valid_data(email=email, language="en"), follow=True
+        )
     (sent,) = mail.outbox
     message = message_from_bytes(sent.message().as_bytes(), policy=policy.default)
     has_calendar = any(p.get_content_type() == "text/calendar" for p in message.walk())
