@@ -234,3 +234,6 @@ WORKSHOP_ONLINE_URL = "https://meet.regiolab.example/"
 WORKSHOP_FUNDING_NOTE = (
     "Gefördert im Demo-Projekt „Weiterbildungsverbünde Region Hannover“ – Beispieldaten."
 )
+WORKSHOP_FUNDING_NOTE_EN = (
+    "Funded by the demo project “Continuing-education networks Region Hannover” – sample data."
+)

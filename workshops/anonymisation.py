@@ -23,7 +23,14 @@ STATISTICS_FIELDS = {
     StatisticsTally.Question.EMPLOYMENT_STATUS: "employment_status",
     StatisticsTally.Question.EDUCATION_LEVEL: "education_level",
 }
-WORKSHOP_TEXT = ("trainers", "description", "description_en", "venue", "funding_note")
+WORKSHOP_TEXT = (
+    "trainers",
+    "description",
+    "description_en",
+    "venue",
+    "funding_note",
+    "funding_note_en",
+)
 
 
 def registrations_of(email: str) -> QuerySet[Registration]:

@@ -49,6 +49,7 @@ EDITABLE_FIELDS = (
     "language",
     "trainers",
     "funding_note",
+    "funding_note_en",
 )
 PLAIN_TEXT_FIELDS = (
     "title",
@@ -58,6 +59,7 @@ PLAIN_TEXT_FIELDS = (
     "venue",
     "trainers",
     "funding_note",
+    "funding_note_en",
 )
 NOTIFIED_ON_CANCEL = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 # Changes that move the calendar entry: they raise the workshop's calendar sequence, and

@@ -73,10 +73,11 @@ class WorkshopForm(forms.ModelForm):
             ]
         for name in ("title", "title_en", "description", "description_en", "venue", "trainers"):
             self.fields[name].validators.append(no_markup)
-        self.fields["funding_note"].validators.append(no_markup)
+        for name in ("funding_note", "funding_note_en"):
+            self.fields[name].validators.append(no_markup)
         # Titles, venue and names land in one-line places: calendar entries, e-mail subjects,
         # PDF headings; a pasted line break or control character would break them.
-        for name in ("title", "title_en", "venue", "trainers", "funding_note"):
+        for name in ("title", "title_en", "venue", "trainers", "funding_note", "funding_note_en"):
             self.fields[name].validators.append(single_line)
         for name in ("description", "description_en"):
             self.fields[name].validators.append(no_control_characters)

@@ -81,6 +81,13 @@ class Workshop(models.Model):
         validators=[single_line],
         help_text=_("Printed on the signature sheet and certificates."),
     )
+    funding_note_en = models.CharField(
+        _("funding note (English)"),
+        max_length=500,
+        blank=True,
+        validators=[single_line],
+        help_text=_("Printed on English certificates; the German note when left empty."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -135,6 +142,19 @@ class Workshop(models.Model):
         if (get_language() or "de").startswith("en") and self.description_en:
             return self.description_en
         return self.description
+
+    @property
+    def display_funding_note(self) -> str:
+        if (get_language() or "de").startswith("en") and self.funding_note_en:
+            return self.funding_note_en
+        return self.funding_note
+
+    @property
+    def funding_note_language(self) -> str:
+        """The language the note shown by display_funding_note is written in."""
+        if (get_language() or "de").startswith("en") and self.funding_note_en:
+            return "en"
+        return self.language
 
     @property
     def places_left(self) -> int:

@@ -21,6 +21,7 @@ LONG_COMPANY = (
 TITLE = f"Praxisworkshop {COMPOUND} und kollaborative Robotik"
 VENUE = f"Technologiezentrum {COMPOUND}, Raum 4.17, Hannover"
 NOTE = "Gefördert vom Bundesministerium für Arbeit und Soziales aus Mitteln des ESF Plus."
+NOTE_EN = "Funded by the Federal Ministry of Labour and Social Affairs from the ESF Plus."
 
 
 def _workshop(**kwargs):
@@ -32,6 +33,7 @@ def _workshop(**kwargs):
         venue=VENUE,
         trainers=f"Dr. {COMPOUND} Schmidt-Lüdenscheid",
         funding_note=NOTE,
+        funding_note_en=NOTE_EN,
         capacity=80,
         status="done",
         **kwargs,
@@ -67,8 +69,10 @@ def test_signature_sheet_fits_and_continuation_pages_name_the_workshop(language,
         assert " ".join(VENUE.split()) in text, f"page {n}: {text[:300]}"
 
 
-@pytest.mark.parametrize(("language", "label"), [("de", "Förderhinweis"), ("en", "Funding note")])
-def test_certificate_fits_with_the_funding_note_labelled_in_its_language(language, label, request):
+@pytest.mark.parametrize(
+    ("language", "label", "note"), [("de", "Förderhinweis", NOTE), ("en", "Funding note", NOTE_EN)]
+)
+def test_certificate_fits_with_the_funding_note_in_its_language(language, label, note, request):
     workshop = _workshop()
     registration = RegistrationFactory(
         workshop=workshop,
@@ -84,7 +88,24 @@ def test_certificate_fits_with_the_funding_note_labelled_in_its_language(languag
     assert_fits_pages(pdf, name=request.node.name)
     assert page_count(pdf) == 1
     text = page_text(pdf, 1)
-    assert f"{label} {NOTE}" in text
+    assert f"{label} {note}" in text
     assert "{#" not in text and "{%" not in text, "template syntax printed"
-    other = "Funding note" if language == "de" else "Förderhinweis"
-    assert other not in text
+    other_label, other_note = (
+        ("Funding note", NOTE_EN) if language == "de" else ("Förderhinweis", NOTE)
+    )
+    assert other_label not in text and other_note not in text
+
+
+def test_english_certificate_falls_back_to_the_german_note_marked_as_german():
+    workshop = _workshop()
+    workshop.funding_note_en = ""
+    workshop.save()
+    registration = RegistrationFactory(workshop=workshop, status="attended", language="en")
+
+    pdf = documents.certificate_pdf(registration)
+
+    assert f"Funding note {NOTE}" in page_text(pdf, 1)
+    with translation.override("en"):
+        assert workshop.funding_note_language == "de"
+        workshop.funding_note_en = NOTE_EN
+        assert workshop.funding_note_language == "en"

@@ -286,6 +286,7 @@ def seed_workshops(stdout) -> None:
             "language": Workshop.Language.GERMAN,
             "trainers": trainers,
             "funding_note": data.WORKSHOP_FUNDING_NOTE,
+            "funding_note_en": data.WORKSHOP_FUNDING_NOTE_EN,
             "status": Workshop.Status.PUBLISHED,
         }
         workshop, created = Workshop.objects.update_or_create(
