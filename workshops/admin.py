@@ -1,10 +1,11 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from regiolab.admin import HTTPS_URL_FIELDS
 
-from . import services
+from . import lifecycle, services
 from .models import Invitation, Registration, Workshop
 
 
@@ -29,6 +30,15 @@ class WorkshopAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     formfield_overrides = HTTPS_URL_FIELDS
     inlines = [RegistrationInline]
+
+    def save_model(self, request, obj, form, change):
+        # Calendar programs take the copy with the higher SEQUENCE (RFC 5545); an edit here moves
+        # the entry as one through the coordinator's pages does (workshops.lifecycle).
+        moved = (*lifecycle.TIME_FIELDS, *lifecycle.PLACE_FIELDS, "status")
+        if change and any(name in form.changed_data for name in moved):
+            obj.sequence = F("sequence") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["sequence"])
 
 
 @admin.register(Registration)

@@ -308,6 +308,43 @@ def test_every_change_of_time_place_or_status_raises_the_sequence(coordinator_cl
     assert served_sequence(workshop) == 7
 
 
+def test_an_admin_edit_of_time_or_place_raises_the_sequence_and_other_edits_do_not(admin_client):
+    workshop = WorkshopFactory(venue="Raum 1")
+    url = reverse("admin:workshops_workshop_change", args=[workshop.pk])
+
+    def post(**changes):
+        form = admin_client.get(url).context["adminform"].form
+        data = {}
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if name in changes:
+                value = changes[name]
+            if value is None:
+                continue
+            if hasattr(value, "all"):
+                data[name] = [item.pk for item in value.all()]
+            elif isinstance(value, list):
+                data[name] = [getattr(item, "pk", item) for item in value]
+            else:
+                data[name] = value
+        for name in ("starts_at", "ends_at", "registration_deadline"):
+            moment = changes.get(name, getattr(workshop, name))
+            if moment is not None:
+                local = timezone.localtime(moment)
+                data[f"{name}_0"], data[f"{name}_1"] = (
+                    local.date().isoformat(),
+                    local.strftime("%H:%M:%S"),
+                )
+        data.update({"registrations-TOTAL_FORMS": 0, "registrations-INITIAL_FORMS": 0})
+        response = admin_client.post(url, data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        return Workshop.objects.get(pk=workshop.pk).sequence
+
+    assert post(title="Nur der Titel") == 0
+    assert post(venue="Raum 2") == 1
+    assert post(starts_at=workshop.starts_at + timedelta(hours=1)) == 2
+
+
 def test_a_refused_change_leaves_the_sequence_alone():
     workshop = WorkshopFactory()
     with pytest.raises(Exception, match="end"):
