@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from icalendar import Calendar, Conference, Event, vCalAddress
+from icalendar import Calendar, Conference, Event, Timezone, vCalAddress
 
 from regiolab.mail import Attachment, office_address, queue_email
 
@@ -168,6 +168,9 @@ def ics_attachment(
 def workshops_feed_ics(workshops: Iterable[Workshop], *, name: str = "regioLab") -> bytes:
     now = timezone.now()
     calendar = _calendar(name)
+    # RFC 5545 wants at least one component, also in a feed with no workshop yet; the zone
+    # X-WR-TIMEZONE names is the one that is always true.
+    calendar.add_component(Timezone.from_tzid(settings.TIME_ZONE))
     for workshop in workshops:
         calendar.add_component(_event(workshop, now=now))
     return calendar.to_ical()

@@ -239,6 +239,15 @@ def test_feed_lists_published_and_cancelled_until_they_are_over(client):
     assert "METHOD" not in calendar  # a subscription, not a scheduling message
 
 
+def test_empty_feed_is_a_calendar_with_its_time_zone(client):
+    response = client.get(reverse("workshops:calendar_feed"))
+    calendar, second = parse_response(response)
+    assert events(calendar) == []
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["tzid"]) == "Europe/Berlin"
+    assert second.vtimezone.tzid.value == "Europe/Berlin"
+
+
 def test_feed_queries_do_not_grow_with_workshops(client, django_assert_num_queries):
     WorkshopFactory.create_batch(2)
     with django_assert_num_queries(1):
