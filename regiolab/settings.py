@@ -302,6 +302,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/5m/key",
 }
 ACCOUNT_ADAPTER = "regiolab.adapters.AccountAdapter"
+# Behind the reverse proxy every connection comes from the proxy: the rate limits (login, sign-up,
+# accessibility feedback) count per address the trusted proxies appended to X-Forwarded-For,
+# read through allauth's adapter.get_client_ip. 0 ignores the header (anyone can forge it).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # "Signed in as Anna Schmidt", not as the generated login handle.
 ACCOUNT_USER_DISPLAY = "regiolab.text.user_display"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[regioLab] "
