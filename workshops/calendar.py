@@ -89,8 +89,8 @@ def _event(
     attendee: Registration | None = None,
 ) -> Event:
     cancelled = method == CANCEL or workshop.status == Workshop.Status.CANCELLED
-    # A cancelled workshop's page is not public; its calendar entry points nowhere then.
-    url = None if cancelled else settings.SITE_URL.rstrip("/") + workshop.get_absolute_url()
+    # Also when cancelled: the page says so (workshops.selectors.workshop_visible_to).
+    url = settings.SITE_URL.rstrip("/") + workshop.get_absolute_url()
     event = Event()
     event.add("uid", _uid(workshop))
     event.add("sequence", workshop.sequence)

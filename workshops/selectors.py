@@ -109,7 +109,8 @@ def with_places_left(queryset: QuerySet[Workshop]) -> QuerySet[Workshop]:
 
 
 def workshop_visible_to(user, slug: str, *, with_related: bool = True) -> Workshop:
-    """The workshop page; drafts and cancelled workshops only for coordinators (preview).
+    """The workshop page; drafts only for coordinators (preview). A cancelled workshop stays
+    visible, saying so: calendar entries and e-mails link to it.
 
     The registration pages show neither network nor topics (``with_related=False``: no join
     and one query less on the hot path of a registration rush).
@@ -118,7 +119,7 @@ def workshop_visible_to(user, slug: str, *, with_related: bool = True) -> Worksh
     if with_related:
         queryset = queryset.select_related("network").prefetch_related("topics")
     if not (user.is_authenticated and is_coordinator(user)):
-        queryset = queryset.filter(status__in=[Workshop.Status.PUBLISHED, Workshop.Status.DONE])
+        queryset = queryset.exclude(status=Workshop.Status.DRAFT)
     try:
         return queryset.get(slug=slug)
     except Workshop.DoesNotExist:

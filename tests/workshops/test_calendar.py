@@ -239,6 +239,19 @@ def test_feed_lists_published_and_cancelled_until_they_are_over(client):
     assert "METHOD" not in calendar  # a subscription, not a scheduling message
 
 
+def test_the_link_in_a_cancelled_entry_opens_a_page_that_says_so(client):
+    workshop = WorkshopFactory(status="cancelled")
+    [event] = events(parse_response(client.get(reverse("workshops:ics", args=[workshop.slug])))[0])
+    assert str(event["url"]).endswith(workshop.get_absolute_url())
+    assert str(event["description"]).split()[-1] == str(event["url"])
+    page = client.get(workshop.get_absolute_url())
+    assert page.status_code == 200
+    assert "Dieser Workshop wurde abgesagt." in page.content.decode()
+    register = client.get(reverse("workshops:register", args=[workshop.slug]))
+    assert "Dieser Workshop wurde abgesagt." in register.content.decode()
+    assert b'name="email"' not in register.content
+
+
 def test_empty_feed_is_a_calendar_with_its_time_zone(client):
     response = client.get(reverse("workshops:calendar_feed"))
     calendar, second = parse_response(response)
@@ -267,7 +280,7 @@ def test_cancelled_workshop_ics_stays_public_as_cancelled_until_it_is_over(clien
     [event] = events(calendar)
     assert str(event["status"]) == "CANCELLED" and int(event["sequence"]) == 1
     assert second.vevent.status.value == "CANCELLED"
-    assert "URL" not in event  # its page is not public any more
+    assert str(event["url"]).endswith(workshop.get_absolute_url())  # the page says cancelled
     Workshop.objects.filter(pk=workshop.pk).update(
         starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
     )
