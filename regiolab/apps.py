@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class RegiolabConfig(AppConfig):
     name = "regiolab"
     verbose_name = _("regioLab core")
+
+    def ready(self):
+        from allauth.mfa.signals import authenticator_added
+
+        from .mfa import spend_activation_code
+
+        authenticator_added.connect(
+            lambda sender, request, authenticator, **kwargs: spend_activation_code(
+                request=request, authenticator=authenticator
+            ),
+            weak=False,
+            dispatch_uid="regiolab.mfa.spend_activation_code",
+        )

@@ -316,6 +316,12 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "regioLab"
 # One 30-second step either side, as RFC 6238 (5.2) recommends for clock drift and typing time.
 MFA_TOTP_TOLERANCE = 1
+# allauth's forms, each code accepted once ever (regiolab/mfa.py: it kept used codes for 30 s).
+MFA_FORMS = {
+    "authenticate": "regiolab.mfa.AuthenticateForm",
+    "reauthenticate": "regiolab.mfa.ReauthenticateForm",
+    "activate_totp": "regiolab.mfa.ActivateTOTPForm",
+}
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
