@@ -76,7 +76,7 @@ def request_for(name, world):
         "change_role": (
             "post",
             reverse("networks:change_role", args=[slug, member]),
-            {"role": "anchor"},
+            {f"role-{member}": "anchor"},
         ),
         "remove_member": ("post", reverse("networks:remove_member", args=[slug, member]), {}),
     }[name]

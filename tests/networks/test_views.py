@@ -274,11 +274,15 @@ def test_add_member_bad_input_adds_nothing(coordinator_client, network, data):
 
 def test_change_role_and_remove_member(coordinator_client, network):
     membership = NetworkMembershipFactory(network=network)
-    coordinator_client.post(url("change_role", network, membership.pk), {"role": "chamber"})
+    coordinator_client.post(
+        url("change_role", network, membership.pk), {f"role-{membership.pk}": "chamber"}
+    )
     membership.refresh_from_db()
     assert membership.role == "chamber"
 
-    response = coordinator_client.post(url("change_role", network, membership.pk), {"role": "x"})
+    response = coordinator_client.post(
+        url("change_role", network, membership.pk), {f"role-{membership.pk}": "x"}
+    )
     membership.refresh_from_db()
     assert response.status_code == 302
     assert membership.role == "chamber"
