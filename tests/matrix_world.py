@@ -419,7 +419,8 @@ PAYLOADS = {
     },
     "accept": lambda w: {"decision": "accept"},
     "add_member": lambda w: {"company": w.ids["B"], "role": "member"},
-    "role": lambda w: {"role": "anchor"},
+    # The dashboard names each select after its membership (one form for all rows).
+    "role": lambda w: {f"role-{w.ids['member_a']}": "anchor"},
     "register": lambda w: valid_data(),
     "workshop": lambda w: _workshop_form("Cobots im Mittelstand"),
     "workshop_edit": lambda w: {**_workshop_form("Robotik umbenannt"), "slug": w.ids["W"]},
