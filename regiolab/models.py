@@ -60,6 +60,12 @@ class OutboundEmail(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # Set when the row is written: a message resent after a worker died mid-send (its fate
+    # unknown) carries the same Message-ID, so mail programs show it once.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    # Back-off after a temporary failure (regiolab.mail.record_failure).
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 

@@ -283,6 +283,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where replies to the portal's automatic e-mails go (Reply-To), shown in the imprint.
 OFFICE_EMAIL = env.str("OFFICE_EMAIL", default="kontakt@regiolab.example")
 EMAIL_TIMEOUT = 10
+# A temporary failure (4xx, connection refused or dropped, timeout) is retried with growing
+# back-off for MAIL_RETRY_HOURS before the e-mail counts as failed (RFC 5321 suggests 4-5 days;
+# relays defer for hours); a 5xx fails it at once. Seconds before the n-th retry, the last
+# repeated.
+MAIL_RETRY_HOURS = env.float("MAIL_RETRY_HOURS", default=72)
+MAIL_RETRY_BACKOFF = env.list(
+    "MAIL_RETRY_BACKOFF", cast=float, default=[60, 300, 900, 1800, 3600, 7200, 14400]
+)
 
 # --- Accounts (django-allauth) ------------------------------------------------------------
 LOGIN_URL = "account_login"

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
     bind=True,
     name="workshops.send_invitations",
     ignore_result=True,
-    max_retries=invitations.MAX_ATTEMPTS,
+    max_retries=invitations.TASK_RETRIES,
 )
 def send_invitations(self, workshop_id: int) -> int:
     result = invitations.send_workshop_invitations(workshop_id=workshop_id)

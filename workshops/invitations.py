@@ -1,13 +1,14 @@
 """Workshop invitations: choose recipients, write one row per address, send in batches.
 
-The request only writes ``Invitation`` rows and enqueues ``workshops.send_invitations`` after
-commit. The task renders the message once and sends batch by batch over one SMTP connection:
-a batch's rows are claimed under ``select_for_update(skip_locked=True)`` while still pending,
-sent, and marked in one transaction (one UPDATE for those sent), so a retry, a second run or
-the periodic catch-up never sends an address twice. Only a worker killed in the middle of a
-batch can send that batch's already delivered addresses again (its marks are not committed).
-Temporary SMTP trouble (4xx, connection errors) leaves the row pending for a retry; a permanent
-refusal (5xx) fails it.
+The request only writes ``Invitation`` rows (each with its Message-ID) and enqueues
+``workshops.send_invitations`` after commit. The task renders the message once and sends batch
+by batch over one SMTP connection. Each row is claimed under
+``select_for_update(skip_locked=True)`` while still pending, sent, and marked sent in its own
+commit right after the server accepted it, so a retry, a second run or the periodic catch-up
+never sends an address twice; a worker killed mid-send leaves only the message in flight
+unmarked, sent again later with the same Message-ID. Temporary SMTP trouble (4xx, connection
+errors) leaves the row pending with back-off for MAIL_RETRY_HOURS; a permanent refusal (5xx)
+fails it (the outbox's rules: regiolab.mail.record_failure).
 """
 
 import logging
@@ -44,10 +45,14 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, CompanyMember
 from networks.models import NetworkMembership, TrainingNetwork
+from regiolab import mail
 from regiolab.mail import (
     PER_RECIPIENT_HEADERS,
     email_headers,
+    is_permanent,  # noqa: F401 — re-exported: the rules live in regiolab.mail
+    new_message_id,
     opted_out,
+    record_failure,
     render_email,
     unsubscribe_url,
 )
@@ -56,14 +61,13 @@ from .models import Invitation, Registration, Workshop
 
 logger = logging.getLogger(__name__)
 
-# A 4xx is retried this often (task retries and the periodic task together), then it fails.
-MAX_ATTEMPTS = 5
+# Quick retries by the task itself; after them the periodic task retries, with the back-off and
+# for the time of settings.MAIL_RETRY_BACKOFF and MAIL_RETRY_HOURS.
+TASK_RETRIES = 3
 # Messages sent over one SMTP connection before it is closed and reopened.
 BATCH_SIZE = 50
 # The periodic task leaves fresh rows to the task enqueued by the request.
 PENDING_GRACE = timedelta(seconds=60)
-# Seconds before the n-th task retry after temporary SMTP trouble (greylisting, busy server).
-RETRY_COUNTDOWNS = (5, 30, 120, 300, 600)
 MAX_PASTED_ADDRESSES = 1000
 
 _SEPARATORS = re.compile(r"[\s,;]+")
@@ -165,6 +169,8 @@ class InviteResult:
     already_invited: int
     # Addresses that unsubscribed from invitations: recorded as not sent.
     unsubscribed: int = 0
+    # Invited before, but the invitation failed: sent again.
+    resent: int = 0
 
 
 # last_error of an invitation not sent because its address unsubscribed (List-Unsubscribe).
@@ -182,7 +188,8 @@ def check_open_for_invitations(workshop: Workshop) -> None:
 def invite(*, workshop: Workshop, recipients: Iterable[Recipient], invited_by=None) -> InviteResult:
     """Write one pending row per new address and enqueue sending after commit.
 
-    An address already invited to the workshop is neither written nor sent again.
+    An address already invited to the workshop is not written again; if its invitation failed
+    (not because it unsubscribed), it is sent again.
     """
     check_open_for_invitations(workshop)
     unique: dict[str, Recipient] = {}
@@ -191,11 +198,20 @@ def invite(*, workshop: Workshop, recipients: Iterable[Recipient], invited_by=No
     if not unique:
         raise ValidationError(_("No recipients were found for your choice."), code="empty")
     with transaction.atomic():
-        existing = set(
-            Invitation.objects.filter(workshop=workshop, email__in=list(unique)).values_list(
-                "email", flat=True
-            )
-        )
+        existing = {
+            email: (status, error)
+            for email, status, error in Invitation.objects.filter(
+                workshop=workshop, email__in=list(unique)
+            ).values_list("email", "status", "last_error")
+        }
+        failed = {
+            email
+            for email, (status, error) in existing.items()
+            if status == Invitation.Status.FAILED and error != UNSUBSCRIBED
+        }
+        resent = Invitation.objects.filter(
+            workshop=workshop, email__in=failed - opted_out(failed)
+        ).update(status=Invitation.Status.PENDING, failing_since=None, next_attempt_at=None)
         new_rows = [
             Invitation(
                 workshop=workshop,
@@ -203,6 +219,7 @@ def invite(*, workshop: Workshop, recipients: Iterable[Recipient], invited_by=No
                 company_id=recipient.company_id,
                 network_id=recipient.network_id,
                 invited_by=invited_by,
+                message_id=new_message_id(),
             )
             for email, recipient in unique.items()
             if email not in existing
@@ -214,13 +231,14 @@ def invite(*, workshop: Workshop, recipients: Iterable[Recipient], invited_by=No
                 row.status, row.last_error = Invitation.Status.FAILED, UNSUBSCRIBED
         # ignore_conflicts: a parallel request inviting the same address loses quietly.
         Invitation.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=500)
-        if len(new_rows) > len(unsubscribed):
+        if len(new_rows) > len(unsubscribed) or resent:
             workshop_id = workshop.pk
             transaction.on_commit(lambda: enqueue_sending(workshop_id))
     return InviteResult(
         created=len(new_rows) - len(unsubscribed),
-        already_invited=len(existing),
+        already_invited=len(existing) - resent,
         unsubscribed=len(unsubscribed),
+        resent=resent,
     )
 
 
@@ -277,35 +295,11 @@ class _ConnectionLost(Exception):
     """The SMTP connection broke; the rest of the batch waits for the next run."""
 
 
-def is_permanent(exc: Exception) -> bool:
-    """A 5xx answer is permanent; 4xx answers and connection trouble are temporary."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _msg in exc.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 500 <= exc.smtp_code < 600
-    return False
-
-
 def _breaks_connection(exc: Exception) -> bool:
     # smtplib's errors are OSErrors too; only a lost connection (or socket error) ends the batch.
     return isinstance(exc, smtplib.SMTPServerDisconnected) or (
         isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
     )
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        parts = [
-            f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-            for code, msg in exc.recipients.values()
-        ]
-        return "; ".join(parts)[:1000]
-    if isinstance(exc, smtplib.SMTPResponseException):
-        msg = exc.smtp_error
-        text = msg.decode(errors="replace") if isinstance(msg, bytes) else str(msg)
-        return f"{exc.smtp_code} {text}"[:1000]
-    return f"{type(exc).__name__}: {exc}"[:1000]
 
 
 def register_url(workshop: Workshop) -> str:
@@ -349,7 +343,7 @@ class PreparedInvitation:
     # UNSUBSCRIBE_MARK in its body; None if the body's encoding did not keep the mark intact.
     shared: bytes | None
 
-    def message(self, address: str, connection) -> EmailMultiAlternatives:
+    def message(self, address: str, connection, message_id: str = "") -> EmailMultiAlternatives:
         link = unsubscribe_url(address)
         message = EmailMultiAlternatives(
             subject=self.subject,
@@ -357,14 +351,16 @@ class PreparedInvitation:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
             connection=connection,
-            headers=email_headers(to=address, bulk=True, unsubscribe_link=link),
+            headers=email_headers(
+                to=address, bulk=True, unsubscribe_link=link, message_id=message_id
+            ),
         )
         message.attach_alternative(self.html.replace(UNSUBSCRIBE_MARK, link), "text/html")
         return message
 
-    def encoded_for(self, recipient: str, address: str) -> bytes:
+    def encoded_for(self, recipient: str, address: str, message_id: str = "") -> bytes:
         link = unsubscribe_url(address)
-        common = email_headers(to=address, bulk=True, unsubscribe_link=link)
+        common = email_headers(to=address, bulk=True, unsubscribe_link=link, message_id=message_id)
         headers = {
             "To": recipient,
             "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
@@ -380,7 +376,7 @@ class PreparedInvitation:
         body = self.shared.replace(UNSUBSCRIBE_MARK.encode("ascii"), link.encode("ascii"))
         return lines.encode("ascii") + body
 
-    def send(self, address: str, connection) -> None:
+    def send(self, address: str, connection, *, message_id: str = "") -> None:
         """Send to one address; raises the SMTP error when it is not accepted."""
         if (
             self.shared is not None
@@ -391,10 +387,10 @@ class PreparedInvitation:
             # address; only To, Date, Message-ID and the unsubscribe links differ.
             recipient = sanitize_address(address, settings.DEFAULT_CHARSET)
             connection.connection.sendmail(
-                self.envelope_from, [recipient], self.encoded_for(recipient, address)
+                self.envelope_from, [recipient], self.encoded_for(recipient, address, message_id)
             )
             return
-        if connection.send_messages([self.message(address, connection)]) != 1:
+        if connection.send_messages([self.message(address, connection, message_id)]) != 1:
             raise smtplib.SMTPException("The message was not accepted.")
 
 
@@ -450,6 +446,8 @@ def send_workshop_invitations(*, workshop_id: int, batch_size: int = BATCH_SIZE)
             Invitation.objects.filter(
                 workshop_id=workshop_id, status=Invitation.Status.PENDING, pk__gt=last_id
             )
+            # Not before its back-off has passed; never tried (or its sender died): now.
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
             .order_by("pk")
             .values_list("pk", flat=True)[:batch_size]
         )
@@ -468,10 +466,14 @@ def _send_batch(ids: list[int], *, prepared: PreparedInvitation, result: SendRes
         try:
             connection.open()
         except Exception as exc:  # noqa: BLE001 — no server: every row of the batch waits
-            _defer(ids[0], exc, result)
-            result.deferred += len(ids) - 1
+            _defer(ids, exc, result)
             raise _ConnectionLost from exc
-        _send_claimed(ids, connection, prepared=prepared, result=result)
+        # Read once per batch; an address unsubscribed since is not sent, and marked so.
+        unsubscribed = opted_out(
+            Invitation.objects.filter(pk__in=ids).values_list("email", flat=True)
+        )
+        for pk in ids:
+            _send_one(pk, connection, prepared=prepared, result=result, unsubscribed=unsubscribed)
     finally:
         try:
             connection.close()
@@ -479,87 +481,82 @@ def _send_batch(ids: list[int], *, prepared: PreparedInvitation, result: SendRes
             logger.debug("Closing the SMTP connection failed", exc_info=True)
 
 
-def _send_claimed(ids: list[int], connection, *, prepared: PreparedInvitation, result: SendResult):
-    """Claim the batch's pending rows, send, and mark them, all in one transaction."""
+def _send_one(pk: int, connection, *, prepared, result: SendResult, unsubscribed) -> None:
+    """Claim one pending row, send it, and mark it in its own commit.
+
+    The row lock is held while the server answers: a concurrent run skips it, and a worker
+    killed before the commit releases it still pending, to be sent again with its Message-ID
+    (at most this one message per killed process can arrive twice).
+    """
     stop: BaseException | None = None
-    with transaction.atomic():
-        claimed = list(
-            Invitation.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, status=Invitation.Status.PENDING)
-            .order_by("pk")
-            .only("pk", "email", "attempts")
-        )
-        sent: list[int] = []
-        refused: list[Invitation] = []
-        # Unsubscribed since the row was written: not sent, and marked so.
-        unsubscribed = opted_out(invitation.email for invitation in claimed)
-        for invitation in claimed:
-            if invitation.email in unsubscribed:
-                invitation.status, invitation.last_error = Invitation.Status.FAILED, UNSUBSCRIBED
-                refused.append(invitation)
-                result.unsubscribed += 1
-                continue
-            try:
-                prepared.send(invitation.email, connection)
-            except SoftTimeLimitExceeded as exc:
-                stop = exc  # the task's time is up: mark what went out, the rest stays pending
-                break
-            except Exception as exc:  # noqa: BLE001 — every SMTP error is recorded on the row
-                invitation.attempts += 1
-                invitation.last_error = _describe(exc)
-                if is_permanent(exc) or invitation.attempts >= MAX_ATTEMPTS:
-                    invitation.status = Invitation.Status.FAILED
-                    result.failed += 1
-                else:
-                    invitation.status = Invitation.Status.PENDING
-                    result.deferred += 1
-                refused.append(invitation)
-                logger.info("Invitation %s not sent: %s", invitation.pk, invitation.last_error)
-                if _breaks_connection(exc):
-                    stop = _ConnectionLost()
-                    stop.__cause__ = exc
-                    break
-            else:
-                sent.append(invitation.pk)
-        if sent:
-            Invitation.objects.filter(pk__in=sent).update(
-                status=Invitation.Status.SENT,
-                sent_at=timezone.now(),
-                last_error="",
-                attempts=F("attempts") + 1,
-            )
-            result.sent += len(sent)
-        if refused:
-            Invitation.objects.bulk_update(refused, ["attempts", "last_error", "status"])
-    if stop is not None:
-        raise stop
-
-
-def _defer(pk: int, exc: Exception, result: SendResult) -> None:
-    """Record a failed connection attempt on the first row of the batch."""
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(skip_locked=True)
             .filter(pk=pk, status=Invitation.Status.PENDING)
+            .only("pk", "email", "attempts", "message_id", "failing_since")
             .first()
         )
         if invitation is None:
             return
-        invitation.attempts += 1
-        invitation.last_error = _describe(exc)
-        if invitation.attempts >= MAX_ATTEMPTS:
-            invitation.status = Invitation.Status.FAILED
-            result.failed += 1
+        if invitation.email in unsubscribed:
+            Invitation.objects.filter(pk=pk).update(
+                status=Invitation.Status.FAILED, last_error=UNSUBSCRIBED
+            )
+            result.unsubscribed += 1
+            return
+        message_id = invitation.message_id or new_message_id()
+        try:
+            prepared.send(invitation.email, connection, message_id=message_id)
+        except SoftTimeLimitExceeded:
+            raise  # the task's time is up: this row stays pending (rolled back)
+        except Exception as exc:  # noqa: BLE001 — every SMTP error is recorded on the row
+            if record_failure(invitation, exc):
+                result.failed += 1
+            else:
+                result.deferred += 1
+            invitation.message_id = message_id
+            invitation.save(update_fields=[*mail.RETRY_FIELDS, "message_id"])
+            logger.info("Invitation %s not sent: %s", invitation.pk, invitation.last_error)
+            if _breaks_connection(exc):
+                stop = _ConnectionLost()
+                stop.__cause__ = exc
         else:
-            result.deferred += 1
-        invitation.save(update_fields=["attempts", "last_error", "status"])
+            Invitation.objects.filter(pk=pk).update(
+                status=Invitation.Status.SENT,
+                sent_at=timezone.now(),
+                last_error="",
+                attempts=F("attempts") + 1,
+                next_attempt_at=None,
+                message_id=message_id,
+            )
+            result.sent += 1
+    if stop is not None:
+        raise stop
+
+
+def _defer(ids: list[int], exc: Exception, result: SendResult) -> None:
+    """No connection to the server: a failed try for each pending row of the batch."""
+    with transaction.atomic():
+        rows = list(
+            Invitation.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, status=Invitation.Status.PENDING)
+            .only("pk", *mail.RETRY_FIELDS)
+        )
+        for invitation in rows:
+            if record_failure(invitation, exc):
+                result.failed += 1
+            else:
+                result.deferred += 1
+        Invitation.objects.bulk_update(rows, mail.RETRY_FIELDS)
 
 
 def send_pending_invitations(*, older_than: timedelta = PENDING_GRACE) -> int:
-    """Catch up on rows the broker or a worker left behind; returns the number sent."""
-    cutoff = timezone.now() - older_than
+    """Catch up on rows the broker or a worker left behind and on retries that are due;
+    returns the number sent."""
+    now = timezone.now()
     workshop_ids = list(
-        Invitation.objects.filter(status=Invitation.Status.PENDING, created_at__lte=cutoff)
+        Invitation.objects.filter(status=Invitation.Status.PENDING)
+        .filter(mail.due(now=now, untried_before=now - older_than))
         .order_by("workshop_id")
         .values_list("workshop_id", flat=True)
         .distinct()
@@ -567,8 +564,9 @@ def send_pending_invitations(*, older_than: timedelta = PENDING_GRACE) -> int:
     return sum(send_workshop_invitations(workshop_id=pk).sent for pk in workshop_ids)
 
 
-def retry_countdown(retries: int) -> int:
-    return RETRY_COUNTDOWNS[min(retries, len(RETRY_COUNTDOWNS) - 1)]
+def retry_countdown(retries: int) -> float:
+    """Seconds before the task's own next retry: the back-off schedule of settings."""
+    return mail.backoff_seconds(retries + 1)
 
 
 # --- Reading ---------------------------------------------------------------------------------

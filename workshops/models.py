@@ -293,6 +293,11 @@ class Invitation(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # As on regiolab.OutboundEmail: a resend after a killed worker keeps the Message-ID, and a
+    # temporary failure is retried with back-off (regiolab.mail.record_failure).
+    message_id = models.CharField(max_length=255, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

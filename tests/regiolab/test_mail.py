@@ -223,15 +223,21 @@ def test_smtp_unreachable_leaves_the_row_pending_with_the_error_and_counts_attem
 
 
 @pytest.mark.django_db
-def test_after_max_attempts_the_row_is_marked_failed_and_left_alone(probe, settings):
+def test_after_the_retry_window_the_row_is_marked_failed_and_left_alone(probe, settings):
     use_smtp(settings, closed_port())
     row = queue(probe)
-    for _ in range(outbox.MAX_ATTEMPTS):
-        deliver(row.pk)
+    deliver(row.pk)
+    row.refresh_from_db()
+    assert row.status == OutboundEmail.Status.PENDING and row.next_attempt_at
+    # Still failing when MAIL_RETRY_HOURS have passed since the first failure: failed.
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        failing_since=timezone.now() - timedelta(hours=settings.MAIL_RETRY_HOURS)
+    )
+    deliver(row.pk)
 
     row.refresh_from_db()
     assert row.status == OutboundEmail.Status.FAILED
-    assert row.attempts == outbox.MAX_ATTEMPTS
+    assert row.attempts == 2
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert deliver(row.pk) is False
     assert mail.outbox == []
@@ -274,9 +280,8 @@ def test_a_delivery_run_sends_over_one_connection_and_reconnects_after_a_failure
     refused = OutboundEmail.objects.get(pk=rows[2].pk)
     assert refused.status == OutboundEmail.Status.PENDING and "451" in refused.last_error
 
-    OutboundEmail.objects.filter(pk=refused.pk).update(
-        created_at=timezone.now() - timedelta(minutes=1)
-    )
+    assert deliver_pending() == 0  # its back-off has not passed yet
+    OutboundEmail.objects.filter(pk=refused.pk).update(next_attempt_at=timezone.now())
     assert deliver_pending() == 1
     assert smtp_sink.count("p2@example.org") == 1 and smtp_sink.greetings == 3
 

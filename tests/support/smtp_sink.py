@@ -3,6 +3,9 @@
     with SmtpSink() as sink:
         sink.refuse("busy@example.org", code=451, times=1)   # 4xx once, then accept
         sink.refuse("gone@example.org", code=550)            # always 5xx
+        sink.refuse_all(code=451)                            # every recipient (an outage) ...
+        sink.refuse_all(None)                                # ... until it ends
+        sink.data_delay = 0.02                               # a slow server: seconds per DATA
         settings.EMAIL_URL -> f"smtp://127.0.0.1:{sink.port}"
         sink.wait_for(10)
         sink.count("someone@example.org")
@@ -11,6 +14,7 @@
 The ``smtp_sink`` fixture yields a started sink and stops it afterwards.
 """
 
+import asyncio
 import logging
 import socket
 import threading
@@ -65,6 +69,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.sink.data_delay:
+            await asyncio.sleep(self.sink.data_delay)
         self.sink._store(envelope.rcpt_tos, envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
 
@@ -76,7 +82,9 @@ class SmtpSink:
         self.received: list[Received] = []
         self.refused: Counter[str] = Counter()
         self.greetings = 0
+        self.data_delay = 0.0
         self._refusals: dict[str, _Refusal] = {}
+        self._refuse_all: _Refusal | None = None
         self._lock = threading.Lock()
         self._controller = Controller(_Handler(self), hostname=host, port=self.port)
 
@@ -107,10 +115,21 @@ class SmtpSink:
         with self._lock:
             self._refusals[address.lower()] = _Refusal(code, text, times)
 
+    def refuse_all(self, code: int | None = 451, message: str | None = None) -> None:
+        """Answer every RCPT TO with ``code`` (an outage of the relay); None ends it."""
+        with self._lock:
+            if code is None:
+                self._refuse_all = None
+            else:
+                text = message or ("Try again later" if 400 <= code < 500 else "Refused")
+                self._refuse_all = _Refusal(code, text, None)
+
     def _answer_for(self, address: str) -> str | None:
         with self._lock:
             refusal = self._refusals.get(address.lower())
             if refusal is None or refusal.times == 0:
+                refusal = self._refuse_all  # an address's own answer first, then the outage
+            if refusal is None:
                 return None
             if refusal.times is not None:
                 refusal.times -= 1
@@ -154,6 +173,7 @@ class SmtpSink:
             self.refused.clear()
             self.greetings = 0
             self._refusals.clear()
+            self._refuse_all = None
 
 
 @pytest.fixture

@@ -295,7 +295,8 @@ class FlakySmtp:
         return 1
 
 
-def test_4xx_stays_pending_and_is_retried_5xx_fails(monkeypatch):
+def test_4xx_stays_pending_and_is_retried_5xx_fails(monkeypatch, settings):
+    settings.MAIL_RETRY_BACKOFF = [0]  # the retry is due at once
     workshop = WorkshopFactory()
     for address in ("ok@example.org", "busy@example.org", "gone@example.org"):
         Invitation.objects.create(workshop=workshop, email=address)
@@ -323,7 +324,8 @@ def test_4xx_stays_pending_and_is_retried_5xx_fails(monkeypatch):
     assert (busy.status, busy.attempts, busy.last_error) == ("sent", 2, "")
 
 
-def test_4xx_fails_after_the_last_attempt(monkeypatch):
+def test_4xx_fails_only_after_the_retry_window(monkeypatch, settings):
+    settings.MAIL_RETRY_BACKOFF = [0]
     workshop = WorkshopFactory()
     Invitation.objects.create(workshop=workshop, email="busy@example.org")
     sent: list[str] = []
@@ -332,11 +334,16 @@ def test_4xx_fails_after_the_last_attempt(monkeypatch):
         "get_connection",
         lambda **kw: FlakySmtp({"busy@example.org": 421}, sent),
     )
-    for _ in range(invitations.MAX_ATTEMPTS + 2):
+    for _ in range(10):  # more tries than the old give-up (5)
         invitations.send_workshop_invitations(workshop_id=workshop.pk)
     row = Invitation.objects.get()
-    assert row.status == Invitation.Status.FAILED
-    assert row.attempts == invitations.MAX_ATTEMPTS
+    assert (row.status, row.attempts) == (Invitation.Status.PENDING, 10)
+    Invitation.objects.update(
+        failing_since=timezone.now() - timedelta(hours=settings.MAIL_RETRY_HOURS)
+    )
+    invitations.send_workshop_invitations(workshop_id=workshop.pk)
+    row = Invitation.objects.get()
+    assert (row.status, row.attempts) == (Invitation.Status.FAILED, 11)
     assert sent == []
 
 

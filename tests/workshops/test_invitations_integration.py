@@ -42,7 +42,12 @@ def worker(transactional_db, sink):
     """A worker on this test's database and Redis; stopped before the tables are flushed."""
     redis_url = default_redis_url()
     purge_queue(redis_url)
-    with real_broker(), celery_worker(redis_url=redis_url, email_url=sink.url) as running:
+    # The task's own retries after the back-off of settings, shortened from minutes.
+    env = {"MAIL_RETRY_BACKOFF": "2,5"}
+    with (
+        real_broker(),
+        celery_worker(redis_url=redis_url, email_url=sink.url, extra_env=env) as running,
+    ):
         yield running
     purge_queue(redis_url)  # retries the worker still held go with it
 
