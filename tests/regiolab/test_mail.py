@@ -11,7 +11,6 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from regiolab import mail as outbox
 from regiolab.celery import app as celery_app
 from regiolab.mail import Attachment, deliver, deliver_new, deliver_pending, queue_email
 from regiolab.models import OutboundEmail
