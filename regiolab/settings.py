@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "regiolab.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session middleware, so it sees the session cookie being set (private pages).
+    "regiolab.security.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language lives in the session (no django_language cookie), see regiolab/i18n.py.
     "regiolab.i18n.SessionLocaleMiddleware",

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -115,11 +116,14 @@ def _registration_done(request, workshop):
     positions = selectors.waitlist_positions(workshop.pk)
     for registration in registrations:
         registration.position = positions.get(registration.pk)
-    return render(
+    response = render(
         request,
         "workshops/register_done.html",
         {"workshop": workshop, "registrations": registrations},
     )
+    # Names and e-mail addresses, reached by a signed link: never kept by a cache.
+    add_never_cache_headers(response)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
