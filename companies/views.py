@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from regiolab import mail
 from regiolab.forms import add_service_errors
 from regiolab.freshness import cached_until_changed, choice_models
 from regiolab.permissions import login_and_permission_required
@@ -94,7 +95,12 @@ def dashboard(request):
     return render(
         request,
         "companies/dashboard.html",
-        {"page_obj": page_obj, "follow_ups": page_obj.object_list, "today": today},
+        {
+            "page_obj": page_obj,
+            "follow_ups": page_obj.object_list,
+            "today": today,
+            "failed_mail_count": mail.failed_mail_count(),
+        },
     )
 
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("registrations/", include("workshops.registration_urls")),
     path("funding/", include("funding.urls")),
     path("health/", views.health, name="health"),
+    # Coordinators: e-mails that failed for good, and sending them again.
+    path("mail/", include("regiolab.mail_urls")),
     path(
         "history/<slug:app_label>/<slug:model_name>/<int:pk>/",
         object_history,

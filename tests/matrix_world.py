@@ -25,7 +25,7 @@ from funding.models import Grant, ProgressReport
 from funding.services import ShareInput, set_cofinancing_shares
 from networks import services as network_services
 from regiolab.mail import unsubscribe_token
-from regiolab.models import SitePage, SitePageSection
+from regiolab.models import OutboundEmail, SitePage, SitePageSection
 from regiolab.permissions import COORDINATORS_GROUP
 from regiolab.site_page_content import create_initial_pages
 from tests.factories import (
@@ -160,6 +160,14 @@ def build_world() -> World:
         period_end=today,
         status="failed",
         error="WeasyPrint fehlte",
+    )
+    # An e-mail the relay refused for good: on the coordinators' failed-mail page.
+    OutboundEmail.objects.create(
+        to="abgelehnt@example.org",
+        subject="Ihre Anmeldung",
+        body_text="Guten Tag",
+        status="failed",
+        last_error="550 No such user here",
     )
     queued_report = ProgressReport.objects.create(
         grant=grant, kind="interim", period_start=grant.start_date, period_end=today

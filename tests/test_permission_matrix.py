@@ -100,6 +100,10 @@ ROWS = [
     coordinator_write("/accessibility/edit/", "accessibility_edit"),
     row("POST", "/i18n/setlang/", 302, 302, 302, 302, 302, payload="setlang"),
     row("GET", "/i18n/setlang/", 302, 302, 302, 302, 302),
+    # --- failed e-mails (coordinators; the world has one refused for good) ---------------------
+    coordinator_page("/mail/failed/"),
+    coordinator_page("/mail/failed/resend/"),
+    coordinator_write("/mail/failed/resend/", None),
     # --- accounts (django-allauth) --------------------------------------------------------------
     row("GET", "/accounts/login/", 200, 302, 302, 302, 302),
     row("GET", "/accounts/signup/", 200, 302, 302, 302, 302),

@@ -7,8 +7,9 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self):
-        from . import anonymisation, audit, personal_data
+        from . import anonymisation, audit, invitations, personal_data
 
         audit.register()
+        invitations.register_failed_mail_source()
         personal_data.register()
         anonymisation.register()

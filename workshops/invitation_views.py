@@ -77,6 +77,12 @@ def _invited_message(result: invitations.InviteResult) -> str:
             "%(count)d addresses had already been invited and were skipped.",
             result.already_invited,
         ) % {"count": result.already_invited}
+    if result.resent:
+        text += " " + ngettext(
+            "%(count)d invitation had failed before and will be sent again.",
+            "%(count)d invitations had failed before and will be sent again.",
+            result.resent,
+        ) % {"count": result.resent}
     if result.unsubscribed:
         text += " " + ngettext(
             "%(count)d address has unsubscribed from invitations and was left out.",

@@ -625,3 +625,66 @@ def invitation_counts(workshop: Workshop) -> dict[str, int]:
             unsubscribed=Count("pk", filter=_unsubscribed() & not_registered),
         )
     )
+
+
+# --- Failed invitations: on the coordinators' failed-mail page (regiolab.mail) ----------------
+
+
+def failed_invitations() -> QuerySet[Invitation]:
+    """Invitations that failed for good and could still be useful: not unsubscribed, and the
+    workshop still open for registration."""
+    return Invitation.objects.filter(
+        status=Invitation.Status.FAILED,
+        workshop__status=Workshop.Status.PUBLISHED,
+        workshop__starts_at__gt=timezone.now(),
+    ).exclude(_unsubscribed())
+
+
+def _failed_rows(limit: int) -> list[mail.FailedMail]:
+    return [
+        mail.FailedMail(
+            kind=str(_("Invitation")),
+            to=row.email,
+            subject=row.workshop.title,
+            error=row.last_error,
+            attempts=row.attempts,
+            since=row.failing_since or row.created_at,
+        )
+        for row in failed_invitations()
+        .select_related("workshop")
+        .only(
+            "email",
+            "last_error",
+            "attempts",
+            "failing_since",
+            "created_at",
+            "workshop__title",
+        )
+        .order_by("-pk")[:limit]
+    ]
+
+
+def resend_failed_invitations(*, by) -> int:
+    """Make the failed invitations pending again (audited) and send them after commit."""
+    with transaction.atomic():
+        rows = list(
+            failed_invitations().select_related("workshop").select_for_update(of=("self",))
+        )  # with the workshop: the audit entry names it
+        Invitation.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=Invitation.Status.PENDING, failing_since=None, next_attempt_at=None
+        )
+        mail.audit_resend(rows, by=by)
+        for workshop_id in sorted({row.workshop_id for row in rows}):
+            transaction.on_commit(lambda pk=workshop_id: enqueue_sending(pk))
+    return len(rows)
+
+
+def register_failed_mail_source() -> None:
+    mail.register_failed_mail_source(
+        mail.FailedMailSource(
+            key="invitations",
+            count=lambda: failed_invitations().count(),
+            rows=_failed_rows,
+            resend=resend_failed_invitations,
+        )
+    )
