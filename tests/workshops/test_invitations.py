@@ -24,6 +24,7 @@ from tests.factories import (
 )
 from workshops import invitations
 from workshops.invitation_tasks import send_invitations, send_pending_invitations
+from workshops.invitations import UNSUBSCRIBED
 from workshops.models import Invitation
 
 pytestmark = pytest.mark.django_db
@@ -214,6 +215,34 @@ def test_reinviting_creates_no_duplicate_and_sends_nothing_again(
     ]
     assert recipients_of_outbox() == ["a@example.org", "b@example.org", "c@example.org"]
     page = coordinator_client.get(list_url(workshop)).content.decode()
+    assert "2 addresses had already been invited and were skipped." in page
+
+
+def test_reinviting_an_address_whose_invitation_failed_sends_it_again(
+    coordinator_client, django_capture_on_commit_callbacks
+):
+    workshop = WorkshopFactory()
+    Invitation.objects.create(
+        workshop=workshop, email="gone@example.org", status="failed", last_error="550 unknown"
+    )
+    Invitation.objects.create(
+        workshop=workshop, email="out@example.org", status="failed", last_error=UNSUBSCRIBED
+    )
+    Invitation.objects.create(workshop=workshop, email="done@example.org", status="sent")
+
+    response = post_invite(
+        coordinator_client,
+        workshop,
+        {"emails": "gone@example.org\nout@example.org\ndone@example.org"},
+        django_capture_on_commit_callbacks,
+    )
+
+    assert response.status_code == 302
+    assert recipients_of_outbox() == ["gone@example.org"]
+    assert Invitation.objects.get(email="gone@example.org").status == "sent"
+    assert Invitation.objects.get(email="out@example.org").status == "failed"
+    page = coordinator_client.get(list_url(workshop)).content.decode()
+    assert "1 invitation had failed before and will be sent again." in page
     assert "2 addresses had already been invited and were skipped." in page
 
 
