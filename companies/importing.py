@@ -259,7 +259,9 @@ def _read_csv(data: bytes) -> Table:
     if counts and counts[delimiter] < max(counts.values()):
         delimiter = max(counts, key=counts.get)
 
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = uploads.checked_csv_rows(
+        csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    )
     try:
         header = next(reader, [])
         rows: list[tuple[int, list[str]]] = []
@@ -269,6 +271,8 @@ def _read_csv(data: bytes) -> Table:
             if len(rows) >= settings.IMPORT_MAX_ROWS:
                 raise _too_many_rows()
             rows.append((line, cells))
+    except ValidationError as exc:  # a field too long
+        raise _reject(exc.messages[0]) from exc
     except csv.Error as exc:
         raise _reject(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
     return Table(header=header, rows=rows)

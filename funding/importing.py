@@ -58,7 +58,8 @@ def _read_rows(name: str, content: bytes) -> list[list[str]]:
     text = uploads.decode_text(content)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    reader = uploads.checked_csv_rows(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return [[c.strip() for c in row] for row in reader]
 
 
 def _normalise(raw: dict) -> dict:

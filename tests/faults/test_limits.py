@@ -131,3 +131,182 @@ def test_compose_trusts_one_proxy_in_front_of_web_and_the_default_trusts_none():
 
     assert setting() == "0"
     assert setting(TRUSTED_PROXY_COUNT="1") == "1"
+
+
+# --- Workbooks that unpack far beyond their size -----------------------------------------------
+
+UNPACK_CHILD = """
+import json, resource, sys, time
+import django
+django.setup()
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from companies import importing as companies_import
+from funding import importing as funding_import
+from regiolab import uploads
+
+data = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+results = {}
+for name, step in (
+    # What /companies/import/ and the expenditure import run: the form's check, then the reader.
+    ("form", lambda: uploads.validate_table_upload(SimpleUploadedFile("t.xlsx", data))),
+    ("companies", lambda: companies_import.read_table(data=data, filename="t.xlsx")),
+    ("funding", lambda: funding_import._read_rows("t.xlsx", data)),
+):
+    start = time.monotonic()
+    try:
+        step()
+        outcome = "accepted"
+    except ValidationError as exc:
+        outcome = exc.code or "; ".join(exc.messages)
+    except Exception as exc:
+        outcome = "; ".join(str(p.message) for p in getattr(exc, "problems", [])) or repr(exc)
+    results[name] = {"outcome": outcome, "seconds": time.monotonic() - start}
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"results": results, "growth_mb": (peak - before) / 1024, "peak_mb": peak / 1024}))
+"""
+
+
+def unpack_in_child(tmp_path, data: bytes) -> dict:
+    import json
+
+    path = tmp_path / "upload.xlsx"
+    path.write_bytes(data)
+    environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "regiolab.settings", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", UNPACK_CHILD, str(path)],
+        env=environ,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("lie", [False, True], ids=["declared", "lying-sizes"])
+def test_a_workbook_bomb_is_refused_before_parsing_fast_and_small(tmp_path, settings, lie):
+    from tests.support.xlsx_bomb import xlsx_bomb
+
+    data = xlsx_bomb(unpacked_mb=99, lie=lie)
+    assert len(data) < settings.IMPORT_MAX_BYTES  # small enough for the upload limit
+    measured = unpack_in_child(tmp_path, data)
+    print(measured)
+    expected = "not_xlsx" if lie else "xlsx_too_large"  # a lying zip fails its CRC check
+    for name, result in measured["results"].items():
+        assert result["seconds"] < 2, (name, result)
+        assert result["outcome"] != "accepted", (name, result)
+    assert measured["results"]["form"]["outcome"] == expected
+    # The whole child, Django included, stays far below the 200 MB a worker may grow to.
+    assert measured["growth_mb"] < 50, measured
+    assert measured["peak_mb"] < 200, measured
+
+
+def test_a_full_workbook_within_the_limits_still_imports(tmp_path, settings):
+    """IMPORT_MAX_ROWS companies of varied text, written as Excel would: accepted and read."""
+    import random
+
+    from companies.importing import COLUMN_KEYS
+    from regiolab import xlsx
+
+    words = random.Random(14).choices(
+        ["Metall", "Bau", "Holz", "Technik", "Service", "Nord", "Süd", "GmbH", "KG", "Werk"], k=50
+    )
+    rows = [
+        [f"{words[i % 50]} {words[(i * 7) % 50]} {i}", "Hannover", f"{30000 + i}", "C"]
+        + [f"{words[(i + k) % 50]} {i * k}" for k in range(len(COLUMN_KEYS) - 4)]
+        for i in range(settings.IMPORT_MAX_ROWS)
+    ]
+    columns = [xlsx.Column(key, xlsx.Kind.TEXT) for key in COLUMN_KEYS]
+    data = xlsx.workbook_bytes("companies", columns, rows)
+    assert len(data) < settings.IMPORT_MAX_BYTES
+    measured = unpack_in_child(tmp_path, data)
+    assert measured["results"]["form"]["outcome"] == "accepted", measured
+    assert measured["results"]["companies"]["outcome"] == "accepted", measured
+
+
+@pytest.fixture
+def grant(coordinator):
+    from datetime import date
+    from decimal import Decimal
+
+    from funding.models import Grant
+
+    grant = Grant.objects.create(
+        reference="FKZ 01PV26001",
+        title="Weiterbildungsverbünde",
+        start_date=date(2026, 1, 1),
+        end_date=date(2027, 12, 31),
+        total_eligible_costs=Decimal("1000.00"),
+    )
+    grant.coordinators.add(coordinator)
+    return grant
+
+
+def imports(grant):
+    from companies.models import Company
+    from funding.models import Expenditure
+
+    return {
+        "/companies/import/": Company.objects,
+        f"/funding/grants/{grant.pk}/expenditures/import/": Expenditure.objects,
+    }
+
+
+def post_file(client, url, name, data, language):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    return client.post(url, {"file": SimpleUploadedFile(name, data)})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "The workbook unpacks to more than 25.0\xa0MB"),
+        ("de", "Die Arbeitsmappe wird entpackt größer als 25,0\xa0MB"),
+    ],
+)
+def test_both_imports_refuse_a_bomb_with_a_clear_message_and_change_nothing(
+    coordinator_client, grant, language, message
+):
+    from tests.support.xlsx_bomb import xlsx_bomb
+
+    data = xlsx_bomb(unpacked_mb=99)
+    for url, rows in imports(grant).items():
+        before = rows.count()
+        response = post_file(coordinator_client, url, "firmen.xlsx", data, language)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert message in html, url
+        assert rows.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Row 2 holds a value longer than 10000 characters"),
+        ("de", "Zeile 2 enthält einen Wert mit mehr als 10000 Zeichen"),
+    ],
+)
+def test_both_imports_refuse_an_overlong_csv_field_with_a_clear_message(
+    coordinator_client, grant, language, message
+):
+    long = "x" * 20_000
+    files = {
+        "/companies/import/": f"name;city;sector\n{long};Hannover;C\n",
+        f"/funding/grants/{grant.pk}/expenditures/import/": (
+            "date;category;payee;purpose;amount;receipt_reference\n"
+            f"2026-05-31;material;Nord;{long};12,50;B-1\n"
+        ),
+    }
+    for url, rows in imports(grant).items():
+        before = rows.count()
+        response = post_file(coordinator_client, url, "t.csv", files[url].encode(), language)
+        assert response.status_code == 200
+        assert message in response.content.decode(), url
+        assert rows.count() == before
