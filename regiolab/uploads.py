@@ -24,6 +24,12 @@ KINDS = ("csv", "xlsx")
 # (a 245 KB file whose shared strings unpack to 99 MB held a worker for 107 s and 900 MB).
 # 5,000 rows of companies unpack to a few megabytes; these limits are far above that.
 MAX_XLSX_UNCOMPRESSED = 25 * 1024 * 1024  # all parts together
+# Parsing costs per element, not per byte: 800,000 tiny shared strings (13 MB unpacked, a 2 MB
+# file) held openpyxl 11 s. Cells and shared strings together, 50 per row (25 columns of text).
+ELEMENTS_PER_ROW = 50
+# A cell (<c …>) of a sheet or a string (<si>) of the shared strings, with or without a prefix.
+ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|si)[\s/>]")
+COUNTED_PARTS = ("xl/worksheets/", "xl/sharedStrings")
 MAX_XLSX_MEMBERS = 1000
 # Deflate packs XML about 5-20 times; far beyond that is a file built to explode.
 MAX_XLSX_RATIO = 100
@@ -60,6 +66,10 @@ NOT_XLSX = _("This is not an Excel workbook (.xlsx). Please save it as .xlsx or 
 XLSX_TOO_LARGE = _(
     "The workbook unpacks to more than %(max)s, far more than a table for import needs. "
     "Nothing was imported. Please save only the table as a new workbook or as CSV."
+)
+XLSX_TOO_MANY_CELLS = _(
+    "The workbook holds more cells than %(rows)s rows of a table need. Nothing was imported. "
+    "Please save only the table as a new workbook or as CSV."
 )
 FIELD_TOO_LONG = _(
     "Row %(line)s holds a value longer than %(max)s characters. Nothing was imported. "
@@ -176,13 +186,27 @@ def check_unpacked_size(archive: zipfile.ZipFile) -> None:
             member.compress_size, 1
         ):
             raise _too_large()
-    total = 0
+    total = elements = 0
+    max_elements = settings.IMPORT_MAX_ROWS * ELEMENTS_PER_ROW
     for member in members:
+        counted = member.filename.startswith(COUNTED_PARTS)
+        tail = b""
         with archive.open(member) as stream:
             while chunk := stream.read(UNPACK_CHUNK):
                 total += len(chunk)
                 if total > MAX_XLSX_UNCOMPRESSED:
                     raise _too_large()
+                if counted:
+                    # An element cut by the chunk's edge is found once: with the previous tail.
+                    window = tail + chunk
+                    elements += sum(m.end() > len(tail) for m in ELEMENT.finditer(window))
+                    if elements > max_elements:
+                        raise ValidationError(
+                            XLSX_TOO_MANY_CELLS,
+                            code="xlsx_too_many_cells",
+                            params={"rows": settings.IMPORT_MAX_ROWS},
+                        )
+                    tail = window[-64:]
 
 
 def checked_csv_rows(reader):

@@ -28,10 +28,13 @@ def _small_workbook() -> bytes:
     return buffer.getvalue()
 
 
-def xlsx_bomb(*, unpacked_mb: int = 99, lie: bool = False) -> bytes:
+TINY = "<si><t>%d</t></si>"  # many small strings: cheap to pack, costly to parse
+
+
+def xlsx_bomb(*, unpacked_mb: int = 99, lie: bool = False, chunk: str = CHUNK) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(_small_workbook()))
     out = io.BytesIO()
-    count = unpacked_mb * 1024 * 1024 // len(CHUNK)
+    count = unpacked_mb * 1024 * 1024 // len(chunk % 100000)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
         for info in source.infolist():
             if info.filename == SHARED:
@@ -47,7 +50,7 @@ def xlsx_bomb(*, unpacked_mb: int = 99, lie: bool = False) -> bytes:
             member.write(b"<si><t>name</t></si><si><t>postcode</t></si>")
             # Each string its own (a number at its end), as openpyxl keeps only distinct ones.
             for start in range(0, count, 1024):
-                member.write("".join(CHUNK % i for i in range(start, start + 1024)).encode())
+                member.write("".join(chunk % i for i in range(start, start + 1024)).encode())
             member.write(b"</sst>")
     data = out.getvalue()
     return _lie_about(data, SHARED) if lie else data
