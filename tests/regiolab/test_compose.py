@@ -63,5 +63,9 @@ def test_every_task_queue_has_a_worker_and_reports_have_their_own():
     assert "mail" in workers["worker"] and "reports" not in workers["worker"]
     for name in workers:
         assert services[name]["image"] == services["web"]["image"]
-        assert services[name]["environment"] == services["web"]["environment"]
+        # The same settings as the web, but the proxy hop count, which only requests have.
+        web_env = {
+            k: v for k, v in services["web"]["environment"].items() if k != "TRUSTED_PROXY_COUNT"
+        }
+        assert services[name]["environment"] == web_env
         assert "container_name" not in services[name]  # `--scale worker=3` needs none
