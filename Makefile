@@ -55,6 +55,7 @@ run: $(STAMP)
 test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	@# Models against migrations only; the history check needs no database (it may not exist yet).
 	DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run -v 0
 	$(PY) manage.py compilemessages -v 0 --ignore=.venv
@@ -65,6 +66,7 @@ test: $(STAMP) system-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l de --ignore=.venv --ignore=tests --no-obsolete
