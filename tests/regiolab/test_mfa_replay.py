@@ -114,3 +114,26 @@ def test_the_code_typed_to_activate_the_app_does_not_sign_in_again(
     clock.now = START + 31
     forget_used_codes()
     assert not sign_in(user, code)[0]
+
+
+def test_a_code_used_to_sign_in_does_not_confirm_a_later_reauthentication(clock):
+    """allauth asks for the code again before sensitive changes: a spent code is refused there."""
+    user = UserFactory(email="petra@example.org")
+    secret = enable_totp(user)
+    code = code_at(secret, START)
+    browser = Client()
+    browser.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    browser.post("/accounts/2fa/authenticate/", {"code": code})
+    assert "_auth_user_id" in browser.session
+
+    clock.now = START + 31
+    forget_used_codes()
+    browser.force_login(user)  # the cache held the session: sign in again without a code
+    response = browser.post("/accounts/2fa/reauthenticate/", {"code": code})
+    assert response.status_code == 200  # the form again, with its error
+    assert "errorlist" in response.content.decode() or 'id="id_code_error"' in (
+        response.content.decode()
+    )
+    fresh = code_at(secret, clock.now)
+    response = browser.post("/accounts/2fa/reauthenticate/", {"code": fresh})
+    assert response.status_code == 302
