@@ -161,7 +161,8 @@ class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
 
 def spend_activation_code(*, request, authenticator) -> None:
     """allauth's ``authenticator_added``: the new app's last used step is the activation code's."""
-    step = request.session.pop(ACTIVATION_STEP, None)
+    session = getattr(request, "session", None)  # the signal may come without a request
+    step = session.pop(ACTIVATION_STEP, None) if session is not None else None
     if authenticator.type == Authenticator.Type.TOTP and step is not None:
         authenticator.data[LAST_STEP] = step
         authenticator.save(update_fields=["data"])
