@@ -11,6 +11,7 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from regiolab.cache import FailFastConnection
 from regiolab.release import source_digest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -196,10 +197,20 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="regiolab") + f":{RELEASE}",
+            # The cache may fail, the pages may not (issue 14): a failed call is a miss, each
+            # call waits at most half a second, and after a failure this process leaves Redis
+            # alone for CACHE_RETRY_SECONDS (regiolab/cache.py, which logs it).
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "CONNECTION_POOL_KWARGS": {"connection_class": FailFastConnection},
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5)
 # In each process's memory: fragments that change only with a release (the navigation, the
 # dashboard's empty search field), where a Redis round trip costs more than the rendering.
 CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -233,9 +244,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A dead broker must not hang a request: fail fast and let the periodic task catch up.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2}
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A dead or hanging broker must not hold up a request: one attempt with short timeouts, and the
+# periodic tasks catch up on what could not be enqueued (the rows are committed as pending).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 0,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY = False
+# Workers and beat wait for the broker instead (regiolab/celery.py: worker_broker_options).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TIMEZONE = TIME_ZONE
 # Three queues, so that a long report build never holds up e-mail and each kind of work can be
 # given its own workers (README "Production": docker compose up --scale worker=3, and the
