@@ -217,8 +217,9 @@ def send_certificates(request, slug):
     if not lifecycle.certificates_open(workshop):
         messages.error(request, _("Certificates can be sent once the workshop has ended."))
         return _participants(workshop)
-    # Enqueued after commit; the task takes the id and sends each certificate once.
-    transaction.on_commit(lambda: send_certificates_task.delay(workshop.pk))
+    # Enqueued after commit; the task takes the id and sends each certificate once. With the
+    # broker down the error is logged and the page still answers (robust): a later click sends.
+    transaction.on_commit(lambda: send_certificates_task.delay(workshop.pk), robust=True)
     messages.success(
         request,
         _("The certificates are being sent to everybody who attended and has not received one."),

@@ -183,3 +183,21 @@ def test_send_certificates_before_the_end_sends_nothing(
     assert "once the workshop has ended" in response.content.decode()
     assert mail.outbox == []
     assert lifecycle.send_certificates(workshop_id=workshop.pk) == 0
+
+
+def test_send_certificates_with_the_broker_down_answers_and_a_later_click_sends(
+    coordinator_client, django_capture_on_commit_callbacks
+):
+    from tests.support.celery_worker import real_broker, switch_broker
+
+    workshop = finished_workshop()
+    attendee = RegistrationFactory(workshop=workshop, status="attended")
+    send_url = reverse("workshops:send_certificates", args=[workshop.slug])
+    dead_broker = switch_broker("redis://127.0.0.1:1/0")  # nothing listens there
+    with real_broker(), dead_broker, django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(send_url)
+    assert response.status_code == 302
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(send_url)
+    assert [m.to[0] for m in mail.outbox] == [attendee.email]
