@@ -13,9 +13,12 @@ from tests.support.celery_worker import real_broker, switch_broker
 from workshops.invitation_tasks import send_pending_invitations
 
 
-def private_caches(settings, redis_url: str) -> None:
-    """The test process's cache on the private Redis, with the worker's key prefix: the
-    outbox's wake flag must be the one the worker clears."""
+def private_caches(settings, redis_url: str) -> dict[str, str]:
+    """The test process's cache on the private Redis; returns the environment that gives the
+    worker the same key prefix (the outbox's wake flag must be the one the worker clears).
+
+    RELEASE is passed on: by default it is a digest of the checkout, which other work in the
+    same checkout may change between this process's start and the worker's."""
     default = dict(settings.CACHES["default"])
     if "django_redis" not in default.get("BACKEND", ""):
         default = {
@@ -25,6 +28,7 @@ def private_caches(settings, redis_url: str) -> None:
     default["LOCATION"] = redis_url
     settings.CACHES = {**settings.CACHES, "default": default}
     cache.clear()
+    return {"RELEASE": settings.RELEASE}
 
 
 @contextlib.contextmanager

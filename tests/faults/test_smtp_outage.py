@@ -7,6 +7,7 @@ periodic catch-ups as beat does. The retry window and back-off come from the set
 Run with ``-s`` for the figures.
 """
 
+import contextlib
 import time
 
 import pytest
@@ -25,6 +26,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 
 WINDOW_SECONDS = 30  # stands for MAIL_RETRY_HOURS = 72
 BACKOFF = "0.2,0.4,0.8,1"  # seconds, stands for the production schedule (minutes to hours)
+SHORT_WINDOW = 4  # seconds: the second test waits until it is over
 OLD_GIVE_UP = 8  # the old outbox failed an e-mail at its 8th try (invitations at the 5th)
 
 
@@ -34,16 +36,33 @@ def sink():
         yield smtp
 
 
-@pytest.fixture
-def mail_worker(settings, private_redis, sink):
-    settings.MAIL_RETRY_HOURS = WINDOW_SECONDS / 3600
+@contextlib.contextmanager
+def _mail_worker(settings, private_redis, sink, *, window: float):
+    """A worker whose MAIL_RETRY_HOURS are ``window`` seconds (and this process's too)."""
+    hours = str(window / 3600)
+    settings.MAIL_RETRY_HOURS = window / 3600
     settings.MAIL_RETRY_BACKOFF = [float(s) for s in BACKOFF.split(",")]
-    private_caches(settings, private_redis.url)
-    env = {"MAIL_RETRY_HOURS": str(WINDOW_SECONDS / 3600), "MAIL_RETRY_BACKOFF": BACKOFF}
+    env = {
+        **private_caches(settings, private_redis.url),
+        "MAIL_RETRY_HOURS": hours,
+        "MAIL_RETRY_BACKOFF": BACKOFF,
+    }
     with (
         on_private_broker(private_redis.url),
         celery_worker(redis_url=private_redis.url, email_url=sink.url, extra_env=env) as worker,
     ):
+        yield worker
+
+
+@pytest.fixture
+def mail_worker(settings, private_redis, sink):
+    with _mail_worker(settings, private_redis, sink, window=WINDOW_SECONDS) as worker:
+        yield worker
+
+
+@pytest.fixture
+def short_window_worker(settings, private_redis, sink):
+    with _mail_worker(settings, private_redis, sink, window=SHORT_WINDOW) as worker:
         yield worker
 
 
@@ -82,7 +101,11 @@ def test_a_long_451_outage_loses_nothing_and_doubles_nothing(mail_worker, sink, 
         ),
         timeout=20,
         beat_every=0.5,
-    ), mail_worker.log()[-3000:]
+    ), (
+        list(OutboundEmail.objects.filter(to="gone-reg@example.org").values()),
+        list(Invitation.objects.filter(email="gone-invite@example.org").values()),
+        mail_worker.log()[-1500:],
+    )
     assert OutboundEmail.objects.get(to="gone-reg@example.org").attempts == 1
     assert Invitation.objects.get(email="gone-invite@example.org").attempts == 1
 
@@ -164,3 +187,64 @@ def test_a_long_451_outage_loses_nothing_and_doubles_nothing(mail_worker, sink, 
     assert received["gone-reg@example.org"] == 1
     assert received["gone-invite@example.org"] == 1
     assert OutboundEmail.objects.get(to="gone-reg@example.org").status == "sent"
+
+
+def test_past_the_retry_window_they_fail_are_listed_and_resent_once(
+    short_window_worker, sink, coordinator_client
+):
+    sink.refuse_all(code=451)
+    workshop = WorkshopFactory(capacity=50)
+    started = time.monotonic()
+    for n in range(5):
+        _register(workshop, n)
+    invited = [f"eingeladen{n:02}@example.org" for n in range(5)]
+    response = coordinator_client.post(
+        reverse("workshops:invite", args=[workshop.slug]), {"emails": "\n".join(invited)}
+    )
+    assert response.status_code == 302
+    expected = {f"teilnehmer{n:02}@example.org" for n in range(5)} | set(invited)
+
+    first_failed_at = None
+
+    def all_failed():
+        nonlocal first_failed_at
+        failed = OutboundEmail.objects.filter(status="failed").count() + (
+            Invitation.objects.filter(status="failed").count()
+        )
+        if failed and first_failed_at is None:
+            first_failed_at = time.monotonic() - started
+        return failed == 10
+
+    assert wait_until(all_failed, timeout=30, beat_every=0.5), short_window_worker.log()[-3000:]
+    attempts = [
+        *OutboundEmail.objects.values_list("attempts", flat=True),
+        *Invitation.objects.values_list("attempts", flat=True),
+    ]
+    print(
+        f"\n451 past the window ({SHORT_WINDOW} s): first failed after {first_failed_at:.1f} s, "
+        f"attempts {min(attempts)}-{max(attempts)}"
+    )
+    assert first_failed_at >= SHORT_WINDOW  # never before the window
+    assert min(attempts) > 1
+    errors = [
+        *OutboundEmail.objects.values_list("last_error", flat=True),
+        *Invitation.objects.values_list("last_error", flat=True),
+    ]
+    assert all("451" in error for error in errors), errors
+
+    dashboard = coordinator_client.get(reverse("companies:dashboard")).content.decode()
+    assert "10 e-mails could not be delivered" in dashboard or "10 E-Mails" in dashboard
+    assert reverse("mail:failed") in dashboard
+    page = coordinator_client.get(reverse("mail:failed")).content.decode()
+    assert all(address in page for address in expected)
+
+    sink.refuse_all(None)
+    assert coordinator_client.get(reverse("mail:resend")).status_code == 200
+    assert coordinator_client.post(reverse("mail:resend")).status_code == 302
+    assert wait_until(lambda: set(sink.recipients()) >= expected, timeout=20, beat_every=0.5)
+    wait_until(lambda: False, timeout=1.5, beat_every=0.5)
+    received = sink.recipients()
+    print(f"after the resend: {len(received)} of 10 arrived, doubled {doubled(received)}")
+    assert set(received) == expected and doubled(received) == {}
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(Invitation.objects.values_list("status", flat=True)) == {"sent"}

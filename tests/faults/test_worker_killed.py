@@ -40,13 +40,15 @@ def _kill(worker) -> None:
 
 
 def test_killed_workers_send_each_invitation_once(settings, private_redis, sink):
-    private_caches(settings, private_redis.url)
+    env = private_caches(settings, private_redis.url)
     workshop = WorkshopFactory()
     addresses = [f"person{n:03}@example.org" for n in range(COUNT)]
     figures = []
     with on_private_broker(private_redis.url):
         for kill_at in KILL_AT:
-            with celery_worker(redis_url=private_redis.url, email_url=sink.url) as worker:
+            with celery_worker(
+                redis_url=private_redis.url, email_url=sink.url, extra_env=env
+            ) as worker:
                 if not Invitation.objects.exists():
                     invite(workshop=workshop, recipients=[Recipient(a) for a in addresses])
                 else:
@@ -57,7 +59,9 @@ def test_killed_workers_send_each_invitation_once(settings, private_redis, sink)
                 marked = Invitation.objects.filter(status="sent").count()
                 figures.append((sink.count(), marked))
 
-        with celery_worker(redis_url=private_redis.url, email_url=sink.url) as worker:
+        with celery_worker(
+            redis_url=private_redis.url, email_url=sink.url, extra_env=env
+        ) as worker:
             send_invitations.delay(workshop.pk)
             assert wait_until(
                 lambda: not Invitation.objects.filter(status="pending").exists(), timeout=40
