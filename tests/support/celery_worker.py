@@ -4,7 +4,7 @@
         ...                       # tasks enqueued on redis_url are run by the worker
         worker.log()              # its output so far (for assertion messages)
 
-The worker runs ``celery -A regiolab worker -P solo --concurrency=1 -Q celery,mail,reports``
+By default the worker runs ``celery -A regiolab worker -P solo --concurrency=1 -Q celery,mail,reports``
 (every queue of CELERY_TASK_QUEUES, as the production worker without -Q) with
 DATABASE_URL naming the database pytest-django created (``test_…``), so it needs a
 ``django_db(transaction=True)`` test: it only sees committed rows. The worker is stopped
@@ -122,8 +122,16 @@ def celery_worker(
     queues: str | None = None,
     extra_env: dict[str, str] | None = None,
     ready_timeout: float = 30.0,
+    pool: str = "solo",
+    concurrency: int = 1,
+    lean: bool = True,
+    extra_args: tuple[str, ...] = (),
 ) -> Iterator[Worker]:
-    """Start a worker subprocess, wait until it is ready, stop it afterwards."""
+    """Start a worker subprocess, wait until it is ready, stop it afterwards.
+
+    ``pool="prefork"`` with ``lean=False`` runs it as production does (child processes, gossip,
+    mingle and heartbeats); ``extra_args`` go to ``celery worker`` (e.g. ``--include``).
+    """
     name = f"pytest-{uuid.uuid4().hex[:8]}@%h"
     env = {
         **os.environ,
@@ -142,8 +150,9 @@ def celery_worker(
     log_path = Path(log_file.name)
     command = [
         sys.executable, "-m", "celery", "-A", "regiolab", "worker",
-        "-P", "solo", "--concurrency=1", "-Q", queues, "-n", name,
-        "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "-P", pool, f"--concurrency={concurrency}", "-Q", queues, "-n", name, "--loglevel=INFO",
+        *(["--without-gossip", "--without-mingle", "--without-heartbeat"] if lean else []),
+        *extra_args,
     ]  # fmt: skip
     process = subprocess.Popen(  # noqa: S603 — fixed command line
         command,
