@@ -544,10 +544,6 @@ def share_amounts(*, grant: Grant) -> list[tuple[CofinancingShare, Decimal]]:
     return list(zip(shares, amounts, strict=True))
 
 
-def indicator_targets(*, grant: Grant) -> QuerySet[Indicator]:
-    return grant.indicators.order_by("code")
-
-
 # --- The grant page -------------------------------------------------------------------------
 
 # The tables the grant page is built from. Its cached fragment is keyed by the time the newest of

@@ -133,10 +133,6 @@ def record_expenditure(*, grant: Grant, created_by=None, **fields) -> Expenditur
     return expenditure
 
 
-def delete_expenditure(*, expenditure: Expenditure) -> None:
-    expenditure.delete()
-
-
 # --- Progress reports -----------------------------------------------------------------------
 
 

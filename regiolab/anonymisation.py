@@ -24,7 +24,6 @@ from functools import cached_property
 from importlib import import_module
 from urllib.parse import quote
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -169,12 +168,10 @@ def registered() -> list[Anonymiser]:
 
 def _users(email: str) -> QuerySet:
     User = get_user_model()
-    query = Q(email__iexact=email)
-    if apps.is_installed("allauth.account"):
-        from allauth.account.models import EmailAddress
+    from allauth.account.models import EmailAddress
 
-        query |= Q(pk__in=EmailAddress.objects.filter(email__iexact=email).values("user_id"))
-    return User.objects.filter(query)
+    addresses = EmailAddress.objects.filter(email__iexact=email).values("user_id")
+    return User.objects.filter(Q(email__iexact=email) | Q(pk__in=addresses))
 
 
 def _account_names(*, email: str) -> list[str]:
@@ -191,6 +188,8 @@ def _find_account(*, email: str, names: Sequence[str]) -> Counts:
 def _anonymise_account(*, email: str, names: Sequence[str], pseudonym: str) -> int:
     """Name blanked, address replaced, unusable password, inactive, second factor and sessions
     gone. The row stays: reports, consultations and expenditures point to it."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
     from django.contrib.sessions.models import Session
 
     changed = 0
@@ -204,19 +203,13 @@ def _anonymise_account(*, email: str, names: Sequence[str], pseudonym: str) -> i
         user.is_superuser = False
         user.set_unusable_password()
         user.save()
-        if apps.is_installed("allauth.account"):
-            from allauth.account.models import EmailAddress
-
-            addresses = list(EmailAddress.objects.filter(user=user).order_by("-primary", "pk"))
-            EmailAddress.objects.filter(pk__in=[a.pk for a in addresses[1:]]).delete()
-            if addresses:
-                EmailAddress.objects.filter(pk=addresses[0].pk).update(
-                    email=pseudonym, verified=False, primary=True
-                )
-        if apps.is_installed("allauth.mfa"):
-            from allauth.mfa.models import Authenticator
-
-            Authenticator.objects.filter(user=user).delete()
+        addresses = list(EmailAddress.objects.filter(user=user).order_by("-primary", "pk"))
+        EmailAddress.objects.filter(pk__in=[a.pk for a in addresses[1:]]).delete()
+        if addresses:
+            EmailAddress.objects.filter(pk=addresses[0].pk).update(
+                email=pseudonym, verified=False, primary=True
+            )
+        Authenticator.objects.filter(user=user).delete()
         # Sessions store the user id only inside their encoded data; the session engine
         # deletes the cached copy too (cached_db).
         store = import_module(settings.SESSION_ENGINE).SessionStore
@@ -278,8 +271,6 @@ ADMIN_LOG_TEXT = ("object_repr", "change_message")
 
 def scrub_admin_log(scrubber: Scrubber, *, objects: QuerySet | None = None) -> int:
     """Django admin's history (django_admin_log) names the objects it changed."""
-    if not apps.is_installed("django.contrib.admin"):
-        return 0
     from django.contrib.admin.models import LogEntry
 
     rows = LogEntry.objects.all()
@@ -296,8 +287,6 @@ def scrub_admin_log(scrubber: Scrubber, *, objects: QuerySet | None = None) -> i
 def scrub_audit_log(scrubber: Scrubber, *, objects: QuerySet | None = None) -> int:
     """django-auditlog entries keep old and new values of every change: scrub them (all
     entries, or only those about ``objects``)."""
-    if not apps.is_installed("auditlog"):
-        return 0
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
@@ -327,70 +316,53 @@ def _json_mentions(model, json_fields: Sequence[str], scrubber: Scrubber) -> Que
 
 
 def _find_logs(*, email: str, names: Sequence[str]) -> Counts:
+    from auditlog.models import LogEntry as AuditEntry
+    from django.contrib.admin.models import LogEntry
+
     scrubber = Scrubber(email, tuple(names))
-    counts = {}
-    if apps.is_installed("django.contrib.admin"):
-        from django.contrib.admin.models import LogEntry
-
-        counts[_("admin history entries")] = scrubber.count_rows(
-            LogEntry.objects.all(), ADMIN_LOG_TEXT
-        )
-    if apps.is_installed("auditlog"):
-        from auditlog.models import LogEntry as AuditEntry
-
-        counts[_("audit log entries")] = AuditEntry.objects.filter(
+    return {
+        _("admin history entries"): scrubber.count_rows(LogEntry.objects.all(), ADMIN_LOG_TEXT),
+        _("audit log entries"): AuditEntry.objects.filter(
             scrubber.mentions(*AUDIT_TEXT)
             | Q(pk__in=_json_mentions(AuditEntry, AUDIT_JSON, scrubber))
-        ).count()
-    return counts
-
-
-def _core_model(name: str):
-    try:
-        return apps.get_model("regiolab", name)
-    except LookupError:  # added by another part of the portal; optional here
-        return None
+        ).count(),
+    }
 
 
 def _find_consents(*, email: str, names: Sequence[str]) -> Counts:
-    counts = {}
-    consent = _core_model("Consent")
-    if consent is not None:
-        counts[_("consent records")] = consent.objects.filter(email__iexact=email).count()
-    feedback = _core_model("AccessibilityFeedback")
-    if feedback is not None:
-        counts[_("accessibility feedback")] = feedback.objects.filter(
+    from .models import AccessibilityFeedback, Consent
+
+    return {
+        _("consent records"): Consent.objects.filter(email__iexact=email).count(),
+        _("accessibility feedback"): AccessibilityFeedback.objects.filter(
             Q(email__iexact=email) | Scrubber(email, tuple(names)).mentions("name", "message")
-        ).count()
-    return counts
+        ).count(),
+    }
 
 
 def _anonymise_consents(*, email: str, names: Sequence[str], pseudonym: str) -> int:
     """Consents stay as evidence of what was agreed and when, without the address."""
-    changed = 0
-    consent = _core_model("Consent")
-    if consent is not None:
-        changed += consent.objects.filter(email__iexact=email).update(email=pseudonym)
-    feedback = _core_model("AccessibilityFeedback")
-    if feedback is not None:
-        changed += feedback.objects.filter(email__iexact=email).update(email="", name="")
-        changed += Scrubber(email, tuple(names)).scrub_rows(
-            feedback.objects.all(), ("name", "message", "page_url")
-        )
-    return changed
+    from .models import AccessibilityFeedback, Consent
+
+    feedback = AccessibilityFeedback.objects
+    return (
+        Consent.objects.filter(email__iexact=email).update(email=pseudonym)
+        + feedback.filter(email__iexact=email).update(email="", name="")
+        + Scrubber(email, tuple(names)).scrub_rows(feedback.all(), ("name", "message", "page_url"))
+    )
 
 
 def _find_opt_out(*, email: str, names: Sequence[str]) -> Counts:
-    opt_out = _core_model("MailOptOut")
-    if opt_out is None:
-        return {}
-    return {_("unsubscribed addresses"): opt_out.objects.filter(email=email).count()}
+    from .models import MailOptOut
+
+    return {_("unsubscribed addresses"): MailOptOut.objects.filter(email=email).count()}
 
 
 def _delete_opt_out(*, email: str, names: Sequence[str], pseudonym: str) -> int:
     """The opt-out holds nothing but the address: erased, not kept under a placeholder."""
-    opt_out = _core_model("MailOptOut")
-    return opt_out.objects.filter(email=email).delete()[0] if opt_out is not None else 0
+    from .models import MailOptOut
+
+    return MailOptOut.objects.filter(email=email).delete()[0]
 
 
 CORE = [

@@ -12,7 +12,8 @@ import json
 from collections.abc import Callable, Sequence
 
 from allauth.account.models import EmailAddress
-from django.apps import apps
+from allauth.mfa.models import Authenticator
+from auditlog import get_logentry_model
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
@@ -31,10 +32,6 @@ _collectors: dict[str, Collector] = {}
 def register(section: str, collector: Collector) -> None:
     """Add ``collector``'s dict to the export under ``section`` (registering again replaces)."""
     _collectors[section] = collector
-
-
-def registered_sections() -> list[str]:
-    return list(_collectors)
 
 
 # --- whose data ----------------------------------------------------------------------------------
@@ -69,15 +66,11 @@ def _account(user) -> dict | None:
     if user is None:
         return None
     addresses = EmailAddress.objects.filter(user=user).order_by("-primary", "email")
-    authenticators = []
-    if apps.is_installed("allauth.mfa"):
-        from allauth.mfa.models import Authenticator
-
-        # Types and dates only: the secrets stay in the portal.
-        authenticators = [
-            {"type": a.type, "created_at": a.created_at, "last_used_at": a.last_used_at}
-            for a in Authenticator.objects.filter(user=user).order_by("created_at")
-        ]
+    # Types and dates only: the secrets stay in the portal.
+    authenticators = [
+        {"type": a.type, "created_at": a.created_at, "last_used_at": a.last_used_at}
+        for a in Authenticator.objects.filter(user=user).order_by("created_at")
+    ]
     return {
         "first_name": user.first_name,
         "last_name": user.last_name,
@@ -132,12 +125,10 @@ def _emails_sent(emails) -> list[dict]:
 
 
 def _audit_trail(user) -> list[dict] | None:
-    """What the person changed, if the audit log is installed: when, what kind of object, which
-    action. The changed values stay out, as they are mostly other people's data."""
-    if user is None or not apps.is_installed("auditlog"):
+    """What the person changed: when, what kind of object, which action. The changed values
+    stay out, as they are mostly other people's data."""
+    if user is None:
         return None
-    from auditlog import get_logentry_model
-
     entries = (
         get_logentry_model()
         .objects.filter(actor=user)

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from icalendar import Calendar, Conference, Event, Timezone, vCalAddress
@@ -178,10 +177,6 @@ def workshops_feed_ics(workshops: Iterable[Workshop], *, name: str = "regioLab")
 
 def ics_filename(workshop: Workshop) -> str:
     return f"{workshop.slug}.ics"
-
-
-def feed_url() -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("workshops:calendar_feed")
 
 
 def queue_calendar_email(

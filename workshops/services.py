@@ -566,15 +566,6 @@ def promote_waitlisted(*, registration: Registration, by=None) -> Registration:
     return registration
 
 
-def fill_free_seats(*, workshop: Workshop) -> list[Registration]:
-    """Move waitlisted people up into free seats, first come first served (after a capacity raise)."""
-    with transaction.atomic():
-        locked = _lock_workshop(workshop.pk)
-        promoted = _fill_free_seats_locked(locked, now=timezone.now())
-    workshop.seats_taken = locked.seats_taken
-    return promoted
-
-
 def _sync(target: Registration, source: Registration) -> None:
     """Copy the saved state back into the caller's instance."""
     for name in ("status", "cancelled_at", "confirmed_at", "promoted_at"):

@@ -5,7 +5,7 @@
 Steps, each against a reference measured in the same run:
 
 0. a fresh database (``BENCH_DATABASE_URL``, default ``…/regiolab_bench``), migrated;
-5. ``seed_scale`` fills it (timed; ``seed_demo`` stands in while seed_scale does not exist);
+5. ``seed_scale`` fills it (timed);
 1. gunicorn (production settings, 2 × cores sync workers, ``-p`` pidfile) serves
    ``tests.perf.bench_wsgi``; wrk measures four portal pages against a bare Django view and the
    admin's company changelist (50 a page);
@@ -166,7 +166,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def run_manage(*command: str, env: dict[str, str], quiet: bool = False) -> float:
+def run_manage(*command: str, env: dict[str, str]) -> float:
     """Run ``manage.py command`` in the bench environment; returns its duration in seconds."""
     started = time.monotonic()
     subprocess.run(
@@ -174,7 +174,6 @@ def run_manage(*command: str, env: dict[str, str], quiet: bool = False) -> float
         cwd=BASE_DIR,
         env={**os.environ, **env},
         check=True,
-        stdout=subprocess.DEVNULL if quiet else None,
     )
     return time.monotonic() - started
 
@@ -538,16 +537,14 @@ def setup_django(env: dict[str, str]) -> None:
 
 
 def seed(args: argparse.Namespace, env: dict[str, str]) -> tuple[str, float]:
-    """seed_scale with the given counts (seed_demo while seed_scale is not there yet)."""
-    if (BASE_DIR / "regiolab/management/commands/seed_scale.py").exists():
-        options = [
-            f"--{option}={getattr(args, name)}"
-            for name, option in SEED_OPTIONS.items()
-            if getattr(args, name) is not None
-        ]
-        label = "seed_scale " + (" ".join(options) or "(defaults)")
-        return label, run_manage("seed_scale", *options, env=env)
-    return "seed_demo (seed_scale missing)", run_manage("seed_demo", env=env, quiet=True)
+    """seed_scale with the given counts."""
+    options = [
+        f"--{option}={getattr(args, name)}"
+        for name, option in SEED_OPTIONS.items()
+        if getattr(args, name) is not None
+    ]
+    label = "seed_scale " + (" ".join(options) or "(defaults)")
+    return label, run_manage("seed_scale", *options, env=env)
 
 
 def session_for(user) -> str:

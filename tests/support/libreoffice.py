@@ -44,10 +44,6 @@ class Cell:
 EMPTY = Cell()
 
 
-def available() -> bool:
-    return Path(SOFFICE).exists()
-
-
 def _profile() -> str:
     # One LibreOffice profile per test process: two soffice processes must not share one,
     # and creating one costs a few seconds, so a process keeps its own.
