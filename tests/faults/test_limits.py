@@ -321,3 +321,78 @@ def test_both_imports_refuse_an_overlong_csv_field_with_a_clear_message(
         assert response.status_code == 200
         assert message in response.content.decode(), url
         assert rows.count() == before
+
+
+# --- Under gunicorn, as found: one proxy in front, every connection from 127.0.0.1 -----------
+
+
+def http(port, method, path, *, client_ip=None, cookies=None, form=None):
+    """One request as the reverse proxy forwards it: X-Forwarded-For names the client."""
+    import http.client
+    import urllib.parse
+
+    from tests.perf.bench import Response, _cookie_jar
+
+    headers = {"Host": f"127.0.0.1:{port}"}
+    if client_ip:
+        headers["X-Forwarded-For"] = client_ip
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    body = None
+    if form is not None:
+        body = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        answer = connection.getresponse()
+        text = answer.read().decode(errors="replace")
+        pairs = answer.getheaders()
+        return Response(answer.status, dict(pairs), text, _cookie_jar(pairs), 0.0)
+    finally:
+        connection.close()
+
+
+def http_login(port, client_ip, email, password) -> int:
+    """A browser's sign-in: the form (CSRF cookie and token), then the POST; its status."""
+    from tests.perf.bench import csrf_from
+
+    page = http(port, "GET", "/accounts/login/", client_ip=client_ip)
+    cookie, token = csrf_from(page)
+    answer = http(
+        port,
+        "POST",
+        "/accounts/login/",
+        client_ip=client_ip,
+        cookies={"csrftoken": cookie},
+        form={"login": email, "password": password, "csrfmiddlewaretoken": token},
+    )
+    return answer.status
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_under_gunicorn_one_clients_failures_lock_out_only_that_client(private_redis):
+    """TRUSTED_PROXY_COUNT from the environment, as compose sets it, read by gunicorn's workers
+    (two, sharing the limits in Redis).
+
+    Before (TRUSTED_PROXY_COUNT unset, as the issue found it behind the proxy) the visitor's
+    sign-in with the right password was refused too (200 with the error, not 302).
+    """
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    from tests.support.gunicorn_server import gunicorn_server
+
+    user = UserFactory(email="petra@example.org")
+    # gunicorn checks with the production hashers, not the tests' fast one.
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "saltsaltsalt")
+    user.save(update_fields=["password"])
+    with gunicorn_server(
+        redis_url=private_redis.url, workers=2, extra_env={"TRUSTED_PROXY_COUNT": "1"}
+    ) as portal:
+        # "10/m/ip" failed logins: after ten, this address's sign-ins are refused.
+        for i in range(11):
+            assert http_login(portal.port, "203.0.113.9", f"x{i}@example.org", "falsch") == 200
+        # The limit holds for the one who failed: even the right password is refused there.
+        assert http_login(portal.port, "203.0.113.9", user.email, PASSWORD) == 200
+        assert http_login(portal.port, "198.51.100.7", user.email, PASSWORD) == 302
