@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from regiolab import mail
-from regiolab.forms import add_service_errors
 from regiolab.freshness import cached_until_changed, choice_models
 from regiolab.permissions import login_and_permission_required
 from regiolab.views import filtered_list_response
+from regiolab.views_helpers import run_service, service_errors_on
 
 from . import selectors, services
 from .filters import CompanyFilter
@@ -108,16 +108,12 @@ def dashboard(request):
 @require_POST
 def follow_up_done(request, pk):
     consultation = get_object_or_404(Consultation, pk=pk)
-    try:
-        services.complete_follow_up(consultation=consultation, done_by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Follow-up with %(company)s marked as done.") % {"company": consultation.company},
-        )
-    return redirect("companies:dashboard")
+    return run_service(
+        request,
+        lambda: services.complete_follow_up(consultation=consultation, done_by=request.user),
+        success=_("Follow-up with %(company)s marked as done.") % {"company": consultation.company},
+        redirect_to="companies:dashboard",
+    )
 
 
 @coordinator_only
@@ -126,13 +122,10 @@ def consultation_create(request, pk):
     company = get_object_or_404(Company, pk=pk)
     form = ConsultationForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.log_consultation(
                 company=company, coordinator=request.user, **form.cleaned_data
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, _("Consultation saved."))
             return redirect(company)
     return render(request, "companies/consultation_form.html", {"form": form, "company": company})
@@ -167,11 +160,8 @@ def my_company(request):
 def company_create(request):
     form = CompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             company = services.create_company(created_by=request.user, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, _("Company %(name)s registered.") % {"name": company.name})
             return redirect(company)
     return render(request, "companies/company_form.html", {"form": form, "company": None})
@@ -186,17 +176,13 @@ def join_request(request):
         if not form.is_valid():
             raise Http404
         company = form.cleaned_data["company"]
-        try:
-            services.request_to_join(user=request.user, company=company)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("Your request to join %(name)s has been sent to its owners.")
-                % {"name": company.name},
-            )
-        return redirect("companies:mine")
+        return run_service(
+            request,
+            lambda: services.request_to_join(user=request.user, company=company),
+            success=_("Your request to join %(name)s has been sent to its owners.")
+            % {"name": company.name},
+            redirect_to="companies:mine",
+        )
     search = JoinSearchForm(request.GET if "q" in request.GET else None)
     results = None
     if search.is_valid():
@@ -265,7 +251,7 @@ def company_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         changed = formset.save(commit=False)
-        try:
+        with service_errors_on(form):
             services.update_company(
                 company=company,
                 updated_by=request.user,
@@ -273,9 +259,6 @@ def company_edit(request, pk):
                 associated_delete=formset.deleted_objects,
                 **form.service_fields(),
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, _("Company profile saved."))
             return redirect(company)
     return render(
@@ -298,15 +281,12 @@ def members(request, pk):
     if action == "invite":
         invite_form = InviteColleagueForm(request.POST, prefix="invite")
         if invite_form.is_valid():
-            try:
+            with service_errors_on(invite_form):
                 invitation = services.invite_colleague(
                     company=company,
                     email=invite_form.cleaned_data["email"],
                     invited_by=request.user,
                 )
-            except ValidationError as exc:
-                add_service_errors(invite_form, exc)
-            else:
                 messages.success(
                     request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
                 )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from companies.selectors import membership_of
-from regiolab.forms import add_service_errors
+from regiolab.views_helpers import run_service, service_errors_on
 
 from . import forms, importing, selectors, services
 from .filters import ProgrammeFilter
@@ -105,15 +105,12 @@ def grant_detail(request, pk: int):
 def grant_create(request):
     form = forms.GrantForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             grant = services.save_grant(
                 grant=form.save(commit=False),
                 networks=form.cleaned_data["networks"],
                 coordinators=form.cleaned_data["coordinators"],
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, _("The grant was created. Now set its co-financing."))
             return redirect("funding:grant_shares", pk=grant.pk)
     return render(request, "funding/grant_form.html", {"form": form})
@@ -125,15 +122,12 @@ def grant_edit(request, pk: int):
     grant = _visible_grant(request, pk)
     form = forms.GrantForm(_posted(request), instance=grant)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.save_grant(
                 grant=form.save(commit=False),
                 networks=form.cleaned_data["networks"],
                 coordinators=form.cleaned_data["coordinators"],
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, _("The grant was saved."))
             return redirect(grant)
     return render(request, "funding/grant_form.html", {"form": form, "grant": grant})
@@ -161,11 +155,8 @@ def grant_budget(request, pk: int):
     grant = _visible_grant(request, pk)
     budget_form = forms.BudgetLineForm(_posted(request), prefix="budget")
     if request.method == "POST" and budget_form.is_valid():
-        try:
+        with service_errors_on(budget_form):
             services.set_budget_line(grant=grant, **budget_form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(budget_form, exc)
-        else:
             messages.success(request, _("The budget line was saved."))
             return redirect("funding:grant_budget", pk=grant.pk)
     return render(
@@ -185,11 +176,8 @@ def grant_indicators_edit(request, pk: int):
     grant = _visible_grant(request, pk)
     form = forms.IndicatorForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.set_indicator_target(grant=grant, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, _("The target was saved."))
             return redirect(grant)
     return render(request, "funding/grant_indicators.html", {"grant": grant, "form": form})
@@ -201,13 +189,10 @@ def expenditure_list(request, pk: int):
     grant = _visible_grant(request, pk)
     form = forms.ExpenditureForm(_posted(request), grant=grant)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             expenditure = services.record_expenditure(
                 grant=grant, created_by=request.user, **form.cleaned_data
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, _("The expenditure was recorded."))
             if not grant.covers(expenditure.date):
                 messages.warning(request, _("Its date lies outside the grant period."))
@@ -260,13 +245,10 @@ def grant_reports(request, pk: int):
         if not can_manage:
             raise PermissionDenied
         if form.is_valid():
-            try:
+            with service_errors_on(form):
                 services.request_progress_report(
                     grant=grant, requested_by=request.user, **form.cleaned_data
                 )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
                 messages.success(request, _("The report is being built."))
                 return redirect("funding:grant_reports", pk=grant.pk)
     return render(
@@ -304,13 +286,12 @@ def report_status(request, pk: int):
 @require_POST
 def report_retry(request, pk: int):
     report = _visible_report(request, pk)
-    try:
-        services.retry_progress_report(report=report)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The report is being built again."))
-    return redirect("funding:grant_reports", pk=report.grant_id)
+    return run_service(
+        request,
+        lambda: services.retry_progress_report(report=report),
+        success=_("The report is being built again."),
+        redirect_to=redirect("funding:grant_reports", pk=report.grant_id),
+    )
 
 
 @login_required

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.selectors import membership_of
 from regiolab.display import choice_labels
-from regiolab.forms import add_service_errors
 from regiolab.permissions import login_and_permission_required
+from regiolab.views_helpers import run_service, service_errors_on
 
 from . import selectors, services
 from .filters import NetworkFilter
@@ -84,19 +84,17 @@ def request_membership(request, slug):
     if not request.user.has_perm("networks.request_membership", network):
         raise PermissionDenied
     company = membership_of(request.user).company
-    try:
-        services.request_membership(network=network, company=company, requested_by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _(
-                "Thank you – your request has been sent. The network's coordinators will "
-                "answer by e-mail."
-            ),
-        )
-    return redirect(detail_url)
+    return run_service(
+        request,
+        lambda: services.request_membership(
+            network=network, company=company, requested_by=request.user
+        ),
+        success=_(
+            "Thank you – your request has been sent. The network's coordinators will "
+            "answer by e-mail."
+        ),
+        redirect_to=detail_url,
+    )
 
 
 @coordinator_only("networks.add_network")
@@ -104,11 +102,8 @@ def request_membership(request, slug):
 def network_create(request):
     form = NetworkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             network = services.create_network(created_by=request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, _("The network has been created."))
             return _dashboard(network)
     return render(request, "networks/network_form.html", {"form": form, "network": None})
@@ -120,11 +115,8 @@ def network_edit(request, slug):
     network = selectors.network_visible_to(request.user, slug)
     form = NetworkForm(request.POST or None, instance=network)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             network = services.update_network(network=network, **form.service_kwargs())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, _("The network has been saved."))
             return _dashboard(network)
     # A failed save must not leave the page showing the rejected slug in its links.
@@ -170,20 +162,19 @@ def decide_request(request, slug, pk):
     if not form.is_valid():
         messages.error(request, _("Please choose to accept or decline the request."))
         return _dashboard(network)
-    try:
-        services.decide_membership(
+    message = (
+        _("%(company)s is now a member; the company has been told by e-mail.")
+        if form.accept
+        else _("The request of %(company)s has been declined; the company has been told.")
+    )
+    return run_service(
+        request,
+        lambda: services.decide_membership(
             membership=membership, accept=form.accept, decided_by=request.user
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        message = (
-            _("%(company)s is now a member; the company has been told by e-mail.")
-            if form.accept
-            else _("The request of %(company)s has been declined; the company has been told.")
-        )
-        messages.success(request, message % {"company": membership.company.name})
-    return _dashboard(network)
+        ),
+        success=message % {"company": membership.company.name},
+        redirect_to=_dashboard(network),
+    )
 
 
 @coordinator_only("networks.manage_network")
@@ -195,20 +186,14 @@ def add_member(request, slug):
         messages.error(request, _("Please choose a company and a role."))
         return _dashboard(network)
     company = form.cleaned_data["company"]
-    try:
-        services.add_member(
-            network=network,
-            company=company,
-            role=form.cleaned_data["role"],
-            added_by=request.user,
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("%(company)s has been added to the network.") % {"company": company.name}
-        )
-    return _dashboard(network)
+    return run_service(
+        request,
+        lambda: services.add_member(
+            network=network, company=company, role=form.cleaned_data["role"], added_by=request.user
+        ),
+        success=_("%(company)s has been added to the network.") % {"company": company.name},
+        redirect_to=_dashboard(network),
+    )
 
 
 @coordinator_only("networks.manage_network")
@@ -223,18 +208,16 @@ def change_role(request, slug, pk):
     if not form.is_valid():
         messages.error(request, _("Please choose a role from the list."))
         return _dashboard(network)
-    try:
-        services.change_role(
+    return run_service(
+        request,
+        # Refused when the company left meanwhile.
+        lambda: services.change_role(
             membership=membership, role=form.cleaned_data["role"], changed_by=request.user
-        )
-    except ValidationError as exc:  # left meanwhile
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("The role of %(company)s has been changed.") % {"company": membership.company.name},
-        )
-    return _dashboard(network)
+        ),
+        success=_("The role of %(company)s has been changed.")
+        % {"company": membership.company.name},
+        redirect_to=_dashboard(network),
+    )
 
 
 @coordinator_only("networks.manage_network")
@@ -244,13 +227,10 @@ def remove_member(request, slug, pk):
     membership = selectors.membership_in(
         network=network, pk=pk, status=NetworkMembership.Status.ACTIVE
     )
-    try:
-        services.remove_member(membership=membership, removed_by=request.user)
-    except ValidationError as exc:  # removed meanwhile by someone else
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("%(company)s has left the network.") % {"company": membership.company.name},
-        )
-    return _dashboard(network)
+    return run_service(
+        request,
+        # Refused when someone else removed it meanwhile.
+        lambda: services.remove_member(membership=membership, removed_by=request.user),
+        success=_("%(company)s has left the network.") % {"company": membership.company.name},
+        redirect_to=_dashboard(network),
+    )

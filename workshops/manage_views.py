@@ -2,7 +2,6 @@
 signature sheet and certificates. Every view is for coordinators only."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -10,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from regiolab.forms import add_service_errors
 from regiolab.permissions import login_and_permission_required
+from regiolab.views_helpers import run_service, service_errors_on
 
 from . import documents, exports, lifecycle, manage_selectors, services
 from .lifecycle_tasks import send_certificates_task
@@ -48,11 +47,8 @@ def manage_list(request):
 def workshop_create(request):
     form = WorkshopForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             workshop = lifecycle.create_workshop(created_by=request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(
                 request, _("The workshop has been saved as a draft. Publish it when it is ready.")
             )
@@ -66,11 +62,8 @@ def workshop_edit(request, slug):
     workshop = manage_selectors.managed_workshop(slug)
     form = WorkshopForm(request.POST or None, instance=workshop)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             workshop = lifecycle.update_workshop(workshop=workshop, **form.service_kwargs())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             messages.success(request, _("The workshop has been saved."))
             return _participants(workshop)
     return render(
@@ -82,13 +75,12 @@ def workshop_edit(request, slug):
 @require_POST
 def workshop_publish(request, slug):
     workshop = manage_selectors.managed_workshop(slug)
-    try:
-        lifecycle.publish_workshop(workshop=workshop, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The workshop is published and open for registration."))
-    return _participants(workshop)
+    return run_service(
+        request,
+        lambda: lifecycle.publish_workshop(workshop=workshop, by=request.user),
+        success=_("The workshop is published and open for registration."),
+        redirect_to=_participants(workshop),
+    )
 
 
 @coordinator_only
@@ -96,17 +88,15 @@ def workshop_publish(request, slug):
 def workshop_cancel(request, slug):
     workshop = manage_selectors.managed_workshop(slug)
     if request.method == "POST":
-        try:
-            notified = lifecycle.cancel_workshop(workshop=workshop, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
+        return run_service(
+            request,
+            lambda: lifecycle.cancel_workshop(workshop=workshop, by=request.user),
+            success=lambda notified: (
                 _("The workshop has been cancelled; %(count)s people have been told by e-mail.")
-                % {"count": notified},
-            )
-        return _participants(workshop)
+                % {"count": notified}
+            ),
+            redirect_to=_participants(workshop),
+        )
     affected = workshop.registrations.filter(status__in=lifecycle.NOTIFIED_ON_CANCEL).count()
     return render(
         request,
@@ -155,17 +145,13 @@ def participants_export(request, slug, fmt):
 def promote(request, slug, pk):
     workshop = manage_selectors.managed_workshop(slug)
     registration = get_object_or_404(Registration, workshop=workshop, pk=pk)
-    try:
-        services.promote_waitlisted(registration=registration, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("%(name)s has moved up from the waitlist and has been told by e-mail.")
-            % {"name": registration.full_name},
-        )
-    return _participants(workshop)
+    return run_service(
+        request,
+        lambda: services.promote_waitlisted(registration=registration, by=request.user),
+        success=_("%(name)s has moved up from the waitlist and has been told by e-mail.")
+        % {"name": registration.full_name},
+        redirect_to=_participants(workshop),
+    )
 
 
 @coordinator_only
@@ -175,17 +161,14 @@ def checkin(request, slug):
     registrations = manage_selectors.checkin_registrations(workshop)
     form = CheckinForm(request.POST or None, registrations=registrations)
     if request.method == "POST" and form.is_valid():
-        try:
-            changed = lifecycle.mark_attendance(
+        return run_service(
+            request,
+            lambda: lifecycle.mark_attendance(
                 workshop=workshop, marks=form.marks(), by=request.user
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request, _("Attendance saved (%(count)s changes).") % {"count": changed}
-            )
-        return redirect("workshops:checkin", slug=workshop.slug)
+            ),
+            success=lambda changed: _("Attendance saved (%(count)s changes).") % {"count": changed},
+            redirect_to=redirect("workshops:checkin", slug=workshop.slug),
+        )
     return render(
         request,
         "workshops/manage/checkin.html",

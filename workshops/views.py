@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +21,7 @@ from regiolab.forms import add_service_errors
 from regiolab.freshness import cached_until_changed, choice_models
 from regiolab.permissions import is_funder
 from regiolab.views import filtered_list_response
+from regiolab.views_helpers import run_service, service_errors_on
 
 from . import calendar, selectors, services
 from .filters import WorkshopFilter
@@ -154,15 +154,12 @@ def register(request, slug):
         }
     form = RegistrationForm(request.POST or None, company=company, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             registration = services.register_participant(
                 workshop=workshop,
                 registered_by=request.user if request.user.is_authenticated else None,
                 **form.service_kwargs(),
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
             return redirect(_result_url(request, workshop, [registration]))
     return render(
         request,
@@ -214,13 +211,12 @@ def _register_colleagues(request, workshop, company):
 def cancel_by_token(request, token):
     registration = selectors.registration_by_token(token)
     if request.method == "POST" and registration.status != Registration.Status.CANCELLED:
-        try:
-            services.cancel_registration(registration=registration)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Your registration has been cancelled."))
-        return redirect("registrations:cancel", token=token)
+        return run_service(
+            request,
+            lambda: services.cancel_registration(registration=registration),
+            success=_("Your registration has been cancelled."),
+            redirect_to=redirect("registrations:cancel", token=token),
+        )
     return render(
         request,
         "workshops/cancel_registration.html",
@@ -249,17 +245,13 @@ def company_registrations(request):
         registration = get_object_or_404(registrations, pk=int(pk))
         if not request.user.has_perm("workshops.cancel_registration", registration):
             raise PermissionDenied
-        try:
-            services.cancel_registration(registration=registration)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("The registration of %(name)s has been cancelled.")
-                % {"name": registration.full_name},
-            )
-        return redirect("registrations:company")
+        return run_service(
+            request,
+            lambda: services.cancel_registration(registration=registration),
+            success=_("The registration of %(name)s has been cancelled.")
+            % {"name": registration.full_name},
+            redirect_to="registrations:company",
+        )
     page_obj = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
