@@ -69,3 +69,10 @@ def test_every_task_queue_has_a_worker_and_reports_have_their_own():
         }
         assert services[name]["environment"] == web_env
         assert "container_name" not in services[name]  # `--scale worker=3` needs none
+
+
+def test_services_that_can_die_are_restarted():
+    """A worker that exits (a crash, an out-of-memory kill) comes back without anybody's help."""
+    services = _compose()["services"]
+    for name in ("web", "worker", "worker-reports", "beat", "db", "redis"):
+        assert services[name].get("restart") in {"unless-stopped", "always"}, name
