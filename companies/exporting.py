@@ -29,7 +29,7 @@ from .importing import (
     column_label,
     iter_template_rows,
 )
-from .models import Company
+from .models import Company, profile_values
 from .selectors import ACTIVE_NETWORK_MEMBERSHIP
 
 CHUNK_SIZE = 2000
@@ -64,21 +64,7 @@ def _export_queryset(companies: QuerySet[Company]) -> Iterator[Company]:
 
 def _values(company: Company) -> dict:
     return {
-        "name": company.name,
-        "legal_form": company.legal_form,
-        "register_number": company.register_number,
-        "street": company.street,
-        "postcode": company.postcode,
-        "city": company.city,
-        "municipality": company.municipality,
-        "sector": company.sector,
-        "sector_code": company.sector_code,
-        "kind": company.kind,
-        "headcount": company.headcount,
-        "annual_turnover": company.annual_turnover,
-        "balance_sheet_total": company.balance_sheet_total,
-        "figures_year": company.figures_year,
-        "website": company.website,
+        **profile_values(company),
         "training_needs": TOPIC_SEPARATOR.join(t.slug for t in company.training_needs.all()),
         "contact_consent": "yes" if company.contact_consent else "no",
         "size_class": str(company.get_size_class_stored_display()),

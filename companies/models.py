@@ -178,6 +178,31 @@ class Company(models.Model):
         return SizeClass(self.size_class).label
 
 
+# A company's profile as it is typed in: the company export and a person's data export both show
+# these fields as they are stored, each adding its own derived ones (topics, consent, size class).
+PROFILE_FIELDS = (
+    "name",
+    "legal_form",
+    "register_number",
+    "street",
+    "postcode",
+    "city",
+    "municipality",
+    "sector",
+    "sector_code",
+    "kind",
+    "headcount",
+    "annual_turnover",
+    "balance_sheet_total",
+    "figures_year",
+    "website",
+)
+
+
+def profile_values(company: Company) -> dict:
+    return {field: getattr(company, field) for field in PROFILE_FIELDS}
+
+
 class AssociatedEnterprise(models.Model):
     """A partner or linked enterprise whose figures count towards the company's size class."""
 

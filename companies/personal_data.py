@@ -7,7 +7,7 @@ from django.utils.text import capfirst
 from regiolab import consents
 from regiolab.models import Consent
 
-from .models import Company, CompanyInvitation, CompanyMember, Consultation
+from .models import Company, CompanyInvitation, CompanyMember, Consultation, profile_values
 
 # Bump when the label of the company form's contact_consent box changes.
 CONTACT_CONSENT_VERSION = "contact-2026-11"
@@ -73,23 +73,9 @@ def stop_contacting(consent: Consent) -> None:
 
 def _profile(company: Company) -> dict:
     return {
-        "name": company.name,
-        "legal_form": company.legal_form,
-        "register_number": company.register_number,
-        "street": company.street,
-        "postcode": company.postcode,
-        "city": company.city,
-        "municipality": company.municipality,
-        "sector": company.sector,
-        "sector_code": company.sector_code,
-        "kind": company.kind,
-        "headcount": company.headcount,
-        "annual_turnover": company.annual_turnover,
-        "balance_sheet_total": company.balance_sheet_total,
-        "figures_year": company.figures_year,
+        **profile_values(company),
         "enterprise_type": company.enterprise_type,
         "size_class": company.size_class,
-        "website": company.website,
         "training_needs": [topic.slug for topic in company.training_needs.all()],
         "contact_consent": company.contact_consent,
         "show_in_networks": company.show_in_networks,

@@ -1,17 +1,19 @@
 import csv
 import io
+import json
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from companies.exporting import EXPORT_KEYS
 from companies.importing import COLUMN_KEYS, header_keys
-from companies.models import Company
+from companies.models import PROFILE_FIELDS, Company
 from networks.models import NetworkMembership
 from tests.factories import (
     CompanyFactory,
@@ -162,6 +164,33 @@ def test_export_has_size_class_and_only_active_networks_by_name(coordinator_clie
         (exported,) = as_dicts(reader(response))
         assert exported["size_class"] == "small enterprise"
         assert exported["networks"] == "Digital Lernen, Verbund Robotik"
+
+
+def test_the_export_and_a_persons_data_export_show_the_same_profile(coordinator_client):
+    """One field list (companies.models.PROFILE_FIELDS) for both downloads, and it holds every
+    typed-in column of the import template."""
+    assert set(PROFILE_FIELDS) == set(COLUMN_KEYS) - {"training_needs", "contact_consent"}
+    company = full_company(legal_form="GmbH", figures_year=2025)
+    owner = CompanyMemberFactory(company=company).user
+    (row,) = as_dicts(read_xlsx(coordinator_client.get(XLSX_URL)))
+    person = Client()
+    person.force_login(owner)
+    data = json.loads(person.get("/accounts/privacy/export.json").content)
+    (membership,) = data["companies"]["memberships"]
+
+    def same(value):  # XLSX: None for empty, numbers; JSON: "" for empty, decimals as text
+        if value is None or value == "":
+            return ""
+        return Decimal(str(value)) if isinstance(value, int | float | Decimal) else value
+
+    profile = membership["company"]
+    for field in PROFILE_FIELDS:
+        exported = same(row[field])
+        shown = same(profile[field])
+        if isinstance(exported, Decimal):
+            shown = Decimal(shown)
+        assert exported == shown, field
+    assert profile["name"] == "Müller Fräs GmbH" and row["headcount"] == 12.5
 
 
 def test_xlsx_opens_in_libreoffice_with_typed_cells(coordinator_client):
