@@ -256,6 +256,9 @@ CELERY_TASK_PUBLISH_RETRY = False
 # Workers and beat wait for the broker instead (regiolab/celery.py: worker_broker_options).
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker goes away finishes (its acknowledgement may be lost, and it is
+# safe to run again); cutting it off could cut an SMTP batch between sending and marking sent.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = TIME_ZONE
 # Three queues, so that a long report build never holds up e-mail and each kind of work can be
 # given its own workers (README "Production": docker compose up --scale worker=3, and the
@@ -313,6 +316,9 @@ MAIL_RETRY_HOURS = env.float("MAIL_RETRY_HOURS", default=72)
 MAIL_RETRY_BACKOFF = env.list(
     "MAIL_RETRY_BACKOFF", cast=float, default=[60, 300, 900, 1800, 3600, 7200, 14400]
 )
+# Seconds a batch of invitations stays claimed by its sender; 0: longer than a live sender can
+# take (workshops.invitations.claim_seconds). After a killed worker its rest waits this long.
+MAIL_CLAIM_SECONDS = env.float("MAIL_CLAIM_SECONDS", default=0)
 
 # --- Accounts (django-allauth) ------------------------------------------------------------
 LOGIN_URL = "account_login"
