@@ -395,6 +395,46 @@ def test_one_connection_per_batch(monkeypatch):
     assert [c.opened for c in connections] == [1, 1, 1]
 
 
+def test_a_claimed_batch_is_left_to_its_sender_until_the_claim_runs_out(monkeypatch, settings):
+    """A run's claim keeps other runs off its rows; a claim left by a dead worker runs out, and
+    the row goes out then with the Message-ID it was written with."""
+    settings.MAIL_CLAIM_SECONDS = 600
+    workshop = WorkshopFactory()
+    Invitation.objects.create(workshop=workshop, email="a@example.org", message_id="<a.1@x>")
+    assert invitations._claim(list(Invitation.objects.values_list("pk", flat=True)))
+    sent: list[str] = []
+    monkeypatch.setattr(invitations, "get_connection", lambda **kw: FlakySmtp({}, sent))
+
+    assert invitations.send_workshop_invitations(workshop_id=workshop.pk).sent == 0
+    assert send_pending_invitations.delay().get() == 0
+    Invitation.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert invitations.send_workshop_invitations(workshop_id=workshop.pk).sent == 1
+    assert sent == ["a@example.org"]
+    row = Invitation.objects.get()
+    assert (row.status, row.next_attempt_at, row.message_id) == ("sent", None, "<a.1@x>")
+
+
+def test_a_lost_connection_leaves_the_rest_of_the_batch_due(monkeypatch):
+    workshop = WorkshopFactory()
+    for address in ("a@example.org", "b@example.org", "c@example.org"):
+        Invitation.objects.create(workshop=workshop, email=address)
+    sent: list[str] = []
+
+    class Drops(FlakySmtp):
+        def send_messages(self, messages):
+            if messages[0].to == ["b@example.org"]:
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            return super().send_messages(messages)
+
+    monkeypatch.setattr(invitations, "get_connection", lambda **kw: Drops({}, sent))
+    result = invitations.send_workshop_invitations(workshop_id=workshop.pk)
+
+    assert (result.sent, result.deferred) == (1, 1)
+    rows = {i.email: i for i in Invitation.objects.all()}
+    assert rows["b@example.org"].status == "pending" and rows["b@example.org"].next_attempt_at
+    assert rows["c@example.org"].attempts == 0 and rows["c@example.org"].next_attempt_at is None
+
+
 def test_smtp_server_down_leaves_rows_pending(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
