@@ -72,3 +72,13 @@ class FailFastConnection(redis.Connection):
         except _FAILURES as exc:
             breaker.trip(exc)
             raise
+
+
+# django-redis options of the default cache (settings.CACHES): failed calls are misses, and none
+# waits longer than half a second.
+DEGRADING_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 0.5,
+    "SOCKET_TIMEOUT": 0.5,
+    "CONNECTION_POOL_KWARGS": {"connection_class": FailFastConnection},
+}

@@ -11,7 +11,7 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from regiolab.cache import FailFastConnection
+from regiolab.cache import DEGRADING_OPTIONS
 from regiolab.release import source_digest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -197,15 +197,9 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="regiolab") + f":{RELEASE}",
-            # The cache may fail, the pages may not (issue 14): a failed call is a miss, each
-            # call waits at most half a second, and after a failure this process leaves Redis
-            # alone for CACHE_RETRY_SECONDS (regiolab/cache.py, which logs it).
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
-                "CONNECTION_POOL_KWARGS": {"connection_class": FailFastConnection},
-            },
+            # The cache may fail, the pages may not: a failed call is a miss, waits at most
+            # half a second, and sends the process past Redis for CACHE_RETRY_SECONDS.
+            "OPTIONS": DEGRADING_OPTIONS,
         }
     }
 else:
