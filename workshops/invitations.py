@@ -18,6 +18,7 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.message import Message
 from email.utils import formatdate
 
 from cachalot.api import invalidate
@@ -333,6 +334,29 @@ def _fail_all_pending(workshop: Workshop, reason: str) -> int:
     )
 
 
+class _Encoded(Message):
+    """A MIME message whose bytes are already written (with CRLF, as SMTP wants)."""
+
+    def __init__(self, data: bytes):
+        super().__init__()
+        self._data = data
+
+    def as_bytes(self, unixfrom=False, policy=None, linesep="\r\n") -> bytes:
+        return self._data
+
+
+class PreEncodedEmail(EmailMultiAlternatives):
+    """An e-mail whose MIME bytes were written in advance. ``message()`` is Django's documented
+    hook for what a backend sends; everything else (recipients, envelope) is Django's own."""
+
+    def __init__(self, *args, encoded: bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.encoded = encoded
+
+    def message(self) -> Message:
+        return _Encoded(self.encoded)
+
+
 @dataclass(frozen=True)
 class PreparedInvitation:
     """The invitation of a workshop, rendered and encoded once for every recipient."""
@@ -340,31 +364,35 @@ class PreparedInvitation:
     subject: str
     text: str
     html: str
-    envelope_from: str
     # The encoded MIME message without the headers that differ per recipient, with
     # UNSUBSCRIBE_MARK in its body; None if the body's encoding did not keep the mark intact.
     shared: bytes | None
 
     def message(self, address: str, connection, message_id: str = "") -> EmailMultiAlternatives:
+        """The recipient's e-mail. For Django's SMTP backend with the bytes written in advance
+        (only To, Date, Message-ID and the unsubscribe links differ per address) instead of
+        building and encoding the whole MIME tree again for every address."""
         link = unsubscribe_url(address)
-        message = EmailMultiAlternatives(
+        headers = email_headers(to=address, bulk=True, unsubscribe_link=link, message_id=message_id)
+        kwargs = {}
+        cls = EmailMultiAlternatives
+        if self.shared is not None and isinstance(connection, SmtpBackend):
+            cls, kwargs = PreEncodedEmail, {"encoded": self._encoded(address, link, headers)}
+        message = cls(
             subject=self.subject,
             body=self.text.replace(UNSUBSCRIBE_MARK, link),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
             connection=connection,
-            headers=email_headers(
-                to=address, bulk=True, unsubscribe_link=link, message_id=message_id
-            ),
+            headers=headers,
+            **kwargs,
         )
         message.attach_alternative(self.html.replace(UNSUBSCRIBE_MARK, link), "text/html")
         return message
 
-    def encoded_for(self, recipient: str, address: str, message_id: str = "") -> bytes:
-        link = unsubscribe_url(address)
-        common = email_headers(to=address, bulk=True, unsubscribe_link=link, message_id=message_id)
+    def _encoded(self, address: str, link: str, common: dict[str, str]) -> bytes:
         headers = {
-            "To": recipient,
+            "To": sanitize_address(address, settings.DEFAULT_CHARSET),
             "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
             **{name: common[name] for name in PER_RECIPIENT_HEADERS},
         }
@@ -379,19 +407,8 @@ class PreparedInvitation:
         return lines.encode("ascii") + body
 
     def send(self, address: str, connection, *, message_id: str = "") -> None:
-        """Send to one address; raises the SMTP error when it is not accepted."""
-        if (
-            self.shared is not None
-            and isinstance(connection, SmtpBackend)
-            and connection.connection is not None
-        ):
-            # Django's SMTP backend would build and encode the whole message again for every
-            # address; only To, Date, Message-ID and the unsubscribe links differ.
-            recipient = sanitize_address(address, settings.DEFAULT_CHARSET)
-            connection.connection.sendmail(
-                self.envelope_from, [recipient], self.encoded_for(recipient, address, message_id)
-            )
-            return
+        """Send to one address through the backend's public send_messages (it answers with the
+        number sent); raises the SMTP error when it is not accepted."""
         if connection.send_messages([self.message(address, connection, message_id)]) != 1:
             raise smtplib.SMTPException("The message was not accepted.")
 
@@ -420,7 +437,6 @@ def prepare_invitation(workshop: Workshop) -> PreparedInvitation:
         subject=subject,
         text=text,
         html=html,
-        envelope_from=sanitize_address(settings.DEFAULT_FROM_EMAIL, settings.DEFAULT_CHARSET),
         shared=shared,
     )
 

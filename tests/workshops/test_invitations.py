@@ -718,3 +718,79 @@ def test_parse_addresses_splits_and_validates():
     )
     assert parsed.valid == ["a@b.de", "c@d.de", "e@f.de", "i@j.de"]
     assert parsed.invalid == ["g@h", "x" * 250 + "@y.de"]
+
+
+# --- Sending through Django's SMTP backend to a real server ----------------------------------
+
+
+def use_sink(settings, sink):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = sink.host, sink.port, 5
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+
+
+def test_each_address_gets_its_whole_message_over_smtp(settings):
+    """Sent through the backend's public send_messages to an SMTP server: every message parses
+    whole, with its own To, stored Message-ID and unsubscribe link; a second run sends nothing."""
+    from regiolab.mail import unsubscribe_url
+    from tests.support.smtp_sink import SmtpSink
+
+    workshop = WorkshopFactory()
+    addresses = [f"p{n}@example.org" for n in range(5)]
+    for address in addresses:
+        Invitation.objects.create(workshop=workshop, email=address, message_id=f"<{address}>")
+    with SmtpSink() as sink:
+        use_sink(settings, sink)
+        assert invitations.send_workshop_invitations(workshop_id=workshop.pk).sent == 5
+        assert invitations.send_workshop_invitations(workshop_id=workshop.pk).sent == 0
+        assert sink.wait_for(5, timeout=5)
+        received = {address: sink.messages_to(address) for address in addresses}
+
+    for address, messages in received.items():
+        assert len(messages) == 1
+        (message,) = messages
+        link = unsubscribe_url(address).rsplit(":", 2)[0]  # the signed address, not its time
+        assert (message["To"], message["Message-ID"]) == (address, f"<{address}>")
+        assert link in message["List-Unsubscribe"]
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert workshop.title in text and link in text and link in html
+        assert invitations.UNSUBSCRIBE_MARK not in text + html
+    assert set(Invitation.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_sending_keeps_at_least_half_the_rate_of_a_plain_smtplib_loop(settings):
+    """The bench's invitation goal (tests/perf/bench.py: >= 0.5 x a plain smtplib loop sending
+    the same message over one connection), measured in process against the same sink."""
+    import time
+    from email.message import EmailMessage
+
+    from tests.support.smtp_sink import SmtpSink
+
+    count = 200
+    workshop = WorkshopFactory()
+    addresses = [f"p{n:03d}@example.org" for n in range(count)]
+    Invitation.objects.bulk_create(Invitation(workshop=workshop, email=a) for a in addresses)
+    subject, text, html = invitations.render_invitation(workshop)
+    with SmtpSink() as sink:
+        use_sink(settings, sink)
+        started = time.perf_counter()
+        with smtplib.SMTP(sink.host, sink.port) as smtp:
+            for address in addresses:
+                plain = EmailMessage()
+                plain["Subject"], plain["From"], plain["To"] = subject, "x@example.org", address
+                plain.set_content(text)
+                plain.add_alternative(html, subtype="html")
+                smtp.send_message(plain)
+        assert sink.wait_for(count, timeout=60)
+        plain_seconds = time.perf_counter() - started
+        sink.clear()
+
+        started = time.perf_counter()
+        assert invitations.send_workshop_invitations(workshop_id=workshop.pk).sent == count
+        assert sink.wait_for(count, timeout=60)
+        seconds = time.perf_counter() - started
+
+    print(f"plain {count / plain_seconds:.0f}/s, invitations {count / seconds:.0f}/s")
+    assert seconds <= 2 * plain_seconds
