@@ -37,10 +37,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -88,7 +90,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="database to create fresh (dropped first!)",
     )
     parser.add_argument(
-        "--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL"),
+        help="Redis for broker and cache (default: a private redis-server for the run, so the "
+        "cache hit rate read from its INFO is the bench's own)",
     )
     for name in SEED_OPTIONS:
         parser.add_argument(
@@ -109,6 +114,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="arrival rate of the paced rush (registrations per second)",
     )
     parser.add_argument("--invitations", type=int, default=_env_int("BENCH_INVITATIONS") or 1000)
+    parser.add_argument(
+        "--cold-samples",
+        type=int,
+        default=_env_int("BENCH_COLD_SAMPLES") or 20,
+        help="first requests after emptying the cache, per page (--growth)",
+    )
+    parser.add_argument(
+        "--growth",
+        action="store_true",
+        help="also the pages, rush and report at ten times the data (row 7, some minutes more)",
+    )
+    parser.add_argument("--growth-part", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--keep-db", action="store_true", help="keep the bench database")
     parser.add_argument(
@@ -143,6 +160,7 @@ def bench_environment(args: argparse.Namespace, *, port: int, media_root: Path) 
         "DATABASE_URL": args.database_url,
         "DATABASE_CONN_MAX_AGE": "60",
         "REDIS_URL": args.redis_url,
+        "CACHE_URL": args.cache_url,
         "CACHE_KEY_PREFIX": f"{prefix}-bench",
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "PRIVATE_MEDIA_ROOT": str(media_root),
@@ -384,6 +402,7 @@ class WrkResult:
     p99_ms: float
     requests: int
     errors: int
+    cache_hit_rate: float | None = None  # Redis keyspace hits / lookups during the run
 
     def text(self) -> str:
         errors = f" · {self.errors} socket errors" if self.errors else ""
@@ -675,10 +694,14 @@ def measure_pages(port: int, targets: Targets, args, profiler: Profiler) -> dict
         check = request("GET", port, path, cookies={"sessionid": session} if session else None)
         if check.status != 200 or marker not in check.body:
             raise BenchError(f"{path} answered {check.status} without {marker!r}")
+        if args.growth_part and key == "admin_companies":
+            continue  # the admin's figure is row 1's reference only
+        before = cache_counters(args.cache_url)
         with profiler.step(key):
             result = wrk(
                 port, path, cookie=session, duration=args.duration, connections=args.connections
             )
+        result.cache_hit_rate = hit_rate(before, cache_counters(args.cache_url))["rate"]
         results[key] = result
     return results
 
@@ -817,6 +840,295 @@ def _rush_outcome(workshop, answers: Burst, args) -> dict:
             f"statuses {sorted(set(answers.statuses))}"
         )
     return {"confirmed": confirmed, "waitlisted": waitlisted}
+
+
+# --- Mixed load: the pages again while a second client writes (row 6) ----------------------------
+
+
+def cache_counters(url: str) -> tuple[int, int]:
+    """(keyspace_hits, keyspace_misses) of the Redis server holding the cache."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    try:
+        stats = client.info("stats")
+    finally:
+        client.close()
+    return int(stats["keyspace_hits"]), int(stats["keyspace_misses"])
+
+
+def hit_rate(before: tuple[int, int], after: tuple[int, int]) -> dict:
+    hits, misses = after[0] - before[0], after[1] - before[1]
+    return {"hits": hits, "misses": misses, "rate": hits / (hits + misses) if hits + misses else 0}
+
+
+class _FormParser(HTMLParser):
+    """The fields of every <form> of a page, as a browser would submit them unchanged."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[list[tuple[str, str]]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append([])
+        elif not self.forms:
+            return
+        elif tag == "input" and a.get("name") and "disabled" not in a:
+            kind = a.get("type", "text").lower()
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            if kind not in ("submit", "button", "file", "image", "reset"):
+                self.forms[-1].append(
+                    (a["name"], a.get("value", "on" if kind == "checkbox" else ""))
+                )
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+            self.forms[-1].append((a["name"], ""))
+            self._index = len(self.forms[-1]) - 1
+        elif tag == "option" and self._select is not None:
+            if "selected" in a:
+                self.forms[-1][self._index] = (self._select, a.get("value", ""))
+        elif tag == "textarea" and a.get("name"):
+            self._textarea, self._text = a["name"], ""
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self.forms[-1].append((self._textarea, self._text.removeprefix("\n")))
+            self._textarea = None
+
+
+def form_with(html: str, field_name: str) -> list[tuple[str, str]]:
+    """The fields of the page's form that has ``field_name``, as the browser would send them."""
+    parser = _FormParser()
+    parser.feed(html)
+    for fields in parser.forms:
+        if any(name == field_name for name, _ in fields):
+            return fields
+    raise BenchError(f"No form with a field {field_name!r} in the page")
+
+
+@dataclass
+class MixedTargets:
+    edit_paths: list[str]  # company edit forms: companies in the list and in the network
+    register_paths: list[str]  # upcoming published workshops of the public list
+    login_email: str
+    login_password: str
+
+
+def prepare_mixed(targets: Targets) -> MixedTargets:
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from companies.models import Company
+    from networks.models import NetworkMembership
+    from workshops.models import Workshop
+
+    size_class = urllib.parse.parse_qs(urllib.parse.urlsplit(targets.companies_path).query)
+    listed = Company.objects.filter(size_class_stored=size_class["size_class"][0])
+    in_list = list(listed.order_by("name").values_list("pk", flat=True)[:3])
+    members = NetworkMembership.objects.filter(network__slug=targets.dashboard_path.split("/")[2])
+    in_network = list(members.values_list("company_id", flat=True).order_by("company_id")[:3])
+    companies = list(dict.fromkeys(in_list + in_network))
+    workshops = Workshop.objects.filter(status="published", starts_at__gt=timezone.now())
+    slugs = list(workshops.order_by("starts_at").values_list("slug", flat=True)[:10])
+    if not companies or not slugs:
+        raise BenchError("Mixed load: no company to edit or no upcoming workshop")
+    email, password = "bench-login@bench.example", secrets.token_urlsafe(12)
+    user = get_user_model().objects.create_user(
+        username="bench-login", email=email, password=password
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return MixedTargets(
+        edit_paths=[f"/companies/{pk}/edit/" for pk in companies],
+        register_paths=[f"/workshops/{slug}/register/" for slug in slugs],
+        login_email=email,
+        login_password=password,
+    )
+
+
+# Per cycle of two seconds: one login, two company edits, ten registrations (the issue's rates).
+CYCLE_SECONDS = 2.0
+WRITE_PLAN = sorted(
+    [(0.05, "edit"), (0.1, "login"), (1.05, "edit")] + [(i * 0.2, "register") for i in range(10)]
+)
+WRITE_RATES = {"edit": 1.0, "register": 5.0, "login": 0.5}  # per second
+
+
+class Writer(threading.Thread):
+    """The second client of the mixed row: writes at the plan's steady rate over HTTP, each
+    request on its own connection, catching up when an answer took longer than the gap."""
+
+    def __init__(self, port: int, mixed: MixedTargets, coordinator_session: str):
+        super().__init__(name="bench-writer", daemon=True)
+        self.port, self.mixed = port, mixed
+        self.coordinator = {"sessionid": coordinator_session}
+        self.halt = threading.Event()
+        self.latencies: dict[str, list[float]] = {kind: [] for kind in WRITE_RATES}
+        self.failures: list[str] = []
+        self.seconds = 0.0
+        self._forms: dict[str, list[tuple[str, str]]] = {}
+        self._renamed: dict[str, bool] = {}
+
+    def prepare(self) -> None:
+        """CSRF tokens and the edit forms as they are (only the name changes afterwards)."""
+        page = request("GET", self.port, self.mixed.register_paths[0])
+        self.public_cookie, self.public_token = csrf_from(page)
+        page = request("GET", self.port, self.mixed.edit_paths[0], cookies=self.coordinator)
+        self.coordinator["csrftoken"], _ = csrf_from(page)  # one CSRF secret for every form
+        for path in self.mixed.edit_paths:
+            page = request("GET", self.port, path, cookies=self.coordinator)
+            if page.status != 200:
+                raise BenchError(f"Mixed load: {path} answered {page.status}")
+            self._forms[path] = form_with(page.body, "name")
+        self.login_cookie, self.login_token = csrf_from(
+            request("GET", self.port, "/accounts/login/")
+        )
+
+    def run(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        started, step, done = time.perf_counter(), 0, dict.fromkeys(WRITE_RATES, 0)
+        # Open loop, as independent users: a slow login does not hold back the registrations.
+        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="bench-write") as pool:
+            while not self.halt.is_set():
+                cycle, index = divmod(step, len(WRITE_PLAN))
+                offset, kind = WRITE_PLAN[index]
+                wait = started + cycle * CYCLE_SECONDS + offset - time.perf_counter()
+                if wait > 0 and self.halt.wait(wait):
+                    break
+                pool.submit(self._write, kind, done[kind])
+                done[kind] += 1
+                step += 1
+            self.seconds = time.perf_counter() - started
+
+    def _write(self, kind: str, n: int) -> None:
+        try:
+            answer = getattr(self, f"_{kind}")(n)
+        except OSError as exc:
+            self.failures.append(f"{kind}: {exc!r}")
+            return
+        self.latencies[kind].append(answer.seconds)
+        location = answer.headers.get("Location", "")
+        if answer.status != 302 or (kind == "register" and "done=1" not in location):
+            self.failures.append(f"{kind} #{n}: {answer.status} {location}")
+
+    def _register(self, n: int) -> Response:
+        paths = self.mixed.register_paths
+        form = registration_forms(self.public_token, f"mixed{n:05d}-", 1)[0]
+        return request("POST", self.port, paths[n % len(paths)], form=form,
+                       cookies={"csrftoken": self.public_cookie})  # fmt: skip
+
+    def _edit(self, n: int) -> Response:
+        path = self.mixed.edit_paths[n % len(self.mixed.edit_paths)]
+        renamed = self._renamed[path] = not self._renamed.get(path, False)
+        form = []
+        for name, value in self._forms[path]:
+            if name == "name":
+                value = value.removesuffix(" (B)") + (" (B)" if renamed else "")
+            form.append((name, value))
+        return request("POST", self.port, path, form=form, cookies=self.coordinator)
+
+    def _login(self, n: int) -> Response:
+        form = {
+            "csrfmiddlewaretoken": self.login_token,
+            "login": self.mixed.login_email,
+            "password": self.mixed.login_password,
+        }
+        return request("POST", self.port, "/accounts/login/", form=form,
+                       cookies={"csrftoken": self.login_cookie})  # fmt: skip
+
+    def summary(self) -> dict:
+        seconds = self.seconds or 1
+        return {
+            "seconds": self.seconds,
+            **{
+                kind: {
+                    "count": len(values),
+                    "per_second": len(values) / seconds,
+                    "p95_ms": _percentile(values, 95) * 1000,
+                }
+                for kind, values in self.latencies.items()
+            },
+        }
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def measure_mixed(port: int, targets: Targets, args) -> dict:
+    """The four pages under wrk again while the writer runs, with the cache's hit rate."""
+    writer = Writer(port, prepare_mixed(targets), targets.coordinator_session)
+    writer.prepare()
+    pages, rates = {}, {}
+    writer.start()
+    try:
+        for key, (path, session) in page_targets(targets).items():
+            before = cache_counters(args.cache_url)
+            pages[key] = wrk(
+                port, path, cookie=session, duration=args.duration, connections=args.connections
+            )
+            rates[key] = hit_rate(before, cache_counters(args.cache_url))
+            pages[key].cache_hit_rate = rates[key]["rate"]
+    finally:
+        writer.halt.set()
+        writer.join(timeout=130)
+    if writer.failures:
+        raise BenchError(f"Mixed load: {len(writer.failures)} writes failed: {writer.failures[:5]}")
+    totals = [sum(rate[k] for rate in rates.values()) for k in ("hits", "misses")]
+    return {
+        "pages": pages,
+        "cache": rates,
+        "cache_total": {"hits": totals[0], "misses": totals[1],
+                        "rate": totals[0] / sum(totals) if sum(totals) else 0},
+        "writes": writer.summary(),
+    }  # fmt: skip
+
+
+def page_targets(targets: Targets) -> dict[str, tuple[str, str | None]]:
+    coordinator = targets.coordinator_session
+    return {
+        "companies": (targets.companies_path, coordinator),
+        "workshops": (targets.workshops_path, None),
+        "grant": (targets.grant_path, coordinator),
+        "dashboard": (targets.dashboard_path, coordinator),
+    }
+
+
+def measure_cold(port: int, targets: Targets, args) -> dict:
+    """Each page's first request with nothing cached, ``--cold-samples`` times: the cache is
+    emptied before each (the worst case of any change: every cached part is rebuilt)."""
+    from django.core.cache import cache
+
+    results = {}
+    for key, (path, session) in page_targets(targets).items():
+        latencies = []
+        for _ in range(args.cold_samples):
+            cache.clear()
+            answer = request("GET", port, path, cookies={"sessionid": session} if session else None)
+            if answer.status != 200:
+                raise BenchError(f"Cold {path} answered {answer.status}")
+            latencies.append(answer.seconds)
+        results[key] = {
+            "p50_ms": _percentile(latencies, 50) * 1000,
+            "p95_ms": _percentile(latencies, 95) * 1000,
+        }
+    return results
 
 
 def _plain_message(subject: str, text: str, html: str, to: str):
@@ -1063,6 +1375,99 @@ def build_rows(results: dict, args) -> list[list[str]]:
          f"{results['migrate_seconds']:.1f} s",
          f"{results['seed_seconds'] / results['migrate_seconds']:.1f}", "minutes", ""]
     )  # fmt: skip
+    rows += mixed_rows(results, labels)
+    if results.get("growth"):
+        rows += growth_rows(results, labels, args)
+    return rows
+
+
+def _percent(rate: float | None) -> str:
+    return "n/a" if rate is None else f"{rate * 100:.1f} %"
+
+
+def mixed_rows(results: dict, labels: dict[str, str]) -> list[list[str]]:
+    """Row 6: each page under the writer against its read-only figure of row 1."""
+    mixed, rows = results["mixed"], []
+    for key, label in labels.items():
+        page, alone = mixed["pages"][key], results["pages"][key]
+        ratio = page.rps / alone.rps
+        rows.append(
+            ["6 mixed: " + label.removeprefix("1 "),
+             f"{page.text()} · cache hits {_percent(page.cache_hit_rate)}",
+             "read-only (row 1)", f"{alone.text()} · cache hits {_percent(alone.cache_hit_rate)}",
+             f"{ratio:.2f}", "≥ 0.7, p95 ≤ 100 ms", _met(ratio >= 0.7 and page.p95_ms <= 100)]
+        )  # fmt: skip
+    writes = mixed["writes"]
+    achieved = all(writes[kind]["per_second"] >= 0.9 * rate for kind, rate in WRITE_RATES.items())
+    rows.append(
+        ["  … the writer meanwhile (over HTTP)",
+         f"{writes['edit']['per_second']:.2f} edits/s, {writes['register']['per_second']:.2f} "
+         f"reg/s, {writes['login']['per_second']:.2f} logins/s · p95 "
+         f"{writes['edit']['p95_ms']:.0f} / {writes['register']['p95_ms']:.0f} / "
+         f"{writes['login']['p95_ms']:.0f} ms", "", "", "", "1/s, 5/s, 1 per 2 s (≥ 90 %)",
+         _met(achieved)]
+    )  # fmt: skip
+    total = mixed["cache_total"]
+    alone = [results["pages"][k].cache_hit_rate for k in labels]
+    alone_text = "n/a" if None in alone else _percent(sum(alone) / len(alone))
+    rows.append(
+        ["  … cache hit rate, four pages (Redis keyspace)",
+         f"{_percent(total['rate'])} ({total['hits']:,} hits, {total['misses']:,} misses)",
+         "read-only (mean of row 1)", alone_text, "", "reported", ""]
+    )  # fmt: skip
+    return rows
+
+
+def growth_rows(results: dict, labels: dict[str, str], args) -> list[list[str]]:
+    """Row 7: ten times the data against the default size of the same run (≤ 1.25 × per page)."""
+    growth, rows = results["growth"], []
+    data = growth["rows"]
+    tag = f"7 ×{GROWTH_FACTOR}"
+    for key, label in labels.items():
+        name = label.removeprefix("1 ")
+        warm, base = growth["pages"][key]["p95_ms"], results["pages"][key].p95_ms
+        rows.append(
+            [f"{tag} {name}, warm", f"p95 {warm:.1f} ms ({growth['pages'][key]['rps']:,.0f} req/s)",
+             "default size, warm (row 1)", f"p95 {base:.1f} ms", f"{warm / base:.2f}",
+             "≤ 1.25 ×", _met(warm <= 1.25 * base)]
+        )  # fmt: skip
+        cold, base = growth["cold"][key]["p95_ms"], results["cold"][key]["p95_ms"]
+        rows.append(
+            [f"{tag} {name}, cold ({args.cold_samples} × first request, cache emptied)",
+             f"p95 {cold:.1f} ms", "default size, cold", f"p95 {base:.1f} ms",
+             f"{cold / base:.2f}", "≤ 1.25 ×", _met(cold <= 1.25 * base)]
+        )  # fmt: skip
+    rush, base = growth["rush"], results["rush"]["rush"]
+    rows.append(
+        [f"{tag} registration rush ({args.rush} at once)",
+         f"{rush['rate']:,.0f} reg/s · p95 {_ms(rush['p95_seconds'])} · {rush['confirmed']} "
+         f"confirmed", "default size (row 2)", f"{base.rate:,.0f} reg/s · p95 "
+         f"{_ms(base.percentile(95))}", f"{rush['rate'] / base.rate:.2f}",
+         "≥ 150/s · p95 ≤ 200 ms",
+         f"{_met(rush['rate'] >= 150)} · {_met(rush['p95_seconds'] <= 0.2)}"]
+    )  # fmt: skip
+    paced = results["rush"]["paced"]
+    rows.append(
+        [f"  … the same {args.rush} arriving at {args.rush_rate:g}/s",
+         f"p95 {_ms(rush['paced_p95_seconds'])}", "default size",
+         f"p95 {_ms(paced.percentile(95))}", "", "p95 ≤ 200 ms",
+         _met(rush["paced_p95_seconds"] <= 0.2)]
+    )  # fmt: skip
+    rep, base = growth["report"], results["report"]
+    ratio = rep["build_seconds"] / rep["weasy_seconds"]
+    rows.append(
+        [f"{tag} progress report ({rep['receipts']} receipts)",
+         f"{rep['build_seconds']:.2f} s · peak RSS {rep['peak_mb']:.0f} MB",
+         "WeasyPrint on the finished HTML", f"{rep['weasy_seconds']:.2f} s "
+         f"(default size: built in {base['build_seconds']:.2f} s)", f"{ratio:.2f}", "≤ 1.5",
+         _met(ratio <= 1.5)]
+    )  # fmt: skip
+    rows.append(
+        [f"{tag} seed data ({data['companies']:,} companies, {data['registrations']:,} "
+         "registrations)", f"{growth['seed_seconds']:.1f} s", "default size (row 5)",
+         f"{results['seed_seconds']:.1f} s", f"{growth['seed_seconds'] / results['seed_seconds']:.1f}",
+         "≤ 3 minutes", _met(growth["seed_seconds"] <= 180)]
+    )  # fmt: skip
     return rows
 
 
@@ -1090,6 +1495,26 @@ def run(args: argparse.Namespace) -> dict:
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     if shutil.which("wrk") is None:
         raise BenchError("wrk is missing (Debian package wrk; `make system-deps` installs it)")
+    with contextlib.ExitStack() as stack:
+        if args.redis_url is None:
+            # The run's own Redis: its INFO counts only the bench's cache reads (row 6), and
+            # no other user of a shared server moves the figures.
+            from tests.support.redis_server import redis_server
+
+            server = stack.enter_context(redis_server())
+            args.redis_url = server.url
+            args.cache_url = server.url.removesuffix("/0") + "/1"
+        else:
+            args.cache_url = os.environ.get("BENCH_CACHE_URL") or args.redis_url
+        results = _run(args)
+    if args.growth and not args.growth_part:
+        results["growth"] = measure_growth(args, results)
+    if not args.growth_part:
+        results["table"] = format_table(build_rows(results, args))
+    return results
+
+
+def _run(args: argparse.Namespace) -> dict:
     port = free_port()
     run_dir = Path(tempfile.mkdtemp(prefix="regiolab-bench-"))
     env = bench_environment(args, port=port, media_root=run_dir / "private")
@@ -1118,12 +1543,20 @@ def run(args: argparse.Namespace) -> dict:
         with gunicorn(port=port, workers=args.workers, env=env, run_dir=run_dir):
             say(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; wrk …")
             results["pages"] = measure_pages(port, targets, args, profiler)
+            if args.growth or args.growth_part:
+                say("cold pages …")
+                results["cold"] = measure_cold(port, targets, args)
+            if not args.growth_part:
+                say("mixed load …")
+                results["mixed"] = measure_mixed(port, targets, args)
             say("registration rush …")
             results["rush"] = measure_rush(port, args, profiler)
-            say("invitations …")
-            results["invitations"] = measure_invitations(port, targets, args)
-        say("one registration in process …")
-        results["registration_cost"] = measure_registration_cost(args)
+            if not args.growth_part:
+                say("invitations …")
+                results["invitations"] = measure_invitations(port, targets, args)
+        if not args.growth_part:
+            say("one registration in process …")
+            results["registration_cost"] = measure_registration_cost(args)
         say("progress report …")
         results["report"] = measure_report(targets.grant_id, env)
     finally:
@@ -1135,17 +1568,52 @@ def run(args: argparse.Namespace) -> dict:
             with contextlib.suppress(Exception):
                 drop_database(args.database_url)
         shutil.rmtree(run_dir, ignore_errors=True)
-    results["table"] = format_table(build_rows(results, args))
     results["profiles"] = profiler.hottest
     results["profile_summary"] = "\n".join(profiler.lines())
     return results
 
 
+GROWTH_FACTOR = 10
+
+
+def measure_growth(args: argparse.Namespace, results: dict) -> dict:
+    """Row 7: the same pages, rush and report on a second fresh database with ten times every
+    count of this run (``seed_scale --companies 50000 … --registrations 600000`` by default),
+    measured by a child bench process (its own Redis, gunicorn and database)."""
+    from regiolab.management.commands.seed_scale import Counts
+
+    defaults = Counts()
+    counts = [
+        f"--{name.replace('_', '-')}="
+        f"{(getattr(args, name) or getattr(defaults, option)) * GROWTH_FACTOR}"
+        for name, option in SEED_OPTIONS.items()
+        if name != "seed"
+    ]
+    with tempfile.TemporaryDirectory(prefix="regiolab-bench-growth-") as tmp:
+        out = Path(tmp) / "growth.json"
+        command = [
+            sys.executable, __file__, "--growth-part", f"--json={out}", *counts,
+            f"--database-url={_sibling_database(args.database_url, 'growth')}",
+            f"--duration={args.duration}", f"--connections={args.connections}",
+            f"--workers={args.workers}", f"--rush={args.rush}", f"--rush-seats={args.rush_seats}",
+            f"--rush-rate={args.rush_rate}", f"--cold-samples={args.cold_samples}",
+        ]  # fmt: skip
+        if args.seed is not None:
+            command.append(f"--seed={args.seed}")
+        environment = {k: v for k, v in os.environ.items() if k != "BENCH_REDIS_URL"}
+        subprocess.run(command, cwd=BASE_DIR, env=environment, check=True)  # noqa: S603
+        return json.loads(out.read_text())
+
+
 def _jsonable(results: dict, args) -> dict:
     pages = {k: vars(v) for k, v in results["pages"].items()}
     rush = results["rush"]
+    mixed = results.get("mixed")
+    if mixed:
+        mixed = {**mixed, "pages": {k: vars(v) for k, v in mixed["pages"].items()}}
     return {
-        **{k: v for k, v in results.items() if k not in ("pages", "rush")},
+        **{k: v for k, v in results.items() if k not in ("pages", "rush", "mixed")},
+        "mixed": mixed,
         "pages": pages,
         "rush": {
             "count": rush["rush"].count,
@@ -1173,6 +1641,9 @@ def main(argv: list[str] | None = None) -> int:
     except (BenchError, subprocess.CalledProcessError) as exc:
         print(f"[bench] FAILED: {exc}", file=sys.stderr)
         return 1
+    if args.growth_part:  # the parent prints row 7 from the JSON
+        args.json.write_text(json.dumps(_jsonable(results, args), indent=2, default=str))
+        return 0
     workers = f"gunicorn {args.workers} workers, wrk {args.connections} connections × "
     print(f"\nregioLab benchmark — {results['seed_command']}; {workers}{args.duration:g} s\n")
     print(results["table"])
