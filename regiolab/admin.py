@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessibilityFeedback, Consent, OutboundEmail, SitePage, SitePageSection, Topic
+from .models import Consent, OutboundEmail, Topic
 
 # A bare "firma.de" in a link field means https (Django 6's default; 5.2 still assumes http).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -80,36 +80,4 @@ class ConsentAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class SitePageSectionInline(admin.StackedInline):
-    model = SitePageSection
-    extra = 0
-    fields = ["position", "level", "heading_de", "heading_en", "body_de", "body_en"]
-
-
-@admin.register(SitePage)
-class SitePageAdmin(admin.ModelAdmin):
-    """Coordinators edit these pages at /imprint/edit/ etc.; the admin is the fallback."""
-
-    list_display = ["key", "updated_at", "updated_by"]
-    readonly_fields = ["key", "updated_at", "updated_by"]
-    inlines = [SitePageSectionInline]
-
-
-@admin.register(AccessibilityFeedback)
-class AccessibilityFeedbackAdmin(admin.ModelAdmin):
-    """Messages from the accessibility statement's feedback form; read-only evidence."""
-
-    list_display = ["created_at", "name", "email", "page_url"]
-    search_fields = ["name", "email", "page_url", "message"]
-    date_hierarchy = "created_at"
-    fields = ["created_at", "name", "email", "page_url", "language", "message"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -330,7 +330,9 @@ def _find_logs(*, email: str, names: Sequence[str]) -> Counts:
 
 
 def _find_consents(*, email: str, names: Sequence[str]) -> Counts:
-    from .models import AccessibilityFeedback, Consent
+    from regiolab.pages.models import AccessibilityFeedback
+
+    from .models import Consent
 
     return {
         _("consent records"): Consent.objects.filter(email__iexact=email).count(),
@@ -342,7 +344,9 @@ def _find_consents(*, email: str, names: Sequence[str]) -> Counts:
 
 def _anonymise_consents(*, email: str, names: Sequence[str], pseudonym: str) -> int:
     """Consents stay as evidence of what was agreed and when, without the address."""
-    from .models import AccessibilityFeedback, Consent
+    from regiolab.pages.models import AccessibilityFeedback
+
+    from .models import Consent
 
     feedback = AccessibilityFeedback.objects
     return (

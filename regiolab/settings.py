@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "cachalot",
     "rules.apps.AutodiscoverRulesConfig",
     "regiolab",
+    "regiolab.pages",
     "companies",
     "networks",
     "workshops",

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from . import anonymisation_views, i18n, pages_views, unsubscribe_views, views
+from . import anonymisation_views, i18n, unsubscribe_views, views
 from .audit_views import object_history
 
 # The admin signs in through allauth's login, so staff pass the second factor there too.
@@ -26,21 +26,12 @@ urlpatterns = [
         object_history,
         name="object_history",
     ),
-    path("privacy/", pages_views.site_page, {"key": "privacy"}, name="privacy"),
     # Not under /privacy/: that prefix stays open to users still without a second factor.
     path("data-protection/anonymise/", anonymisation_views.anonymise, name="anonymise_person"),
-    path("imprint/", pages_views.site_page, {"key": "imprint"}, name="imprint"),
     # The link in invitations' List-Unsubscribe header and text (no login; one-click POST).
     path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
-    path("accessibility/", pages_views.accessibility, name="accessibility"),
-    path("privacy/edit/", pages_views.site_page_edit, {"key": "privacy"}, name="privacy_edit"),
-    path("imprint/edit/", pages_views.site_page_edit, {"key": "imprint"}, name="imprint_edit"),
-    path(
-        "accessibility/edit/",
-        pages_views.site_page_edit,
-        {"key": "accessibility"},
-        name="accessibility_edit",
-    ),
+    # Impressum, privacy notice, accessibility statement and their edit pages.
+    path("", include("regiolab.pages.urls")),
     # Our own set_language: the choice goes into the session, not into a cookie.
     path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("admin/", admin.site.urls),

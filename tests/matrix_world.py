@@ -25,9 +25,10 @@ from funding.models import Grant, ProgressReport
 from funding.services import ShareInput, set_cofinancing_shares
 from networks import services as network_services
 from regiolab.mail import unsubscribe_token
-from regiolab.models import OutboundEmail, SitePage, SitePageSection
+from regiolab.models import OutboundEmail
+from regiolab.pages.content import create_initial_pages
+from regiolab.pages.models import SitePage, SitePageSection
 from regiolab.permissions import COORDINATORS_GROUP
-from regiolab.site_page_content import create_initial_pages
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
@@ -463,7 +464,11 @@ PAYLOADS = {
 
 # --- Did anything change? ----------------------------------------------------------------------
 
-_WATCHED_APPS = {"companies", "networks", "workshops", "funding", "regiolab", "auth", "account"}
+_WATCHED_APPS = {
+    *("companies", "networks", "workshops", "funding"),
+    *("regiolab", "pages"),  # the core and its small apps with models
+    *("auth", "account"),
+}
 
 
 def _watched_tables() -> list[tuple[str, str]]:

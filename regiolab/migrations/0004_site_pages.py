@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import regiolab.validators
-from regiolab.site_page_content import create_initial_pages
+from regiolab.pages.content import create_initial_pages
 
 
 def initial_content(apps, schema_editor):

@@ -44,9 +44,10 @@ from playwright.sync_api import Error as PlaywrightError
 
 from funding.models import FundingProgramme
 from regiolab.mail import render_email
-from regiolab.models import OutboundEmail, SitePage, SitePageSection
-from regiolab.site_page_content import create_initial_pages
-from regiolab.site_pages import submit_accessibility_feedback
+from regiolab.models import OutboundEmail
+from regiolab.pages.content import create_initial_pages
+from regiolab.pages.models import SitePage, SitePageSection
+from regiolab.pages.services import submit_accessibility_feedback
 from tests.factories import TopicFactory, UserFactory
 from tests.matrix_world import ROLES as MATRIX_ROLES
 from tests.matrix_world import build_world

@@ -91,7 +91,7 @@ def test_a_forged_forwarded_for_without_a_trusted_proxy_is_ignored(settings):
 @pytest.mark.django_db
 def test_accessibility_feedback_limit_counts_per_client_behind_the_proxy(settings):
     """The portal's own limit reads the same client address as allauth's."""
-    from regiolab import site_pages
+    from regiolab.pages import services as site_pages
 
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     for _ in range(site_pages.FEEDBACK_LIMIT):

@@ -21,8 +21,8 @@ from django.utils.translation import gettext, ngettext, pgettext
 from PIL import Image
 
 from networks.services import create_network
-from regiolab.models import SitePage, SitePageSection
-from regiolab.site_page_content import create_initial_pages
+from regiolab.pages.content import create_initial_pages
+from regiolab.pages.models import SitePage, SitePageSection
 from regiolab.text import german_slug
 from tests.factories import TrainingNetworkFactory, UserFactory, WorkshopFactory
 from workshops import lifecycle

@@ -10,10 +10,11 @@ from django.core import mail
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from regiolab import site_pages
-from regiolab.models import AccessibilityFeedback, OutboundEmail, SitePage, SitePageSection
+from regiolab.models import OutboundEmail
+from regiolab.pages import services as site_pages
+from regiolab.pages.content import create_initial_pages, initial_sections
+from regiolab.pages.models import AccessibilityFeedback, SitePage, SitePageSection
 from regiolab.permissions import COORDINATORS_GROUP
-from regiolab.site_page_content import create_initial_pages, initial_sections
 from tests.factories import CompanyMemberFactory, FunderFactory, UserFactory
 from tests.support.mfa import enable_totp
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
 
-from .mail import queue_email
+from regiolab.mail import queue_email
+from regiolab.permissions import COORDINATORS_GROUP
+
 from .models import AccessibilityFeedback, SitePage, SitePageSection
-from .permissions import COORDINATORS_GROUP
 
 # --- reading -------------------------------------------------------------------------------------
 

@@ -13,11 +13,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from . import site_pages
+from regiolab.permissions import login_and_permission_required
+from regiolab.text import shown_in_german
+
+from . import services
 from .forms import AccessibilityFeedbackForm, SitePageSectionFormSet
 from .models import AccessibilityFeedback, SitePage, SitePageSection
-from .permissions import login_and_permission_required
-from .text import shown_in_german
 
 # The long pages get a table of contents (the Impressum is short enough without).
 WITH_CONTENTS = {SitePage.Key.PRIVACY, SitePage.Key.ACCESSIBILITY}
@@ -26,8 +27,8 @@ WITH_CONTENTS = {SitePage.Key.PRIVACY, SitePage.Key.ACCESSIBILITY}
 def _page_context(key: str, fixed_parts: tuple = ()) -> dict:
     """The page, its sections and, on long pages, a table of contents: (anchor, heading) of
     every section and of the template's fixed parts."""
-    page = site_pages.site_page(key)
-    sections = site_pages.sections_of(page)
+    page = services.site_page(key)
+    sections = services.sections_of(page)
     # The third item: the heading is German on a page in another language (lang="de").
     contents = [
         (f"section-{s.position}", s.heading, shown_in_german(s, "heading"))
@@ -71,9 +72,9 @@ def accessibility(request):
                 messages.success(request, thanks)
                 return redirect(reverse("accessibility") + "#feedback")
             # The client address as allauth's login limits see it (honours its proxy settings).
-            if site_pages.feedback_allowed(get_adapter(request).get_client_ip(request)):
+            if services.feedback_allowed(get_adapter(request).get_client_ip(request)):
                 data = form.cleaned_data
-                site_pages.submit_accessibility_feedback(
+                services.submit_accessibility_feedback(
                     name=data["name"],
                     email=data["email"],
                     page_url=data["page_url"],
@@ -102,15 +103,15 @@ def accessibility(request):
     return render(request, "pages/accessibility.html", {**context, "form": form}, status=status)
 
 
-@login_and_permission_required("regiolab.edit_site_page")
+@login_and_permission_required("pages.edit_site_page")
 @require_http_methods(["GET", "HEAD", "POST"])
 def site_page_edit(request, key: str):
-    page = site_pages.site_page(key)
+    page = services.site_page(key)
     formset = SitePageSectionFormSet(request.POST or None, instance=page, prefix="sections")
     if request.method == "POST" and formset.is_valid():
         changed = formset.save(commit=False)
         try:
-            site_pages.save_site_page(
+            services.save_site_page(
                 page=page,
                 sections=changed,
                 deleted=formset.deleted_objects,

@@ -2,7 +2,7 @@
 
 from django import template
 
-from regiolab.site_pages import render_plain_text
+from regiolab.pages.services import render_plain_text
 
 register = template.Library()
 
