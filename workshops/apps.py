@@ -7,7 +7,8 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self):
-        from . import anonymisation, audit, invitations, personal_data
+        from . import anonymisation, audit, personal_data
+        from .invitations import services as invitations
 
         audit.register()
         invitations.register_failed_mail_source()

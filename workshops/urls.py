@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import invitation_views, manage_views, views
+from . import manage_views, views
+from .invitations import views as invitation_views
 
 app_name = "workshops"
 
@@ -33,7 +34,7 @@ urlpatterns = [
     path(
         "<slug:slug>/certificates/send/", manage_views.send_certificates, name="send_certificates"
     ),
-    # Invitations (invitation_views.py)
+    # Invitations (invitations/views.py)
     path("<slug:slug>/invitations/", invitation_views.invitation_list, name="invitations"),
     path("<slug:slug>/invitations/new/", invitation_views.invitation_create, name="invite"),
 ]

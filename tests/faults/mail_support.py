@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from regiolab.tasks import deliver_pending_emails
 from tests.support.celery_worker import real_broker, switch_broker
-from workshops.invitation_tasks import send_pending_invitations
+from workshops.invitations.tasks import send_pending_invitations
 
 
 def private_caches(settings, redis_url: str) -> dict[str, str]:

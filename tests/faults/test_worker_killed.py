@@ -18,8 +18,8 @@ from tests.factories import WorkshopFactory
 from tests.faults.mail_support import doubled, on_private_broker, private_caches, wait_until
 from tests.support.celery_worker import celery_worker
 from tests.support.smtp_sink import SmtpSink
-from workshops.invitation_tasks import send_invitations
-from workshops.invitations import Recipient, invite
+from workshops.invitations.services import Recipient, invite
+from workshops.invitations.tasks import send_invitations
 from workshops.models import Invitation
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]

@@ -16,7 +16,7 @@ from tests.journeys.support import (
     open_link,
     submit,
 )
-from workshops import invitations
+from workshops.invitations import services as invitations
 from workshops.models import Invitation, Registration
 
 pytestmark = [pytest.mark.embedded, pytest.mark.django_db(transaction=True)]

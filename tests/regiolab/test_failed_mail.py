@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from regiolab.models import OutboundEmail
 from tests.factories import CompanyFactory, CompanyMemberFactory, UserFactory, WorkshopFactory
-from workshops.invitations import UNSUBSCRIBED
+from workshops.invitations.services import UNSUBSCRIBED
 from workshops.models import Invitation
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,8 @@ from regiolab.models import OutboundEmail
 from tests.factories import RegistrationFactory, UserFactory, WorkshopFactory
 from tests.regiolab.test_mail import use_smtp
 from tests.support.smtp_sink import smtp_sink  # noqa: F401 — fixture
-from workshops import invitations, lifecycle, services
+from workshops import lifecycle, services
+from workshops.invitations import services as invitations
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,9 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
-from workshops import invitations
-from workshops.invitation_tasks import send_invitations, send_pending_invitations
-from workshops.invitations import UNSUBSCRIBED
+from workshops.invitations import services as invitations
+from workshops.invitations.services import UNSUBSCRIBED
+from workshops.invitations.tasks import send_invitations, send_pending_invitations
 from workshops.models import Invitation
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from tests.support.celery_worker import (
     switch_broker,
 )
 from tests.support.smtp_sink import SmtpSink
-from workshops.invitation_tasks import send_invitations, send_pending_invitations
+from workshops.invitations.tasks import send_invitations, send_pending_invitations
 from workshops.models import Invitation
 
 pytestmark = [

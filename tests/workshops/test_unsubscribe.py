@@ -12,7 +12,7 @@ from django.test import Client
 from regiolab.mail import unsubscribe_token
 from regiolab.models import MailOptOut
 from tests.factories import WorkshopFactory
-from workshops import invitations
+from workshops.invitations import services as invitations
 from workshops.models import Invitation
 
 pytestmark = pytest.mark.django_db

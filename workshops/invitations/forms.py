@@ -8,7 +8,7 @@ from companies.filters import CompanyFilter
 from companies.models import Company
 from networks.models import TrainingNetwork
 
-from . import invitations
+from . import services
 
 MAX_PASTED_CHARS = 50_000
 COMPANY_FILTER_PREFIX = "company"
@@ -58,11 +58,11 @@ class InvitationForm(forms.Form):
 
     def clean_emails(self):
         text = self.cleaned_data["emails"]
-        parsed = invitations.parse_addresses(text)
-        if len(parsed.valid) + len(parsed.invalid) > invitations.MAX_PASTED_ADDRESSES:
+        parsed = services.parse_addresses(text)
+        if len(parsed.valid) + len(parsed.invalid) > services.MAX_PASTED_ADDRESSES:
             raise forms.ValidationError(
                 _("Please paste at most %(max)d addresses at once."),
-                params={"max": invitations.MAX_PASTED_ADDRESSES},
+                params={"max": services.MAX_PASTED_ADDRESSES},
                 code="too_many",
             )
         if parsed.invalid and not parsed.valid:
@@ -96,7 +96,7 @@ class InvitationForm(forms.Form):
         return companies
 
     def service_kwargs(self) -> dict:
-        """Arguments for ``invitations.invite_chosen``."""
+        """Arguments for ``services.invite_chosen``."""
         data = self.cleaned_data
         return {
             "networks": list(data.get("networks") or []),

@@ -60,7 +60,7 @@ from regiolab.mail import (
     unsubscribe_url,
 )
 
-from .models import Invitation, Registration, Workshop
+from ..models import Invitation, Registration, Workshop
 
 logger = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ def invite_chosen(
 
 
 def enqueue_sending(workshop_id: int) -> None:
-    from .invitation_tasks import send_invitations
+    from .tasks import send_invitations
 
     try:
         send_invitations.delay(workshop_id)

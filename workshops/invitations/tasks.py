@@ -1,4 +1,4 @@
-"""Celery tasks for workshop invitations; thin wrappers over workshops.invitations.
+"""Celery tasks for workshop invitations; thin wrappers over workshops.invitations.services.
 
 Both are safe to run twice and side by side: each row is claimed under a row lock and sent only
 while still pending.
@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import MaxRetriesExceededError
 
-from . import invitations
+from . import services
 
 __all__ = ["send_invitations", "send_pending_invitations"]
 
@@ -20,14 +20,14 @@ logger = logging.getLogger(__name__)
     bind=True,
     name="workshops.send_invitations",
     ignore_result=True,
-    max_retries=invitations.TASK_RETRIES,
+    max_retries=services.TASK_RETRIES,
 )
 def send_invitations(self, workshop_id: int) -> int:
-    result = invitations.send_workshop_invitations(workshop_id=workshop_id)
+    result = services.send_workshop_invitations(workshop_id=workshop_id)
     # Eagerly (no broker) a retry would run at once; the periodic task catches up instead.
     if result.retry_later and not self.request.is_eager:
         try:
-            raise self.retry(countdown=invitations.retry_countdown(self.request.retries))
+            raise self.retry(countdown=services.retry_countdown(self.request.retries))
         except MaxRetriesExceededError:
             logger.warning(
                 "Invitations of workshop %s still deferred; the periodic task retries them",
@@ -38,4 +38,4 @@ def send_invitations(self, workshop_id: int) -> int:
 
 @shared_task(name="workshops.send_pending_invitations", ignore_result=True)
 def send_pending_invitations() -> int:
-    return invitations.send_pending_invitations()
+    return services.send_pending_invitations()

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import invitations
-from .invitation_forms import InvitationForm
-from .manage_views import coordinator_only
+from ..manage_views import coordinator_only
+from . import services
+from .forms import InvitationForm
 
 PAGE_SIZE = 50
 
@@ -17,8 +17,8 @@ PAGE_SIZE = 50
 @coordinator_only
 @require_GET
 def invitation_list(request, slug):
-    workshop = invitations.invitation_workshop(slug)
-    page_obj = Paginator(invitations.workshop_invitations(workshop), PAGE_SIZE).get_page(
+    workshop = services.invitation_workshop(slug)
+    page_obj = Paginator(services.workshop_invitations(workshop), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -28,7 +28,7 @@ def invitation_list(request, slug):
             "workshop": workshop,
             "page_obj": page_obj,
             "invitations": page_obj.object_list,
-            "counts": invitations.invitation_counts(workshop),
+            "counts": services.invitation_counts(workshop),
         },
     )
 
@@ -36,11 +36,11 @@ def invitation_list(request, slug):
 @coordinator_only
 @require_http_methods(["GET", "POST"])
 def invitation_create(request, slug):
-    workshop = invitations.invitation_workshop(slug)
+    workshop = services.invitation_workshop(slug)
     form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = invitations.invite_chosen(
+            result = services.invite_chosen(
                 workshop=workshop, invited_by=request.user, **form.service_kwargs()
             )
         except ValidationError as exc:
@@ -67,7 +67,7 @@ def invitation_create(request, slug):
     )
 
 
-def _invited_message(result: invitations.InviteResult) -> str:
+def _invited_message(result: services.InviteResult) -> str:
     text = ngettext(
         "%(count)d invitation will be sent.", "%(count)d invitations will be sent.", result.created
     ) % {"count": result.created}
