@@ -26,7 +26,8 @@ from regiolab.mail import Attachment, queue_email
 from regiolab.text import german_slug
 from regiolab.validators import no_markup
 
-from . import calendar, documents
+from . import calendar
+from .documents import pdfs
 from .models import Registration, Workshop
 from .services import cancel_url
 
@@ -402,13 +403,13 @@ def send_certificates(*, workshop_id: int) -> int:
                 context={
                     "registration": registration,
                     "workshop": workshop,
-                    "certificate_url": documents.certificate_url(registration),
+                    "certificate_url": pdfs.certificate_url(registration),
                 },
                 language=language,
                 attachments=[
                     Attachment(
-                        filename=documents.certificate_filename(registration),
-                        content=documents.certificate_pdf(registration),
+                        filename=pdfs.certificate_filename(registration),
+                        content=pdfs.certificate_pdf(registration),
                         mimetype="application/pdf",
                     )
                 ],

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from regiolab.permissions import login_and_permission_required
 from regiolab.views_helpers import run_service, service_errors_on
 
-from . import documents, exports, lifecycle, manage_selectors, services
+from . import lifecycle, manage_selectors, services
+from .documents import exports, pdfs
 from .lifecycle_tasks import send_certificates_task
 from .manage_forms import CheckinForm, ManageWorkshopFilter, WorkshopForm
 from .models import Registration
@@ -185,10 +186,10 @@ def checkin(request, slug):
 def signature_sheet(request, slug):
     workshop = manage_selectors.managed_workshop(slug)
     registrations = manage_selectors.signature_sheet_registrations(workshop)
-    content = documents.signature_sheet_pdf(workshop, registrations, language=request.LANGUAGE_CODE)
+    content = pdfs.signature_sheet_pdf(workshop, registrations, language=request.LANGUAGE_CODE)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'inline; filename="{documents.signature_sheet_filename(workshop)}"'
+        f'inline; filename="{pdfs.signature_sheet_filename(workshop)}"'
     )
     return response
 

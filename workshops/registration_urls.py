@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import document_views, views
+from . import views
+from .documents import views as document_views
 
 app_name = "registrations"
 

@@ -23,7 +23,7 @@ from tests.factories import (
     TrainingNetworkFactory,
     WorkshopFactory,
 )
-from workshops import documents
+from workshops.documents import pdfs as documents
 from workshops.models import Workshop
 from workshops.services import register_participant
 

@@ -28,7 +28,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
-from workshops import documents
+from workshops.documents import pdfs as documents
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 
 from tests.factories import CompanyFactory, RegistrationFactory, WorkshopFactory
 from tests.support.pdf_geometry import assert_fits_pages, page_count, page_text
-from workshops import documents
+from workshops.documents import pdfs as documents
 
 pytestmark = pytest.mark.django_db
 

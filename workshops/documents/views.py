@@ -3,7 +3,8 @@
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
-from . import documents, lifecycle, manage_selectors
+from .. import lifecycle, manage_selectors
+from . import pdfs
 
 
 @require_GET
@@ -12,8 +13,8 @@ def certificate(request, token):
     # Only for people who attended, once the workshop is over; otherwise nothing to see.
     if not lifecycle.certificate_available(registration):
         raise Http404
-    response = HttpResponse(documents.certificate_pdf(registration), content_type="application/pdf")
+    response = HttpResponse(pdfs.certificate_pdf(registration), content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'inline; filename="{documents.certificate_filename(registration)}"'
+        f'inline; filename="{pdfs.certificate_filename(registration)}"'
     )
     return response

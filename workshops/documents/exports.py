@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from regiolab import xlsx
 from regiolab.validators import neutralise_formula
 
-from .models import Registration, Workshop
+from ..models import Registration, Workshop
 
 CSV_DELIMITER = ";"  # German Excel splits on ; (the comma is the decimal separator there)
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, override
 
 from regiolab.pdf import render_pdf
 
-from .models import Registration, Workshop
+from ..models import Registration, Workshop
 
 
 def certificate_url(registration: Registration) -> str:
