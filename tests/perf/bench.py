@@ -1146,7 +1146,7 @@ def measure_invitations(port: int, targets: Targets, args) -> dict:
 
     from tests.support.celery_worker import celery_worker, purge_queue
     from tests.support.smtp_sink import SmtpSink
-    from workshops.invitations import render_invitation
+    from workshops.invitations.services import render_invitation
     from workshops.models import Invitation
 
     count = args.invitations
