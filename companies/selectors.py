@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from regiolab import caching
 from regiolab.display import choice_labels, url_maker
 from regiolab.permissions import is_coordinator
 
@@ -65,10 +66,20 @@ def companies_for_list_page() -> QuerySet[Company]:
     )
 
 
-def company_list_sources() -> tuple:
-    """The models whose rows the company list shows or filters by."""
-    memberships = Company._meta.get_field("network_memberships").related_model
-    return (Company, Company.training_needs.through, memberships)
+# The company list's filter bar and results (companies.views.company_list), per cleaned filter
+# and the viewer's import and export rights.
+_MEMBERSHIP = Company._meta.get_field("network_memberships").related_model
+COMPANY_LIST = caching.declare(
+    "company_list",
+    reads=[
+        Company,
+        Company.training_needs.through,
+        Company.training_needs.field.related_model,  # topics
+        _MEMBERSHIP,
+        _MEMBERSHIP._meta.get_field("network").related_model,
+    ],
+    varies_by=["filters", "can_import", "can_export"],
+)
 
 
 def company_rows(companies) -> list[Company]:

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from regiolab import mail
-from regiolab.freshness import cached_until_changed, choice_models
+from regiolab import caching, mail
 from regiolab.permissions import login_and_permission_required
 from regiolab.views import filtered_list_response
 from regiolab.views_helpers import run_service, service_errors_on
@@ -55,24 +54,28 @@ def _require(request, perm: str, obj=None) -> None:
 @require_http_methods(["GET", "HEAD"])
 def company_list(request):
     user = request.user
-    may = (user.has_perm("companies.import_companies"), user.has_perm("companies.export_companies"))
-    # The filter bar and the results are the same for every coordinator with the same rights:
-    # rendered once per query string until a company, its topics or memberships, or the
-    # filter's choices change.
-    content = cached_until_changed(
-        "company_list",
-        request.GET.urlencode(),
-        may,
-        depends_on=(*selectors.company_list_sources(), *choice_models(CompanyFilter)),
-        compute=lambda: _company_list_content(request, *may),
-    )
-    return filtered_list_response(request, "companies/company_list.html", content)
-
-
-def _company_list_content(request, can_import: bool, can_export: bool) -> str:
+    can_import = user.has_perm("companies.import_companies")
+    can_export = user.has_perm("companies.export_companies")
     company_filter = CompanyFilter(
         request.GET or None, queryset=selectors.companies_for_list_page()
     )
+    filters = caching.filter_parts(company_filter, request.GET.get("page"))
+
+    def build() -> str:
+        return _company_list_content(request, company_filter, can_import, can_export)
+
+    # The filter bar and the results are the same for every coordinator with the same rights;
+    # an invalid filter or page is answered uncached.
+    if filters is None:
+        content = build()
+    else:
+        content = caching.get(
+            "company_list", build, filters=filters, can_import=can_import, can_export=can_export
+        )
+    return filtered_list_response(request, "companies/company_list.html", content)
+
+
+def _company_list_content(request, company_filter, can_import: bool, can_export: bool) -> str:
     page_obj = Paginator(company_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": company_filter,

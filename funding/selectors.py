@@ -8,7 +8,6 @@ from decimal import Decimal
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from cachalot.api import get_last_invalidation
 from django.db.models import (
     Case,
     Count,
@@ -28,7 +27,7 @@ from django.utils import timezone
 
 from companies.models import Company, Consultation, SizeClass
 from networks.models import NetworkMembership, TrainingNetwork
-from regiolab.freshness import cached_until_changed
+from regiolab import caching
 from regiolab.permissions import is_coordinator
 from workshops.models import Registration, StatisticsTally, Workshop
 
@@ -210,31 +209,29 @@ def recorded_attendance(workshops: QuerySet[Workshop]) -> QuerySet[Registration]
     return Registration.objects.filter(workshop__in=workshops, status=Registration.Status.ATTENDED)
 
 
-def held_so_far(*, grant: Grant, period_start: date, period_end: date, now: datetime) -> int:
-    """How many of the grant's workshops ending in the period have ended by ``now``.
+HELD_ENDS = caching.declare(
+    "held_workshop_ends",
+    reads=[Workshop, Grant.networks.through, TrainingNetwork],
+    varies_by=["grant", "period_start", "period_end"],
+)
+
+
+def held_ends(*, grant: Grant, period_start: date, period_end: date) -> tuple[tuple, list]:
+    """(the grant's network ids, the sorted ends of their workshops ending in the period).
 
     Held figures change with time alone, with no write to any table, whenever one of these
-    workshops ends; a cached figure or page carries this number in its key, so the first request
-    after an end builds it anew. The ends are kept until a workshop or the grant's networks change.
+    workshops ends; a cached page carries the number ended so far in its key, so the first
+    request after an end builds it anew.
     """
 
-    def ends() -> list[datetime]:
-        network_ids = [n.pk for n in grant.networks.all()]
-        return sorted(
-            _ending_in_period(network_ids, period_start, period_end).values_list(
-                "ends_at", flat=True
-            )
+    def compute() -> tuple[tuple, list]:
+        network_ids = tuple(sorted(n.pk for n in grant.networks.all()))
+        ends = _ending_in_period(network_ids, period_start, period_end).values_list(
+            "ends_at", flat=True
         )
+        return network_ids, sorted(ends)
 
-    ends_in_period = cached_until_changed(
-        "held_workshop_ends",
-        grant.pk,
-        period_start,
-        period_end,
-        depends_on=(Workshop, Grant.networks.through),
-        compute=ends,
-    )
-    return bisect_right(ends_in_period, now)
+    return HELD_ENDS.get(compute, grant=grant.pk, period_start=period_start, period_end=period_end)
 
 
 # The tables grant_indicators() counts from.
@@ -270,18 +267,7 @@ def grant_indicators(
     now = now or timezone.now()
     # .all() uses the networks when the caller prefetched them (detail page, report builder).
     network_ids = sorted(n.pk for n in grant.networks.all())
-    # Counting tens of thousands of registrations is most of a grant page's time; the figures
-    # are kept until one of the tables they count from changes or another workshop has ended.
-    ended = held_so_far(grant=grant, period_start=period_start, period_end=period_end, now=now)
-    return cached_until_changed(
-        "grant_indicators",
-        tuple(network_ids),
-        period_start,
-        period_end,
-        ended,
-        depends_on=INDICATOR_SOURCES,
-        compute=lambda: _count_indicators(network_ids, period_start, period_end, now),
-    )
+    return _count_indicators(network_ids, period_start, period_end, now)
 
 
 def _count_indicators(
@@ -546,22 +532,28 @@ def share_amounts(*, grant: Grant) -> list[tuple[CofinancingShare, Decimal]]:
 
 # --- The grant page -------------------------------------------------------------------------
 
-# The tables the grant page is built from. Its cached fragment is keyed by the time the newest of
-# them last changed, so a write to any of them shows on the next request.
-GRANT_PAGE_SOURCES = (
-    # facts and co-financing
-    Grant,
-    FundingProgramme,
-    Grant.networks.through,
-    TrainingNetwork,
-    CofinancingShare,
-    Funder,
-    # indicators against targets
-    Indicator,
-    *INDICATOR_SOURCES,
-    # budget against spending
-    BudgetLine,
-    Expenditure,
+# The grant page (templates/funding/grant_detail.html) is one cached fragment per grant, period
+# and the links the viewer's rights offer; a registration moves only its network's versions of
+# the tables read per network, so other grants stay cached.
+GRANT_PAGE = caching.declare(
+    "grant_page",
+    reads=[
+        # facts and co-financing
+        Grant,
+        FundingProgramme,
+        Grant.networks.through,
+        TrainingNetwork,
+        CofinancingShare,
+        Funder,
+        # indicators against targets
+        Indicator,
+        *INDICATOR_SOURCES,
+        # budget against spending
+        BudgetLine,
+        Expenditure,
+    ],
+    varies_by=["grant", "networks", "period", "held", "can_manage", "can_view_history"],
+    scoped={"networks": [Registration, Workshop, NetworkMembership, StatisticsTally]},
 )
 
 
@@ -573,8 +565,8 @@ def _shares_with_funders() -> Prefetch:
 class GrantPage:
     """What the grant page shows beside the grant's own fields, each read on first use.
 
-    The template keeps the page in a fragment cached until one of its tables changes (``stamp``
-    is part of the key) or another of its workshops has ended (``held_so_far``); on a warm cache
+    The template keeps the page in the GRANT_PAGE fragment, keyed among others by the grant's
+    networks and the number of its workshops ended so far (``held_so_far``); on a warm cache
     none of the queries below run.
     """
 
@@ -585,17 +577,19 @@ class GrantPage:
         self.now = timezone.now()  # one moment for the key and the figures
 
     @cached_property
-    def stamp(self) -> float:
-        return get_last_invalidation(*GRANT_PAGE_SOURCES)
-
-    @cached_property
-    def held_so_far(self) -> int:
-        return held_so_far(
-            grant=self.grant,
-            period_start=self.period_start,
-            period_end=self.period_end,
-            now=self.now,
+    def _held(self) -> tuple[tuple, list]:
+        return held_ends(
+            grant=self.grant, period_start=self.period_start, period_end=self.period_end
         )
+
+    @property
+    def network_ids(self) -> tuple:
+        return self._held[0]
+
+    @property
+    def held_so_far(self) -> int:
+        """How many of the grant's workshops ending in the period have ended by now."""
+        return bisect_right(self._held[1], self.now)
 
     def _prefetch(self, *lookups) -> None:
         # Once per relation however many sections use it (prefetch skips what it has).

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,7 +94,6 @@ def grant_detail(request, pk: int):
             "can_manage": request.user.has_perm("funding.manage_grants"),
             # Decides the history link in the cached fragment, so part of its key.
             "can_view_history": request.user.has_perm("regiolab.view_change_history", grant),
-            "fragment_timeout": settings.FRESHNESS_TIMEOUT,
         },
     )
 

@@ -5,11 +5,19 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from companies.models import Company, Sector, SizeClass
+from regiolab import caching
 from regiolab.display import choice_labels, option_lists, url_maker
-from regiolab.freshness import cached_until_changed
 from regiolab.permissions import COORDINATORS_GROUP, is_coordinator
 
 from .models import NetworkMembership, TrainingNetwork
+
+# The dashboard's figures, open requests and members (templates/networks/dashboard.html): the
+# same for every coordinator of the network, so kept per network and rights.
+DASHBOARD = caching.declare(
+    "network_dashboard",
+    reads=[TrainingNetwork, NetworkMembership, Company, get_user_model()],
+    varies_by=["network", "can_manage"],
+)
 
 ACTIVE = NetworkMembership.Status.ACTIVE
 REQUESTED = NetworkMembership.Status.REQUESTED
@@ -160,27 +168,11 @@ def members_by_sector(network: TrainingNetwork) -> list[tuple[str, str, int]]:
 
 
 def dashboard_figures(network: TrainingNetwork) -> dict[str, list[tuple[str, str, int]]]:
-    """by_size_class and by_sector for the dashboard, kept until a membership or company changes.
-
-    The two aggregates were a third of the dashboard's queries; labels are stored as text in
-    the active language (the cache key includes it).
-    """
-
-    def compute():
-        return {
-            name: [(value, str(label), count) for value, label, count in rows]
-            for name, rows in (
-                ("by_size_class", members_by_size_class(network)),
-                ("by_sector", members_by_sector(network)),
-            )
-        }
-
-    return cached_until_changed(
-        "network_dashboard_figures",
-        network.pk,
-        depends_on=[NetworkMembership, Company],
-        compute=compute,
-    )
+    """by_size_class and by_sector for the dashboard (built inside its cached fragment)."""
+    return {
+        "by_size_class": members_by_size_class(network),
+        "by_sector": members_by_sector(network),
+    }
 
 
 def companies_to_add(*, network: TrainingNetwork, query: str, limit: int = 20) -> list[Company]:

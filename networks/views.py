@@ -1,6 +1,5 @@
 """Network pages: public list and detail, join request, coordinators' form and dashboard."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -144,7 +143,6 @@ def dashboard(request, slug):
             "candidates": selectors.companies_to_add(network=network, query=query),
             # Translated once, not once per member row.
             "role_choices": list(choice_labels(NetworkMembership.Role.choices).items()),
-            "fragment_timeout": settings.FRESHNESS_TIMEOUT,
             # Part of the fragments' keys, should what they offer ever differ by role.
             "can_manage": request.user.has_perm("networks.manage_network", network),
         },

@@ -9,7 +9,11 @@ class RegiolabConfig(AppConfig):
     def ready(self):
         from allauth.mfa.signals import authenticator_added
 
+        from . import caching
         from .mfa import spend_activation_code
+
+        # Every write moves the versions of the cached values that read its table.
+        caching.install()
 
         authenticator_added.connect(
             lambda sender, request, authenticator, **kwargs: spend_activation_code(

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "auditlog",
+    # Read by nothing any more (regiolab/caching.py observes writes itself); installed only while
+    # workshops/invitations/services.py still calls cachalot.api.invalidate (to be removed).
     "cachalot",
     "rules.apps.AutodiscoverRulesConfig",
     "regiolab",
@@ -187,16 +189,19 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: Redis when REDIS_URL is set (allauth rate limits need a shared cache) ----------
+# --- Cache: Redis at CACHE_URL, by default the broker's (allauth rate limits need a shared one) -
+# In production compose gives the cache its own Redis (allkeys-lru, bounded), so anonymous
+# visitors can never crowd out Celery's queue; in development one server does both.
+CACHE_URL = env.str("CACHE_URL", default="") or REDIS_URL
 # Each release has keys of its own: nothing cached from other code or templates is served.
 RELEASE = env.str("RELEASE", default="") or source_digest(BASE_DIR)
-if REDIS_URL:
+if CACHE_URL:
     CACHES = {
         "default": {
             # django-redis keeps one client per connection pool; Django's own backend builds
             # a new client for every call, a measurable share of a cached page.
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="regiolab") + f":{RELEASE}",
             # The cache may fail, the pages may not: a failed call is a miss, waits at most
             # half a second, and sends the process past Redis for CACHE_RETRY_SECONDS.
@@ -206,24 +211,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5)
-# In each process's memory: fragments that change only with a release (the navigation, the
-# dashboard's empty search field), where a Redis round trip costs more than the rendering.
-CACHES["process"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-
-# django-cachalot only records when each table of ours was last written (by the ORM, after
-# commit); it caches no query. Figures and page fragments that are expensive to build are
-# kept under that time (regiolab/freshness.py), so any change to their tables shows at once.
-CACHALOT_ENABLED = False
-# Only ORM writes are tracked (saves, bulk operations, QuerySet.update/delete): scanning every
-# raw statement for a write cost more than a small query. The portal writes no raw SQL; code that
-# ever does must call cachalot.api.invalidate() for the tables it changed.
+# Cached values and fragments (regiolab/caching.py) are replaced by any write to their tables;
+# this only bounds how long one may live, should Redis lose a table's version.
+CACHE_TIMEOUT = env.int("CACHE_TIMEOUT", default=600)
+CACHALOT_ENABLED = False  # caches no query (see INSTALLED_APPS)
 CACHALOT_INVALIDATE_RAW = False
 CACHALOT_ONLY_CACHABLE_APPS = frozenset(
     {"auth", "regiolab", "companies", "networks", "workshops", "funding"}
 )
-# Kept until a write replaces them; the timeout only bounds a stale entry should Redis lose the
-# time of a table's last write (eviction) while keeping a fragment.
-FRESHNESS_TIMEOUT = env.int("FRESHNESS_TIMEOUT", default=600)
 
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"

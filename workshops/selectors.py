@@ -6,6 +6,7 @@ from django.utils import dateformat, timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import get_language, ngettext
 
+from regiolab import caching
 from regiolab.display import choice_labels, url_maker
 
 from .models import Registration, Workshop
@@ -51,10 +52,14 @@ def workshop_list_queryset() -> QuerySet[Workshop]:
     return published_upcoming_workshops().select_related("network")
 
 
-def workshop_list_sources() -> tuple:
-    """The models whose rows the public workshop list shows or filters by."""
-    network = Workshop._meta.get_field("network").related_model
-    return (Workshop, Workshop.topics.through, Workshop.topics.field.related_model, network)
+# The public workshop list's filter bar and results (workshops.views.workshop_list): seats taken
+# are stored on the workshop, so the places shown stay exact.
+_NETWORK = Workshop._meta.get_field("network").related_model
+WORKSHOP_LIST = caching.declare(
+    "workshop_list",
+    reads=[Workshop, Workshop.topics.through, Workshop.topics.field.related_model, _NETWORK],
+    varies_by=["filters", "minute"],
+)
 
 
 def workshop_rows(workshops) -> list[Workshop]:

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from regiolab import caching
 from regiolab.consents import record_consents
 from regiolab.mail import Attachment, queue_rendered_email, render_email
 
@@ -408,7 +409,8 @@ def register_participant(
         registration.language,
     )
     try:
-        with transaction.atomic():
+        # Its writes change what this network's workshops and grants show, no other's.
+        with caching.scope(networks=workshop.network_id), transaction.atomic():
             locked = _lock_for_registration(workshop)
             _check_open(locked)
             # Seats freed by a capacity increase go to the waitlist first.
@@ -454,7 +456,7 @@ def register_participants(
         seen.setdefault(key, index)
     if row_errors:
         raise BulkRegistrationError(row_errors)
-    with transaction.atomic():
+    with caching.scope(networks=workshop.network_id), transaction.atomic():
         locked = _lock_workshop(workshop.pk)
         _check_open(locked)
         _fill_free_seats_locked(locked, now=now)

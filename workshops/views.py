@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from companies.selectors import membership_of
+from regiolab import caching
 from regiolab.forms import add_service_errors
-from regiolab.freshness import cached_until_changed, choice_models
 from regiolab.permissions import is_funder
 from regiolab.views import filtered_list_response
 from regiolab.views_helpers import run_service, service_errors_on
@@ -38,23 +38,30 @@ ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 @require_GET
 def workshop_list(request):
-    # The same for every visitor: rendered once per query string and minute (workshops drop
-    # off the list when they start) until a workshop, its topics or network, or a filter
-    # choice change; seats taken are stored on the workshop, so the places shown stay exact.
-    content = cached_until_changed(
-        "workshop_list",
-        request.GET.urlencode(),
-        timezone.now().replace(second=0, microsecond=0),
-        depends_on=(*selectors.workshop_list_sources(), *choice_models(WorkshopFilter)),
-        compute=lambda: _workshop_list_content(request),
-    )
-    return filtered_list_response(request, "workshops/workshop_list.html", content)
-
-
-def _workshop_list_content(request) -> str:
     workshop_filter = WorkshopFilter(
         request.GET or None, queryset=selectors.workshop_list_queryset()
     )
+    filters = caching.filter_parts(workshop_filter, request.GET.get("page"))
+
+    def build() -> str:
+        return _workshop_list_content(request, workshop_filter)
+
+    # The same for every visitor, per cleaned filter and minute (workshops drop off the list
+    # when they start); an invalid filter or page is answered uncached, so the entries one
+    # visitor can create are bounded by the filter's choices.
+    if filters is None:
+        content = build()
+    else:
+        content = caching.get(
+            "workshop_list",
+            build,
+            filters=filters,
+            minute=timezone.now().replace(second=0, microsecond=0),
+        )
+    return filtered_list_response(request, "workshops/workshop_list.html", content)
+
+
+def _workshop_list_content(request, workshop_filter) -> str:
     page_obj = Paginator(workshop_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": workshop_filter,

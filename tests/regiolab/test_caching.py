@@ -1,18 +1,22 @@
-"""Cached figures and fragments are rebuilt after any write to their tables, however written."""
+"""Declared values are rebuilt after any write to their tables, however written, and only then."""
 
 import threading
 
 import pytest
-from cachalot.api import invalidate
 from django.db import connection, transaction
+from django.utils import translation
 
 from companies.models import Company
-from regiolab.freshness import cache_key, cached_until_changed
-from tests.factories import CompanyFactory, TopicFactory
+from regiolab import caching
+from tests.factories import CompanyFactory, TopicFactory, UserFactory
+
+COUNT = caching.REGISTRY.get("test_count") or caching.declare(
+    "test_count", reads=[Company], varies_by=["part"]
+)
 
 
 class Counting:
-    """compute() for cached_until_changed: the number of companies, and how often it ran."""
+    """compute(): the number of companies, and how often it ran."""
 
     def __init__(self):
         self.calls = 0
@@ -22,8 +26,8 @@ class Counting:
         return Company.objects.count()
 
 
-def company_count(compute, *parts):
-    return cached_until_changed("test_count", *parts, depends_on=[Company], compute=compute)
+def company_count(compute, part=""):
+    return COUNT.get(compute, part=part)
 
 
 @pytest.mark.django_db
@@ -44,6 +48,14 @@ def test_other_parts_are_kept_apart():
 
 
 @pytest.mark.django_db
+def test_a_key_part_not_declared_is_refused():
+    with pytest.raises(caching.UndeclaredKeyPart):
+        COUNT.get(Counting(), part="a", user=1)
+    with pytest.raises(caching.UndeclaredKeyPart):
+        COUNT.get(Counting())
+
+
+@pytest.mark.django_db
 def test_a_write_to_an_unrelated_table_keeps_the_value():
     compute = Counting()
     company_count(compute)
@@ -52,10 +64,10 @@ def test_a_write_to_an_unrelated_table_keeps_the_value():
     assert compute.calls == 1
 
 
-def _raw_update_announced():
+def _raw_update():
+    # Seen like any other write: no announcement needed.
     with connection.cursor() as cursor:
         cursor.execute("UPDATE companies_company SET city = %s", ["Celle"])
-    invalidate(Company)  # raw SQL is not scanned (settings.CACHALOT_INVALIDATE_RAW)
 
 
 @pytest.mark.django_db
@@ -68,7 +80,7 @@ def _raw_update_announced():
         pytest.param(
             lambda: Company.objects.bulk_create([CompanyFactory.build()]), id="bulk-create"
         ),
-        pytest.param(_raw_update_announced, id="raw-sql-with-invalidate"),
+        pytest.param(_raw_update, id="raw-sql"),
     ],
 )
 def test_every_kind_of_write_rebuilds_the_value(write):
@@ -85,13 +97,33 @@ def test_every_kind_of_write_rebuilds_the_value(write):
 
 @pytest.mark.django_db
 def test_the_key_differs_by_language():
-    from django.utils import translation
-
     with translation.override("de"):
-        german = cache_key("x", depends_on=[Company])
+        german = COUNT.key({"part": ""})
     with translation.override("en"):
-        english = cache_key("x", depends_on=[Company])
+        english = COUNT.key({"part": ""})
     assert german != english
+
+
+@pytest.mark.django_db
+def test_a_login_write_invalidates_nothing(client):
+    """Every login writes auth_user.last_login; no cached value shows it."""
+    user = UserFactory()
+    users = caching.REGISTRY.get("test_users") or caching.declare(
+        "test_users", reads=[type(user)], varies_by=[]
+    )
+    calls = []
+    users.get(lambda: calls.append(1))
+
+    client.force_login(user)  # writes last_login and a session
+    user.refresh_from_db()
+    assert user.last_login is not None
+    users.get(lambda: calls.append(1))
+    assert len(calls) == 1
+
+    user.first_name = "Renamed"
+    user.save()
+    users.get(lambda: calls.append(1))
+    assert len(calls) == 2
 
 
 @pytest.mark.django_db(transaction=True)

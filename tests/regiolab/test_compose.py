@@ -74,5 +74,29 @@ def test_every_task_queue_has_a_worker_and_reports_have_their_own():
 def test_services_that_can_die_are_restarted():
     """A worker that exits (a crash, an out-of-memory kill) comes back without anybody's help."""
     services = _compose()["services"]
-    for name in ("web", "worker", "worker-reports", "beat", "db", "redis"):
+    for name in ("web", "worker", "worker-reports", "beat", "db", "redis", "cache"):
         assert services[name].get("restart") in {"unless-stopped", "always"}, name
+
+
+def _redis_options(service) -> dict[str, str]:
+    args = shlex.split(service["command"])
+    assert args[0] == "redis-server"
+    return {flag[2:]: value for flag, value in zip(args[1::2], args[2::2], strict=True)}
+
+
+def test_the_cache_has_its_own_bounded_redis_and_the_broker_keeps_its_queue():
+    """Anonymous visitors fill the cache, never the broker: the cache evicts any key at its
+    memory limit, the broker evicts nothing and keeps its queue across a restart."""
+    services = _compose()["services"]
+    cache = _redis_options(services["cache"])
+    assert cache["maxmemory-policy"] == "allkeys-lru"
+    assert cache["maxmemory"]
+    broker = _redis_options(services["redis"])
+    assert broker["maxmemory-policy"] == "noeviction"
+    assert broker["appendonly"] == "yes"
+    assert "volumes" in services["redis"]
+    for name in ("web", "worker", "worker-reports", "beat"):
+        env = services[name]["environment"]
+        assert env["CACHE_URL"].startswith("redis://cache:6379"), name
+        assert env["REDIS_URL"].startswith("redis://redis:6379"), name
+        assert "cache" in services[name]["depends_on"], name

@@ -14,6 +14,7 @@ PROBE = (
     "'name': str(settings.DATABASES['default']['NAME']),"
     "'eager': app.conf.task_always_eager, 'broker': app.conf.broker_url,"
     "'cache': settings.CACHES['default']['BACKEND'], 'email': settings.EMAIL_BACKEND,"
+    "'cache_location': settings.CACHES['default'].get('LOCATION'),"
     "'tz': settings.TIME_ZONE, 'lang': settings.LANGUAGE_CODE}))"
 )
 
@@ -22,7 +23,7 @@ def _settings_with(env: dict) -> dict:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE", "REDIS", "EMAIL", "CELERY"))
+        if not k.startswith(("DJANGO_", "DATABASE", "REDIS", "EMAIL", "CELERY", "CACHE_"))
     }
     clean.update(env, DJANGO_SETTINGS_MODULE="regiolab.settings")
     out = subprocess.run(
@@ -61,6 +62,20 @@ def test_database_and_redis_urls_switch_to_real_services():
     assert probe["broker"] == "redis://127.0.0.1:6379/3"
     assert probe["cache"].endswith("RedisCache")
     assert probe["email"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_the_cache_can_have_its_own_redis():
+    """CACHE_URL defaults to REDIS_URL (one server in development); set, it takes the cache
+    elsewhere (compose: a Redis with allkeys-lru) and the broker stays where it was."""
+    same = _settings_with({"REDIS_URL": "redis://127.0.0.1:6379/3"})
+    assert same["cache_location"] == same["broker"] == "redis://127.0.0.1:6379/3"
+
+    apart = _settings_with(
+        {"REDIS_URL": "redis://127.0.0.1:6379/3", "CACHE_URL": "redis://127.0.0.1:6380/0"}
+    )
+    assert apart["cache_location"] == "redis://127.0.0.1:6380/0"
+    assert apart["broker"] == "redis://127.0.0.1:6379/3"
+    assert apart["cache"].endswith("RedisCache")
 
 
 def test_production_refuses_to_start_without_secret_key():

@@ -1,0 +1,289 @@
+"""The one way to cache: a declared value, kept until a table it reads is written.
+
+Every cached value or page fragment is declared once, beside the selector that builds it::
+
+    GRANT_INDICATORS = caching.declare(
+        "grant_indicators",
+        reads=[Company, Registration, Workshop, ...],
+        varies_by=["networks", "period_start", "period_end", "held"],
+        scoped={"networks": [Registration, Workshop, NetworkMembership]},
+    )
+    GRANT_INDICATORS.get(compute, networks=ids, period_start=..., period_end=..., held=...)
+
+Templates use it by name: ``{% cached "network_dashboard" network=network.pk %}…{% endcached %}``.
+A key part that is not declared (or a declared one left out) raises ``UndeclaredKeyPart``; the
+active language is always part of the key.
+
+Invalidation: every statement that writes a table (ORM saves, ``QuerySet.update``, bulk
+operations, raw SQL) is seen by a database execute wrapper and, once the transaction commits,
+moves that table's version. A value's key holds the versions of the tables it reads, so the first
+request after a write builds it anew. Two exceptions keep invalidation no coarser than the data:
+
+- columns nobody shows (``IGNORED_COLUMNS``: a login's ``last_login``) move nothing;
+- writes inside ``with caching.scope(networks=[id]):`` move only that scope's version of each
+  table, so a registration for one network's workshop leaves other networks' grants cached.
+  A declaration lists in ``scoped`` which of its tables it reads per value of a key part.
+
+Entries live ``settings.CACHE_TIMEOUT`` seconds at most; versions never expire (a lost version
+is replaced by a new one, which orphans the values keyed by the old).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from functools import cached_property
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, transaction
+from django.db.backends.signals import connection_created
+from django.utils import translation
+
+REGISTRY: dict[str, Declaration] = {}
+
+# Columns whose writes change nothing a cached value shows.
+IGNORED_COLUMNS = {"auth_user": {"last_login"}}
+
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_SET = re.compile(r'^\s*UPDATE\s+"?\w+"?\s+SET\s+(.*?)\s+WHERE\s', re.IGNORECASE | re.DOTALL)
+_COLUMN = re.compile(r'"(\w+)"\s*=')
+
+_local = threading.local()
+
+
+class UndeclaredKeyPart(KeyError):
+    """A cached value was asked for with key parts its declaration does not name."""
+
+
+def _table(model) -> str:
+    if isinstance(model, str):
+        model = apps.get_model(model)
+    return model._meta.db_table
+
+
+class Declaration:
+    def __init__(self, name: str, reads: tuple, varies_by: tuple[str, ...], scoped: dict):
+        self.name = name
+        self.models = reads
+        self.varies_by = varies_by
+        self.scoped_models = scoped
+        if not set(scoped) <= set(varies_by):
+            raise ValueError(f"{name}: a scope must be one of the key parts")
+
+    @cached_property
+    def reads(self) -> frozenset[str]:
+        """The tables the value is built from (models resolved on first use)."""
+        return frozenset(_table(model) for model in self.models)
+
+    @cached_property
+    def scoped(self) -> dict[str, frozenset[str]]:
+        """Key part -> the tables read per value of that part."""
+        scoped = {
+            part: frozenset(_table(m) for m in models)
+            for part, models in self.scoped_models.items()
+        }
+        for part, tables in scoped.items():
+            if not tables <= self.reads:
+                raise ValueError(f"{self.name}: scope {part} names tables it does not read")
+        return scoped
+
+    def key(self, parts: dict[str, Any]) -> str:
+        if set(parts) != set(self.varies_by):
+            raise UndeclaredKeyPart(
+                f"{self.name} varies by {sorted(self.varies_by)}, was given {sorted(parts)}"
+            )
+        names = []
+        for table in sorted(self.reads):
+            scope = next((p for p, tables in self.scoped.items() if table in tables), None)
+            if scope is None:
+                names.append(f"v:{table}")
+            else:
+                names.append(f"v:{table}:*")
+                names += [f"v:{table}:{scope}:{value}" for value in _values(parts[scope])]
+        versions = _versions(names)
+        raw = repr(
+            (translation.get_language(), [(p, parts[p]) for p in self.varies_by], versions)
+        ).encode()
+        return f"c:{self.name}:{hashlib.blake2b(raw, digest_size=16).hexdigest()}"
+
+    def get(self, compute: Callable[[], Any], **parts) -> Any:
+        """``compute()``, or what it returned for the same parts while its tables are unchanged."""
+        key = self.key(parts)
+        value = cache.get(key, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            cache.set(key, value, settings.CACHE_TIMEOUT)
+        return value
+
+
+_MISSING = object()
+
+
+def declare(
+    name: str,
+    *,
+    reads: Iterable,
+    varies_by: Iterable[str] = (),
+    scoped: dict[str, Iterable] | None = None,
+) -> Declaration:
+    """Declare a cached value: its name, the models it reads, the parts its key varies by."""
+    declaration = Declaration(name, tuple(reads), tuple(varies_by), dict(scoped or {}))
+    if name in REGISTRY:
+        raise ValueError(f"Cached value {name} declared twice")
+    REGISTRY[name] = declaration
+    return declaration
+
+
+def get(name: str, compute: Callable[[], Any], **parts) -> Any:
+    return REGISTRY[name].get(compute, **parts)
+
+
+def _values(value) -> list:
+    return sorted(set(value)) if isinstance(value, list | tuple | set | frozenset) else [value]
+
+
+def _versions(names: list[str]) -> list:
+    _flush_in_tests(connections["default"])
+    found = cache.get_many(names)
+    missing = {name: uuid.uuid4().hex for name in names if name not in found}
+    if missing:
+        for name, version in missing.items():
+            # add(): two processes filling the same missing version agree on the first.
+            if not cache.add(name, version, None):
+                version = cache.get(name, version)
+            found[name] = version
+    return [found[name] for name in names]
+
+
+# --- Observing writes ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def scope(**parts):
+    """Writes in this block change only these scopes (e.g. ``networks=[id]``) of each table a
+    declaration reads per that key part; for every other declaration they change the table."""
+    previous = getattr(_local, "scope", None)
+    _local.scope = {name: _values(value) for name, value in parts.items()}
+    try:
+        yield
+    finally:
+        _local.scope = previous
+
+
+def changed(*models, **parts) -> None:
+    """Move the versions of these tables now (or at commit), as a write to them would."""
+    for model in models:
+        scoped = {name: _values(value) for name, value in parts.items()}
+        _record(connections["default"], _table(model), scoped or None)
+
+
+def _record(connection, table: str, parts: dict | None) -> None:
+    entry = (table, tuple(sorted((k, tuple(v)) for k, v in (parts or {}).items())))
+    if not connection.in_atomic_block or _only_test_transactions(connection):
+        _bump(table, parts)
+        return
+    for _sids, func, _robust in connection.run_on_commit:
+        if getattr(func, "cache_entry", None) == entry and not func.done:
+            return  # this transaction moves it already
+
+    def bump():
+        if not bump.done:
+            bump.done = True
+            _bump(table, parts)
+
+    bump.cache_entry = entry
+    bump.done = False
+    transaction.on_commit(bump, using=connection.alias, robust=True)
+
+
+def _only_test_transactions(connection) -> bool:
+    return all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _flush_in_tests(connection) -> None:
+    """Tests run inside a transaction that never commits (pytest-django's TestCase atomics): a
+    block committed into it counts as committed, as in production its commit would."""
+    if connection.in_atomic_block and _only_test_transactions(connection):
+        for _sids, func, _robust in list(connection.run_on_commit):
+            if hasattr(func, "cache_entry"):
+                func()
+
+
+def _bump(table: str, parts: dict | None) -> None:
+    new = uuid.uuid4().hex
+    names = [f"v:{table}"]
+    if parts:
+        names += [f"v:{table}:{p}:{value}" for p, values in parts.items() for value in values]
+    else:
+        names.append(f"v:{table}:*")
+    cache.set_many(dict.fromkeys(names, new), None)
+
+
+def _observe(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    match = _WRITE.match(sql) if isinstance(sql, str) else None
+    if match:
+        table = match.group(1)
+        ignored = IGNORED_COLUMNS.get(table)
+        if ignored:
+            assignments = _SET.match(sql)
+            if assignments and set(_COLUMN.findall(assignments.group(1))) <= ignored:
+                return result
+        _record(context["connection"], table, getattr(_local, "scope", None))
+    return result
+
+
+def _install(connection, **kwargs) -> None:
+    if _observe not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_observe)
+
+
+def install() -> None:
+    """Observe the writes of every database connection (called from AppConfig.ready)."""
+    connection_created.connect(_install, dispatch_uid="regiolab.caching")
+    for connection in connections.all(initialized_only=True):
+        _install(connection)
+
+
+# --- Keys of filtered list pages ---------------------------------------------------------------
+
+# Pages past this one are answered uncached: one visitor can create at most this many entries
+# per combination of filter choices (a finite set), however many query strings they try.
+MAX_CACHED_PAGE = 20
+
+
+def filter_parts(filterset, page) -> tuple | None:
+    """The key part of a filtered list page: its filter form's cleaned data and page number, or
+    None when the page is to be answered uncached (an invalid filter or page)."""
+    try:
+        page = int(page or 1)
+    except (TypeError, ValueError):
+        return None
+    if not 1 <= page <= MAX_CACHED_PAGE:
+        return None
+    if not filterset.is_bound:
+        return (("page", page),)
+    form = filterset.form
+    if not form.is_valid():
+        return None
+    cleaned = [
+        (name, _plain(value))
+        for name, value in sorted(form.cleaned_data.items())
+        if value not in (None, "", [], ())
+    ]
+    return (*cleaned, ("page", page))
+
+
+def _plain(value):
+    if hasattr(value, "_meta"):  # a model instance from a choice field
+        return value.pk
+    if isinstance(value, list | tuple | set | frozenset) or hasattr(value, "model"):
+        return tuple(sorted(_plain(item) for item in value))
+    return value
