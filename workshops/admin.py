@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from regiolab.admin import HTTPS_URL_FIELDS
 
-from . import lifecycle, services
+from . import services
+from .lifecycle import services as lifecycle
 from .models import Invitation, Registration, Workshop
 
 
@@ -33,7 +34,7 @@ class WorkshopAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Calendar programs take the copy with the higher SEQUENCE (RFC 5545); an edit here moves
-        # the entry as one through the coordinator's pages does (workshops.lifecycle).
+        # the entry as one through the coordinator's pages does (workshops.lifecycle.services).
         moved = (*lifecycle.TIME_FIELDS, *lifecycle.PLACE_FIELDS, "status")
         if change and any(name in form.changed_data for name in moved):
             obj.sequence = F("sequence") + 1

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import manage_views, views
+from . import views
 from .invitations import views as invitation_views
+from .lifecycle import views as manage_views
 
 app_name = "workshops"
 
@@ -9,7 +10,7 @@ urlpatterns = [
     # Public (views.py)
     path("", views.workshop_list, name="list"),
     path("calendar.ics", views.calendar_feed, name="calendar_feed"),
-    # Coordinators (manage_views.py); fixed words before <slug> are reserved slugs
+    # Coordinators (lifecycle/views.py); fixed words before <slug> are reserved slugs
     path("manage/", manage_views.manage_list, name="manage_list"),
     path("new/", manage_views.workshop_create, name="create"),
     path("<slug:slug>/", views.workshop_detail, name="detail"),

@@ -25,7 +25,7 @@ from regiolab.pages.content import create_initial_pages
 from regiolab.pages.models import SitePage, SitePageSection
 from regiolab.text import german_slug
 from tests.factories import TrainingNetworkFactory, UserFactory, WorkshopFactory
-from workshops import lifecycle
+from workshops.lifecycle import services as lifecycle
 
 PROJECT_CATALOGUE = Path(settings.BASE_DIR) / "locale/de/LC_MESSAGES/django.po"
 ALLAUTH_CATALOGUE = Path(allauth.__file__).parent / "locale/de/LC_MESSAGES/django.po"

@@ -19,7 +19,8 @@ from icalendar import Calendar
 
 from regiolab.mail import deliver_new, office_address
 from tests.factories import RegistrationFactory, WorkshopFactory
-from workshops import lifecycle, services
+from workshops import services
+from workshops.lifecycle import services as lifecycle
 from workshops.models import Registration, Workshop
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.factories import CompanyFactory, RegistrationFactory, TopicFactory, WorkshopFactory
-from workshops import lifecycle
-from workshops.lifecycle_tasks import send_certificates_task
+from workshops.lifecycle import services as lifecycle
+from workshops.lifecycle.tasks import send_certificates_task
 from workshops.models import Registration
 
 pytestmark = pytest.mark.django_db

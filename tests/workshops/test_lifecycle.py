@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from regiolab.mail import deliver_new
 from tests.factories import TopicFactory, TrainingNetworkFactory, UserFactory, WorkshopFactory
-from workshops import lifecycle, services
+from workshops import services
+from workshops.lifecycle import services as lifecycle
 from workshops.models import Registration, Workshop
 
 pytestmark = pytest.mark.django_db
@@ -430,7 +431,7 @@ def test_finished_workshops_are_marked_done_once():
     from django.utils import timezone
 
     from tests.factories import WorkshopFactory
-    from workshops.lifecycle import mark_finished_workshops
+    from workshops.lifecycle.services import mark_finished_workshops
     from workshops.models import Workshop
 
     now = timezone.now()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from regiolab.celery import app as celery_app
 from tests.factories import RegistrationFactory, WorkshopFactory
-from workshops import lifecycle
+from workshops.lifecycle import services as lifecycle
 from workshops.models import Registration
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
-from .. import lifecycle, manage_selectors
+from ..lifecycle import selectors as manage_selectors
+from ..lifecycle import services as lifecycle
 from . import pdfs
 
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..manage_views import coordinator_only
+from ..lifecycle.views import coordinator_only
 from . import services
 from .forms import InvitationForm
 

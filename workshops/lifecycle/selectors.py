@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from .models import Registration, Workshop
+from ..models import Registration, Workshop
 
 STATUS_ORDER = (
     Registration.Status.CONFIRMED,

@@ -9,8 +9,8 @@ from networks.models import TrainingNetwork
 from regiolab.models import Topic
 from regiolab.validators import no_control_characters, no_markup, single_line
 
-from .lifecycle import ATTENDANCE_CHOICES, EDITABLE_FIELDS
-from .models import Registration, Workshop
+from ..models import Registration, Workshop
+from .services import ATTENDANCE_CHOICES, EDITABLE_FIELDS
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -25,7 +25,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class WorkshopForm(forms.ModelForm):
-    """Details of a workshop; the rules across fields live in workshops.lifecycle."""
+    """Details of a workshop; the rules across fields live in workshops.lifecycle.services."""
 
     topics = forms.ModelMultipleChoiceField(
         label=_("Topics"),

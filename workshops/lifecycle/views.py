@@ -12,11 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from regiolab.permissions import login_and_permission_required
 from regiolab.views_helpers import run_service, service_errors_on
 
-from . import lifecycle, manage_selectors, services
-from .documents import exports, pdfs
-from .lifecycle_tasks import send_certificates_task
-from .manage_forms import CheckinForm, ManageWorkshopFilter, WorkshopForm
-from .models import Registration
+from .. import services
+from ..documents import exports, pdfs
+from ..models import Registration
+from . import selectors
+from . import services as lifecycle
+from .forms import CheckinForm, ManageWorkshopFilter, WorkshopForm
+from .tasks import send_certificates_task
 
 PAGE_SIZE = 25
 MANAGE_PERMISSION = "workshops.manage_workshop"
@@ -33,7 +35,7 @@ def _participants(workshop):
 @require_GET
 def manage_list(request):
     workshop_filter = ManageWorkshopFilter(
-        request.GET or None, queryset=manage_selectors.managed_workshops()
+        request.GET or None, queryset=selectors.managed_workshops()
     )
     page_obj = Paginator(workshop_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -60,7 +62,7 @@ def workshop_create(request):
 @coordinator_only
 @require_http_methods(["GET", "POST"])
 def workshop_edit(request, slug):
-    workshop = manage_selectors.managed_workshop(slug)
+    workshop = selectors.managed_workshop(slug)
     form = WorkshopForm(request.POST or None, instance=workshop)
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
@@ -75,7 +77,7 @@ def workshop_edit(request, slug):
 @coordinator_only
 @require_POST
 def workshop_publish(request, slug):
-    workshop = manage_selectors.managed_workshop(slug)
+    workshop = selectors.managed_workshop(slug)
     return run_service(
         request,
         lambda: lifecycle.publish_workshop(workshop=workshop, by=request.user),
@@ -87,7 +89,7 @@ def workshop_publish(request, slug):
 @coordinator_only
 @require_http_methods(["GET", "POST"])
 def workshop_cancel(request, slug):
-    workshop = manage_selectors.managed_workshop(slug)
+    workshop = selectors.managed_workshop(slug)
     if request.method == "POST":
         return run_service(
             request,
@@ -109,14 +111,14 @@ def workshop_cancel(request, slug):
 @coordinator_only
 @require_GET
 def participants(request, slug):
-    workshop = manage_selectors.managed_workshop(slug)
-    registrations = manage_selectors.workshop_registrations(workshop)
+    workshop = selectors.managed_workshop(slug)
+    registrations = selectors.workshop_registrations(workshop)
     return render(
         request,
         "workshops/manage/participants.html",
         {
             "workshop": workshop,
-            "groups": manage_selectors.grouped_by_status(registrations),
+            "groups": selectors.grouped_by_status(registrations),
             "total": len(registrations),
             "attendance_open": lifecycle.attendance_open(workshop),
             "certificates_open": lifecycle.certificates_open(workshop),
@@ -127,10 +129,10 @@ def participants(request, slug):
 @coordinator_only
 @require_GET
 def participants_export(request, slug, fmt):
-    workshop = manage_selectors.managed_workshop(slug)
+    workshop = selectors.managed_workshop(slug)
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    registrations = manage_selectors.workshop_registrations(workshop)
+    registrations = selectors.workshop_registrations(workshop)
     if fmt == "csv":
         content, content_type = exports.participants_csv(registrations), exports.CSV_CONTENT_TYPE
     else:
@@ -144,7 +146,7 @@ def participants_export(request, slug, fmt):
 @coordinator_only
 @require_POST
 def promote(request, slug, pk):
-    workshop = manage_selectors.managed_workshop(slug)
+    workshop = selectors.managed_workshop(slug)
     registration = get_object_or_404(Registration, workshop=workshop, pk=pk)
     return run_service(
         request,
@@ -158,8 +160,8 @@ def promote(request, slug, pk):
 @coordinator_only
 @require_http_methods(["GET", "POST"])
 def checkin(request, slug):
-    workshop = manage_selectors.managed_workshop(slug)
-    registrations = manage_selectors.checkin_registrations(workshop)
+    workshop = selectors.managed_workshop(slug)
+    registrations = selectors.checkin_registrations(workshop)
     form = CheckinForm(request.POST or None, registrations=registrations)
     if request.method == "POST" and form.is_valid():
         return run_service(
@@ -184,8 +186,8 @@ def checkin(request, slug):
 @coordinator_only
 @require_GET
 def signature_sheet(request, slug):
-    workshop = manage_selectors.managed_workshop(slug)
-    registrations = manage_selectors.signature_sheet_registrations(workshop)
+    workshop = selectors.managed_workshop(slug)
+    registrations = selectors.signature_sheet_registrations(workshop)
     content = pdfs.signature_sheet_pdf(workshop, registrations, language=request.LANGUAGE_CODE)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -197,7 +199,7 @@ def signature_sheet(request, slug):
 @coordinator_only
 @require_POST
 def send_certificates(request, slug):
-    workshop = manage_selectors.managed_workshop(slug)
+    workshop = selectors.managed_workshop(slug)
     if not lifecycle.certificates_open(workshop):
         messages.error(request, _("Certificates can be sent once the workshop has ended."))
         return _participants(workshop)

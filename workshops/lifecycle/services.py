@@ -26,10 +26,10 @@ from regiolab.mail import Attachment, queue_email
 from regiolab.text import german_slug
 from regiolab.validators import no_markup
 
-from . import calendar
-from .documents import pdfs
-from .models import Registration, Workshop
-from .services import cancel_url
+from .. import calendar
+from ..documents import pdfs
+from ..models import Registration, Workshop
+from ..services import cancel_url
 
 # Fixed words of the URL map under /workshops/ that a slug must not shadow.
 RESERVED_SLUGS = frozenset({"manage", "new", "calendar.ics", "calendar"})
