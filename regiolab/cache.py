@@ -1,7 +1,7 @@
 """The cache may fail; the pages may not.
 
-Everything kept in Redis can be rebuilt from the database: page fragments, figures, the times
-of the tables' last writes (django-cachalot) and copies of the sessions (``cached_db``).
+Everything kept in Redis can be rebuilt from the database: page fragments, figures, the versions
+of the tables (regiolab/caching.py) and copies of the sessions (``cached_db``).
 django-redis answers a failed call as a miss and logs nothing (``IGNORE_EXCEPTIONS``,
 settings.CACHES), and short socket timeouts bound each call. A page makes several calls, though,
 so a hanging Redis would still cost each of them the whole timeout: after one failure this

@@ -88,7 +88,7 @@ def _measure(client, owner_client, owner, coordinator, assert_max) -> dict[str, 
     counts = {}
     for label, url in _pages(owner).items():
         # Both runs start with cold caches (content types, and the figures and fragments kept
-        # by regiolab.freshness), so they compare like with like and count the worst case.
+        # by regiolab.caching), so they compare like with like and count the worst case.
         ContentType.objects.clear_cache()
         cache.clear()
         if url.startswith("report:"):

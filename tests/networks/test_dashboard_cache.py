@@ -1,8 +1,8 @@
 """The network dashboard keeps its figures and tables until their data changes.
 
-The figures (members by size class and sector) are kept with cached_until_changed, the open
-requests and the member table as {% cache %} fragments keyed by the data stamp of the tables
-they show. Every write to those tables shows on the next request; the shared fragments never
+The figures (members by size class and sector), the open requests and the member table are one
+fragment declared as networks.selectors.DASHBOARD (regiolab/caching.py), keyed by the versions of
+the tables they show. Every write to those tables shows on the next request; the shared fragments never
 carry one coordinator's CSRF token to another.
 """
 
