@@ -20,7 +20,7 @@ from icalendar import Calendar, Conference, Event, Timezone, vCalAddress
 
 from regiolab.mail import Attachment, office_address, queue_email
 
-from .models import Registration, Workshop
+from ..models import Registration, Workshop
 
 PRODID = "-//regioLab//Workshops//DE"
 PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
