@@ -32,7 +32,7 @@ from regiolab import caching
 from regiolab.consents import record_consents
 from regiolab.mail import Attachment, queue_rendered_email, render_email
 
-from . import calendar
+from .calendar import services as calendar
 from .models import Registration, Workshop
 from .personal_data import registration_consent
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .calendar import views as calendar_views
 from .invitations import views as invitation_views
 from .lifecycle import views as manage_views
 
@@ -9,13 +10,13 @@ app_name = "workshops"
 urlpatterns = [
     # Public (views.py)
     path("", views.workshop_list, name="list"),
-    path("calendar.ics", views.calendar_feed, name="calendar_feed"),
+    path("calendar.ics", calendar_views.calendar_feed, name="calendar_feed"),
     # Coordinators (lifecycle/views.py); fixed words before <slug> are reserved slugs
     path("manage/", manage_views.manage_list, name="manage_list"),
     path("new/", manage_views.workshop_create, name="create"),
     path("<slug:slug>/", views.workshop_detail, name="detail"),
     path("<slug:slug>/register/", views.register, name="register"),
-    path("<slug:slug>/calendar.ics", views.workshop_ics, name="ics"),
+    path("<slug:slug>/calendar.ics", calendar_views.workshop_ics, name="ics"),
     path("<slug:slug>/edit/", manage_views.workshop_edit, name="edit"),
     path("<slug:slug>/publish/", manage_views.workshop_publish, name="publish"),
     path("<slug:slug>/cancel/", manage_views.workshop_cancel, name="cancel"),

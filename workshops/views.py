@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -23,7 +23,7 @@ from regiolab.permissions import is_funder
 from regiolab.views import filtered_list_response
 from regiolab.views_helpers import run_service, service_errors_on
 
-from . import calendar, selectors, services
+from . import selectors, services
 from .filters import WorkshopFilter
 from .forms import ColleagueFormSet, ColleagueOptionsForm, RegistrationForm
 from .models import Registration
@@ -33,7 +33,6 @@ PAGE_SIZE = 20
 # The result page after registering: ?done=1&result=<signed registration ids>.
 RESULT_PARAMETER = "result"
 RESULT_MAX_AGE = 60 * 60  # seconds; the page is shown right after the registration
-ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
 @require_GET
@@ -269,22 +268,3 @@ def company_registrations(request):
             "registrations": page_obj.object_list,
         },
     )
-
-
-def _ics_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=ICS_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@require_GET
-def workshop_ics(request, slug):
-    workshop = selectors.workshop_calendar_visible_to(request.user, slug)
-    return _ics_response(calendar.workshop_ics(workshop), calendar.ics_filename(workshop))
-
-
-@require_GET
-def calendar_feed(request):
-    workshops = selectors.calendar_feed_workshops()
-    content = calendar.workshops_feed_ics(workshops, name=str(_("regioLab workshops")))
-    return _ics_response(content, "regiolab-workshops.ics")

@@ -26,7 +26,7 @@ from regiolab.mail import Attachment, queue_email
 from regiolab.text import german_slug
 from regiolab.validators import no_markup
 
-from .. import calendar
+from ..calendar import services as calendar
 from ..documents import pdfs
 from ..models import Registration, Workshop
 from ..services import cancel_url
