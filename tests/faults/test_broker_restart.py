@@ -115,7 +115,9 @@ def test_workers_wait_for_the_broker_while_requests_give_up_at_once():
     """The web fails fast (one attempt, 1 s); a worker (celeryd_init) retries for ever."""
     from celery import Celery, signals
 
-    worker_app = Celery("regiolab")
+    # Not the current app: tasks of later tests would be sent through it instead of the
+    # portal's (whose broker and eager settings the tests switch).
+    worker_app = Celery("regiolab", set_as_current=False)
     worker_app.config_from_object("django.conf:settings", namespace="CELERY")
     assert worker_app.conf.broker_transport_options["max_retries"] == 0
     assert worker_app.conf.task_publish_retry is False
