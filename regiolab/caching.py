@@ -45,8 +45,10 @@ from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.utils import translation
+from django.utils.module_loading import autodiscover_modules
 
 REGISTRY: dict[str, Declaration] = {}
+_read_tables: frozenset[str] | None = None  # every declaration's tables, built on first write
 
 # Columns whose writes change nothing a cached value shows.
 IGNORED_COLUMNS = {"auth_user": {"last_login"}}
@@ -134,11 +136,20 @@ def declare(
     scoped: dict[str, Iterable] | None = None,
 ) -> Declaration:
     """Declare a cached value: its name, the models it reads, the parts its key varies by."""
+    global _read_tables
     declaration = Declaration(name, tuple(reads), tuple(varies_by), dict(scoped or {}))
     if name in REGISTRY:
         raise ValueError(f"Cached value {name} declared twice")
     REGISTRY[name] = declaration
+    _read_tables = None
     return declaration
+
+
+def _is_read(table: str) -> bool:
+    global _read_tables
+    if _read_tables is None:
+        _read_tables = frozenset().union(*(d.reads for d in REGISTRY.values()))
+    return table in _read_tables
 
 
 def get(name: str, compute: Callable[[], Any], **parts) -> Any:
@@ -185,6 +196,8 @@ def changed(*models, **parts) -> None:
 
 
 def _record(connection, table: str, parts: dict | None) -> None:
+    if not _is_read(table):
+        return  # no cached value shows it (sessions, the outbox, invitations, the audit log)
     entry = (table, tuple(sorted((k, tuple(v)) for k, v in (parts or {}).items())))
     if not connection.in_atomic_block or _only_test_transactions(connection):
         _bump(table, parts)
@@ -246,7 +259,12 @@ def _install(connection, **kwargs) -> None:
 
 
 def install() -> None:
-    """Observe the writes of every database connection (called from AppConfig.ready)."""
+    """Observe the writes of every database connection (called from AppConfig.ready).
+
+    Every app's ``selectors`` module is imported first, as the admin finds ``admin`` modules, so
+    that every declaration is known before the first write in any process (web or worker).
+    """
+    autodiscover_modules("selectors")
     connection_created.connect(_install, dispatch_uid="regiolab.caching")
     for connection in connections.all(initialized_only=True):
         _install(connection)
