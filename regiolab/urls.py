@@ -16,7 +16,7 @@ urlpatterns = [
     path("companies/", include("companies.urls")),
     path("networks/", include("networks.urls")),
     path("workshops/", include("workshops.urls")),
-    path("registrations/", include("workshops.registration_urls")),
+    path("registrations/", include("workshops.registration.urls")),
     path("funding/", include("funding.urls")),
     path("health/", views.health, name="health"),
     # Coordinators: e-mails that failed for good, and sending them again.

@@ -128,7 +128,7 @@ class WorkshopFactory(factory.django.DjangoModelFactory):
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):
-    """A confirmed registration; use workshops.services to take seats in real flows."""
+    """A confirmed registration; use workshops.registration.services to take seats in real flows."""
 
     class Meta:
         model = "workshops.Registration"

@@ -41,7 +41,7 @@ from tests.factories import (
 )
 from tests.support.mfa import enable_totp
 from tests.workshops.support import valid_data
-from workshops import services as workshop_services
+from workshops.registration import services as workshop_services
 
 ROLES = ("anonymous", "rep_a", "rep_b", "coordinator", "funder")
 

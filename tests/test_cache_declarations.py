@@ -25,7 +25,7 @@ from tests.factories import (
     TrainingNetworkFactory,
     WorkshopFactory,
 )
-from workshops import services as workshop_services
+from workshops.registration import services as workshop_services
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from regiolab.admin import HTTPS_URL_FIELDS
 
-from . import services
 from .lifecycle import services as lifecycle
 from .models import Invitation, Registration, Workshop
+from .registration import services
 
 
 class RegistrationInline(admin.TabularInline):

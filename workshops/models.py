@@ -67,7 +67,7 @@ class Workshop(models.Model):
     ends_at = models.DateTimeField(_("end"))
     capacity = models.PositiveIntegerField(_("places"))
     # Seats held by confirmed, attended and no-show registrations; written only by
-    # workshops.services under the workshop's row lock, and bounded by a constraint.
+    # workshops.registration.services under the workshop's row lock, and bounded by a constraint.
     seats_taken = models.PositiveIntegerField(default=0, editable=False)
     registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
     language = models.CharField(

@@ -1,4 +1,4 @@
-"""Data protection for workshops: the registration consents (recorded by workshops.services) and
+"""Data protection for workshops: the registration consents (recorded by workshops.registration.services) and
 a person's workshop data in the export (regiolab.personal_data). Registered from
 WorkshopsConfig.ready()."""
 
@@ -7,8 +7,8 @@ from django.db.models.functions import Lower
 from regiolab import consents
 from regiolab.models import Consent
 
-from .forms import CONSENT_TEXT, CONSENT_TEXT_VERSION, ColleagueOptionsForm
 from .models import Invitation, Registration
+from .registration.forms import CONSENT_TEXT, CONSENT_TEXT_VERSION, ColleagueOptionsForm
 
 # The registration's consent_text_version ("2026-11") names the form's text; the consent row
 # tells the two texts apart: the person's own box and the booker's box for colleagues.

@@ -4,6 +4,7 @@ from . import views
 from .calendar import views as calendar_views
 from .invitations import views as invitation_views
 from .lifecycle import views as manage_views
+from .registration import views as registration_views
 
 app_name = "workshops"
 
@@ -15,7 +16,7 @@ urlpatterns = [
     path("manage/", manage_views.manage_list, name="manage_list"),
     path("new/", manage_views.workshop_create, name="create"),
     path("<slug:slug>/", views.workshop_detail, name="detail"),
-    path("<slug:slug>/register/", views.register, name="register"),
+    path("<slug:slug>/register/", registration_views.register, name="register"),
     path("<slug:slug>/calendar.ics", calendar_views.workshop_ics, name="ics"),
     path("<slug:slug>/edit/", manage_views.workshop_edit, name="edit"),
     path("<slug:slug>/publish/", manage_views.workshop_publish, name="publish"),

@@ -27,8 +27,8 @@ from tests.factories import (
     WorkshopFactory,
 )
 from tests.support.mfa import code_for, enable_totp
-from workshops import services
 from workshops.models import Invitation, Registration, Workshop
+from workshops.registration import services
 
 pytestmark = [
     pytest.mark.e2e,

@@ -12,8 +12,8 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.factories import TopicFactory, WorkshopFactory
-from workshops import services
 from workshops.models import Registration
+from workshops.registration import services
 
 pytestmark = [
     pytest.mark.e2e,

@@ -20,7 +20,7 @@ from tests.faults.mail_support import doubled, on_private_broker, private_caches
 from tests.support.celery_worker import celery_worker
 from tests.support.smtp_sink import SmtpSink
 from workshops.models import Invitation
-from workshops.services import register_participant
+from workshops.registration.services import register_participant
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 

@@ -148,7 +148,7 @@ def _wait_for_status(database: Path, slug: str, wanted: str, *, seconds: float) 
 
 
 REGISTER_FIVE = """
-from workshops import services
+from workshops.registration import services
 from workshops.models import Workshop
 for i in range(5):
     services.register_participant(

@@ -113,7 +113,7 @@ def test_bench_prints_the_table_and_its_checks_hold(tmp_path):
     # shows up in the rush's stacks and in the summary printed under the table.
     for step in ("bare", "companies", "admin_companies", "workshops", "grant", "dashboard", "rush"):
         assert (profiles / f"{step}.txt").stat().st_size > 0, step
-    assert "workshops/services.py" in (profiles / "rush.txt").read_text()
+    assert "workshops/registration/services.py" in (profiles / "rush.txt").read_text()
     assert f"py-spy profiles (CPU of the gunicorn workers) in {profiles}" in table
     rush_line = next(line for line in table.splitlines() if line.startswith("  rush: "))
     assert "(workshops/" in rush_line, rush_line

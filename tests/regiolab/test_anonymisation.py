@@ -41,9 +41,9 @@ from tests.factories import (
     WorkshopFactory,
 )
 from tests.support.mfa import enable_totp
-from workshops import services as workshop_services
-from workshops.forms import CONSENT_TEXT_VERSION
 from workshops.models import Invitation, Registration, StatisticsTally
+from workshops.registration import services as workshop_services
+from workshops.registration.forms import CONSENT_TEXT_VERSION
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ from tests.factories import (
 )
 from tests.support.mfa import enable_totp
 from workshops.models import Registration, Workshop
-from workshops.services import cancel_registration, register_participant
+from workshops.registration.services import cancel_registration, register_participant
 
 pytestmark = pytest.mark.django_db
 

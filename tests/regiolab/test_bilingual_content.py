@@ -25,7 +25,7 @@ from tests.factories import (
 )
 from workshops.documents import pdfs as documents
 from workshops.models import Workshop
-from workshops.services import register_participant
+from workshops.registration.services import register_participant
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from regiolab import consents
 from regiolab.models import Consent
 from tests.factories import CompanyMemberFactory, UserFactory, WorkshopFactory
 from tests.matrix_world import _company_profile
-from workshops import services as workshop_services
-from workshops.forms import CONSENT_TEXT
 from workshops.models import Registration
+from workshops.registration import services as workshop_services
+from workshops.registration.forms import CONSENT_TEXT
 
 pytestmark = pytest.mark.django_db
 

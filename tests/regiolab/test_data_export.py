@@ -25,7 +25,7 @@ from tests.factories import (
     WorkshopFactory,
 )
 from tests.support.mfa import enable_totp
-from workshops import services as workshop_services
+from workshops.registration import services as workshop_services
 
 pytestmark = pytest.mark.django_db
 

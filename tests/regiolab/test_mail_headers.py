@@ -19,9 +19,9 @@ from regiolab.models import OutboundEmail
 from tests.factories import RegistrationFactory, UserFactory, WorkshopFactory
 from tests.regiolab.test_mail import use_smtp
 from tests.support.smtp_sink import smtp_sink  # noqa: F401 — fixture
-from workshops import services
 from workshops.invitations import services as invitations
 from workshops.lifecycle import services as lifecycle
+from workshops.registration import services
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from tests.support.celery_worker import (
     switch_broker,
 )
 from tests.support.smtp_sink import SmtpSink
-from workshops import services
+from workshops.registration import services
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 

@@ -19,9 +19,9 @@ from icalendar import Calendar
 
 from regiolab.mail import deliver_new, office_address
 from tests.factories import RegistrationFactory, WorkshopFactory
-from workshops import services
 from workshops.lifecycle import services as lifecycle
 from workshops.models import Registration, Workshop
+from workshops.registration import services
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.db import connection, transaction
 
 from regiolab.models import OutboundEmail
 from tests.factories import WorkshopFactory
-from workshops import services
 from workshops.models import Registration, Workshop
+from workshops.registration import services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

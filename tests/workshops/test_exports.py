@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from tests.factories import CompanyFactory, WorkshopFactory
 from tests.support import libreoffice
-from workshops import services
 from workshops.models import Registration
+from workshops.registration import services
 
 pytestmark = pytest.mark.django_db
 

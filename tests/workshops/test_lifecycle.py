@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from regiolab.mail import deliver_new
 from tests.factories import TopicFactory, TrainingNetworkFactory, UserFactory, WorkshopFactory
-from workshops import services
 from workshops.lifecycle import services as lifecycle
 from workshops.models import Registration, Workshop
+from workshops.registration import services
 
 pytestmark = pytest.mark.django_db
 

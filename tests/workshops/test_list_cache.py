@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import TopicFactory, TrainingNetworkFactory, WorkshopFactory
-from workshops import services
 from workshops.models import Workshop
+from workshops.registration import services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 URL = reverse("workshops:list")

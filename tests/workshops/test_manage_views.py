@@ -21,8 +21,8 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
-from workshops import services
 from workshops.models import Registration, Workshop
+from workshops.registration import services
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from tests.factories import (
     WorkshopFactory,
 )
 from tests.workshops.support import register_url, valid_data
-from workshops import services
 from workshops.models import Registration, Workshop
+from workshops.registration import services
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from django.conf import settings
 from regiolab.mail import render_email
 from regiolab.models import OutboundEmail
 from tests.factories import WorkshopFactory
-from workshops import services
 from workshops.calendar import services as calendar
 from workshops.models import Registration
+from workshops.registration import services
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from regiolab.models import OutboundEmail
 from tests.factories import CompanyMemberFactory, WorkshopFactory
-from workshops.forms import CONSENT_TEXT_VERSION, RegistrationForm
 from workshops.models import Registration
+from workshops.registration.forms import CONSENT_TEXT_VERSION, RegistrationForm
 
 pytestmark = pytest.mark.django_db
 

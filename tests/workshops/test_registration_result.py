@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import CompanyMemberFactory, WorkshopFactory
 from tests.workshops.support import register_url, valid_data
-from workshops import views
 from workshops.models import Registration
+from workshops.registration import views
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

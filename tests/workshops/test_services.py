@@ -11,8 +11,8 @@ from regiolab.celery import app as celery_app
 from regiolab.mail import deliver_new
 from regiolab.models import OutboundEmail
 from tests.factories import CompanyFactory, UserFactory, WorkshopFactory
-from workshops import services
 from workshops.models import Registration, Workshop
+from workshops.registration import services
 
 pytestmark = pytest.mark.django_db
 

@@ -29,7 +29,7 @@ from regiolab.validators import no_markup
 from ..calendar import services as calendar
 from ..documents import pdfs
 from ..models import Registration, Workshop
-from ..services import cancel_url
+from ..registration.services import cancel_url
 
 # Fixed words of the URL map under /workshops/ that a slug must not shadow.
 RESERVED_SLUGS = frozenset({"manage", "new", "calendar.ics", "calendar"})

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from regiolab.permissions import login_and_permission_required
 from regiolab.views_helpers import run_service, service_errors_on
 
-from .. import services
 from ..documents import exports, pdfs
 from ..models import Registration
+from ..registration import services
 from . import selectors
 from . import services as lifecycle
 from .forms import CheckinForm, ManageWorkshopFilter, WorkshopForm

@@ -32,9 +32,9 @@ from regiolab import caching
 from regiolab.consents import record_consents
 from regiolab.mail import Attachment, queue_rendered_email, render_email
 
-from .calendar import services as calendar
-from .models import Registration, Workshop
-from .personal_data import registration_consent
+from ..calendar import services as calendar
+from ..models import Registration, Workshop
+from ..personal_data import registration_consent
 
 DUPLICATE_CONSTRAINT = "one_active_registration_per_email"
 OPTIONAL_FIELDS = (

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regiolab.validators import no_markup
 
-from .models import Registration
+from ..models import Registration
 
 # Bump when the consent text below changes; the version is stored with each registration.
 CONSENT_TEXT_VERSION = "2026-11"

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from ..documents import views as document_views
 from . import views
-from .documents import views as document_views
 
 app_name = "registrations"
 
