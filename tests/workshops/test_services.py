@@ -241,3 +241,13 @@ def test_broker_down_keeps_registration_and_sends_later(monkeypatch):
     assert len(mail.outbox) == 1
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT
+
+
+def test_the_design_contract_names_reach_the_registration_services():
+    """DESIGN.md's contracts: outside checks call workshops.services.register_participant and
+    cancel_registration; the portal itself imports them from workshops.registration.services."""
+    import importlib
+
+    contract = importlib.import_module("workshops.services")
+    assert contract.register_participant is services.register_participant
+    assert contract.cancel_registration is services.cancel_registration
