@@ -1,4 +1,4 @@
-"""What companies hold about a person (see regiolab.anonymisation).
+"""What companies hold about a person (see regiolab.privacy.anonymisation).
 
 The company itself is not personal data and stays. Colleague invitations lose the address;
 consultation minutes and associated enterprises' names lose the person's name and address
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext_lazy as _
 
-from regiolab import anonymisation
-from regiolab.anonymisation import Scrubber, not_pseudonymised
+from regiolab.privacy import anonymisation
+from regiolab.privacy.anonymisation import Scrubber, not_pseudonymised
 
 from .models import AssociatedEnterprise, CompanyInvitation, Consultation
 

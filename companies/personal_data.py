@@ -1,11 +1,11 @@
 """Data protection for companies: the "may be contacted" consent and a person's company data in
-the export (regiolab.personal_data). Registered from CompaniesConfig.ready()."""
+the export (regiolab.privacy.personal_data). Registered from CompaniesConfig.ready()."""
 
 from django.db.models.functions import Lower
 from django.utils.text import capfirst
 
-from regiolab import consents
-from regiolab.models import Consent
+from regiolab.privacy import consents
+from regiolab.privacy.models import Consent
 
 from .models import Company, CompanyInvitation, CompanyMember, Consultation, profile_values
 
@@ -24,7 +24,7 @@ consents.register_text(CONTACT_CONSENT_VERSION, contact_consent_text())
 
 def register() -> None:
     """Called from CompaniesConfig.ready()."""
-    from regiolab import personal_data
+    from regiolab.privacy import personal_data
 
     consents.register_withdrawal_handler(Consent.Purpose.CONTACT, stop_contacting)
     personal_data.register("companies", collect)

@@ -1,6 +1,6 @@
 """Funding's part of anonymisation, and the retention run (``anonymise_expired_personal_data``).
 
-On request (regiolab.anonymisation): receipts whose payee or purpose names the person, and report
+On request (regiolab.privacy.anonymisation): receipts whose payee or purpose names the person, and report
 errors quoting them, are scrubbed. Report files already built (PDF, XLSX) are not rewritten: they
 are the documents the funders received.
 
@@ -26,8 +26,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regiolab import anonymisation
-from regiolab.anonymisation import (
+from regiolab.privacy import anonymisation
+from regiolab.privacy.anonymisation import (
     Scrubber,
     blank_outbox,
     name_terms,
@@ -171,7 +171,7 @@ def anonymise_expired_personal_data(*, today: date | None = None) -> RetentionRu
 
 
 def _anonymise_rows(*, grant, email, registrations, invitations, cutoff) -> int:
-    from regiolab.models import AnonymisationRecord
+    from regiolab.privacy.models import AnonymisationRecord
 
     with transaction.atomic():
         registration_rows = list(registrations.select_for_update())

@@ -1,11 +1,11 @@
-"""A person's funding data in the export (regiolab.personal_data): the funding bodies they act
+"""A person's funding data in the export (regiolab.privacy.personal_data): the funding bodies they act
 for and the progress reports they requested. Registered from FundingConfig.ready()."""
 
 from .models import Funder, ProgressReport
 
 
 def register() -> None:
-    from regiolab import personal_data
+    from regiolab.privacy import personal_data
 
     personal_data.register("funding", collect)
 

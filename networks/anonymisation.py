@@ -1,4 +1,4 @@
-"""What networks hold about a person (see regiolab.anonymisation): only free text may name them.
+"""What networks hold about a person (see regiolab.privacy.anonymisation): only free text may name them.
 
 Memberships and coordinators point to user accounts, which the core anonymises.
 """
@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext_lazy as _
 
-from regiolab import anonymisation
-from regiolab.anonymisation import Scrubber
+from regiolab.privacy import anonymisation
+from regiolab.privacy.anonymisation import Scrubber
 
 from .models import TrainingNetwork
 

@@ -1,11 +1,11 @@
-"""A person's network data in the export (regiolab.personal_data): the membership requests they
+"""A person's network data in the export (regiolab.privacy.personal_data): the membership requests they
 made for their company and the networks they coordinate. Registered from NetworksConfig.ready()."""
 
 from .models import NetworkMembership, TrainingNetwork
 
 
 def register() -> None:
-    from regiolab import personal_data
+    from regiolab.privacy import personal_data
 
     personal_data.register("networks", collect)
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Consent, OutboundEmail, Topic
+from .models import OutboundEmail, Topic
 
 # A bare "firma.de" in a link field means https (Django 6's default; 5.2 still assumes http).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -45,33 +45,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     @admin.display(description=_("attachments"))
     def attachment_names(self, obj: OutboundEmail) -> str:
         return ", ".join(item.get("filename", "") for item in obj.attachments) or "–"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
-    """Consents are evidence: written by the forms' services, withdrawn by the person; the admin
-    only reads them."""
-
-    list_display = ["given_at", "purpose", "text_version", "email", "user", "withdrawn_at"]
-    list_filter = [
-        "purpose",
-        "source",
-        "text_version",
-        ("withdrawn_at", admin.EmptyFieldListFilter),
-    ]
-    search_fields = ["email", "user__email", "subject"]
-    date_hierarchy = "given_at"
-    list_select_related = ["user"]
-    readonly_fields = [f.name for f in Consent._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

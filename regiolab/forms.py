@@ -1,5 +1,4 @@
-"""Forms of the regiolab core: the extra fields of allauth's sign-up form and the personal-data
-request."""
+"""Forms of the regiolab core: the extra fields of allauth's sign-up form."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -43,21 +42,3 @@ def add_service_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-
-
-class PersonalDataRequestForm(forms.Form):
-    """A coordinator answers a request for access (Art. 15 GDPR) for any person by address."""
-
-    email = forms.EmailField(
-        label=_("E-mail address of the person"),
-        max_length=254,
-        validators=[no_markup],
-        help_text=_(
-            "The export covers the account with this address, if there is one, and every "
-            "registration, invitation, consent and e-mail the portal holds for this address. "
-            "Check the person's identity first."
-        ),
-    )
-
-    def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()

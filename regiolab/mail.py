@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .anonymisation import PSEUDONYM_DOMAIN, is_pseudonym
 from .models import MailOptOut, OutboundEmail
+from .privacy.anonymisation import PSEUDONYM_DOMAIN, is_pseudonym
 
 logger = logging.getLogger(__name__)
 

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "regiolab",
     "regiolab.pages",
+    "regiolab.privacy",
     "companies",
     "networks",
     "workshops",

@@ -2,8 +2,9 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from . import anonymisation_views, i18n, unsubscribe_views, views
+from . import i18n, unsubscribe_views, views
 from .audit_views import object_history
+from .privacy import anonymisation_views
 
 # The admin signs in through allauth's login, so staff pass the second factor there too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -11,7 +12,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     # Before allauth's routes: its URLconf must not catch the privacy pages.
-    path("accounts/privacy/", include("regiolab.privacy_urls")),
+    path("accounts/privacy/", include("regiolab.privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("companies/", include("companies.urls")),
     path("networks/", include("networks.urls")),

@@ -466,7 +466,7 @@ PAYLOADS = {
 
 _WATCHED_APPS = {
     *("companies", "networks", "workshops", "funding"),
-    *("regiolab", "pages"),  # the core and its small apps with models
+    *("regiolab", "pages", "privacy"),  # the core and its small apps with models
     *("auth", "account"),
 }
 

@@ -1,4 +1,4 @@
-"""What workshops hold about a person, and how it is anonymised (see regiolab.anonymisation).
+"""What workshops hold about a person, and how it is anonymised (see regiolab.privacy.anonymisation).
 
 Registrations keep their workshop, company, status and dates, so attendance, participant hours
 and companies reached stay the same; name, address, the company name typed without a company
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from regiolab import anonymisation
-from regiolab.anonymisation import NAME_MARKER, Scrubber, not_pseudonymised
+from regiolab.privacy import anonymisation
+from regiolab.privacy.anonymisation import NAME_MARKER, Scrubber, not_pseudonymised
 
 from .models import Invitation, Registration, StatisticsTally, Workshop
 

@@ -1,11 +1,11 @@
 """Data protection for workshops: the registration consents (recorded by workshops.registration.services) and
-a person's workshop data in the export (regiolab.personal_data). Registered from
+a person's workshop data in the export (regiolab.privacy.personal_data). Registered from
 WorkshopsConfig.ready()."""
 
 from django.db.models.functions import Lower
 
-from regiolab import consents
-from regiolab.models import Consent
+from regiolab.privacy import consents
+from regiolab.privacy.models import Consent
 
 from .models import Invitation, Registration
 from .registration.forms import CONSENT_TEXT, CONSENT_TEXT_VERSION, ColleagueOptionsForm
@@ -25,7 +25,7 @@ consents.register_text(
 
 def register() -> None:
     """Called from WorkshopsConfig.ready()."""
-    from regiolab import personal_data
+    from regiolab.privacy import personal_data
 
     personal_data.register("workshops", collect)
 

@@ -19,7 +19,9 @@ from companies.models import CompanyInvitation, Consultation
 from funding import reports
 from funding.models import Expenditure, FundingProgramme, Grant, Indicator, ProgressReport
 from funding.selectors import grant_indicators
-from regiolab.anonymisation import (
+from regiolab.mail import queue_email
+from regiolab.models import OutboundEmail
+from regiolab.privacy.anonymisation import (
     NAME_MARKER,
     PSEUDONYM_DOMAIN,
     Scrubber,
@@ -27,8 +29,7 @@ from regiolab.anonymisation import (
     find_person,
     is_pseudonym,
 )
-from regiolab.mail import queue_email
-from regiolab.models import AnonymisationRecord, OutboundEmail
+from regiolab.privacy.models import AnonymisationRecord
 from tests.factories import (
     CompanyFactory,
     CompanyInvitationFactory,

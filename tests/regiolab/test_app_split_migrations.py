@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BEFORE_SPLIT = ("regiolab", "0006_mail_retry")
 MOVED = {
     "pages": ["sitepage", "sitepagesection", "accessibilityfeedback"],
+    "privacy": ["consent", "anonymisationrecord"],
 }
 
 
@@ -53,12 +54,23 @@ def test_rows_and_content_types_survive_the_move():
             for model in models
         }
         assert not old_ct.objects.filter(app_label__in=list(MOVED)).exists()
-        page = old.get_model("regiolab", "SitePage").objects.create(key="imprint")
+        old_page = old.get_model("regiolab", "SitePage")
+        old_page.objects.all().delete()  # the data migration's pages, if still there
+        page = old_page.objects.create(key="imprint")
         old.get_model("regiolab", "SitePageSection").objects.create(
             page=page, position=1, level=2, heading_de="Angaben", body_de="Straße 1"
         )
         old.get_model("regiolab", "AccessibilityFeedback").objects.create(
             name="Ada", message="Der Knopf hat keinen Namen."
+        )
+        old.get_model("regiolab", "Consent").objects.create(
+            email="ada@example.org",
+            purpose="contact",
+            text_version="2026-11",
+            source="company_form",
+        )
+        old.get_model("regiolab", "AnonymisationRecord").objects.create(
+            pseudonym="anonymisiert-1@invalid", reason="request", counts={"registrations": 2}
         )
         permission, _ = old.get_model("auth", "Permission").objects.get_or_create(
             codename="change_sitepage",
@@ -69,10 +81,13 @@ def test_rows_and_content_types_survive_the_move():
         _migrate(_latest())
 
     from regiolab.pages.models import AccessibilityFeedback, SitePage
+    from regiolab.privacy.models import AnonymisationRecord, Consent
 
     page = SitePage.objects.get(key="imprint")
     assert [s.heading_de for s in page.sections.all()] == ["Angaben"]
     assert AccessibilityFeedback.objects.get().name == "Ada"
+    assert Consent.objects.get().email == "ada@example.org"
+    assert AnonymisationRecord.objects.get().counts == {"registrations": 2}
     for app, models in MOVED.items():
         for model in models:
             content_type = ContentType.objects.get_for_model(live_apps.get_model(app, model))

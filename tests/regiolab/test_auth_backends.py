@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from regiolab.anonymisation import anonymise_person
 from regiolab.auth_backends import AuthenticationBackend, ModelBackend
 from regiolab.mfa import has_totp
 from regiolab.permissions import COORDINATORS_GROUP, is_coordinator, is_funder, requires_mfa
+from regiolab.privacy.anonymisation import anonymise_person
 from tests.factories import FunderFactory, UserFactory
 from tests.support.mfa import enable_totp
 

@@ -8,8 +8,8 @@ from django.utils import translation
 
 from companies import services as company_services
 from companies.models import Company
-from regiolab import consents
-from regiolab.models import Consent
+from regiolab.privacy import consents
+from regiolab.privacy.models import Consent
 from tests.factories import CompanyMemberFactory, UserFactory, WorkshopFactory
 from tests.matrix_world import _company_profile
 from workshops.models import Registration

@@ -137,7 +137,7 @@ def test_twice_is_harmless(client):
 
 
 def test_opt_out_is_in_the_personal_data_export_and_erased_by_anonymisation():
-    from regiolab import anonymisation, personal_data
+    from regiolab.privacy import anonymisation, personal_data
 
     Client().post(f"/unsubscribe/{unsubscribe_token('erika@example.org')}/")
     data = personal_data.collect(emails=["erika@example.org"])

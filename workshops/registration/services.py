@@ -29,8 +29,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from regiolab import caching
-from regiolab.consents import record_consents
 from regiolab.mail import Attachment, queue_rendered_email, render_email
+from regiolab.privacy.consents import record_consents
 
 from ..calendar import services as calendar
 from ..models import Registration, Workshop

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from regiolab.permissions import login_and_permission_required
+
 from . import anonymisation
-from .permissions import login_and_permission_required
 
 
 class LookupForm(forms.Form):
@@ -49,7 +50,7 @@ def _confirmation(request, form: ConfirmForm, preview: anonymisation.Preview):
 
 
 @never_cache
-@login_and_permission_required("regiolab.anonymise_person")
+@login_and_permission_required("privacy.anonymise_person")
 @require_http_methods(["GET", "POST"])
 def anonymise(request):
     step = request.POST.get("step")

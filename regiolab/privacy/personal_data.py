@@ -20,8 +20,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from regiolab.models import MailOptOut, OutboundEmail
+
 from . import consents
-from .models import MailOptOut, OutboundEmail
 
 Collector = Callable[..., dict]
 

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from regiolab.permissions import login_and_permission_required
+
 from . import consents, personal_data
 from .forms import PersonalDataRequestForm
-from .permissions import login_and_permission_required
 
 PAGE_SIZE = 25
 
@@ -69,7 +70,7 @@ def export_own(request):
 
 
 @never_cache
-@login_and_permission_required("regiolab.export_personal_data")
+@login_and_permission_required("privacy.export_personal_data")
 @require_http_methods(["GET", "POST"])
 def export_for(request):
     form = PersonalDataRequestForm(request.POST or None)
