@@ -1,6 +1,6 @@
-"""What the audit log records of companies (regiolab/audit.py)."""
+"""What the audit log records of companies (regiolab/audit/services.py)."""
 
-from regiolab import audit
+from regiolab.audit import services as audit
 
 from .models import Company
 

@@ -1,9 +1,9 @@
 """What the audit log records of grants, their shares, budgets, expenditures, indicators and
-progress reports (regiolab/audit.py)."""
+progress reports (regiolab/audit/services.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from regiolab import audit
+from regiolab.audit import services as audit
 
 from .models import BudgetLine, CofinancingShare, Expenditure, Grant, Indicator, ProgressReport
 

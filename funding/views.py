@@ -93,7 +93,7 @@ def grant_detail(request, pk: int):
             "period_end": end,
             "can_manage": request.user.has_perm("funding.manage_grants"),
             # Decides the history link in the cached fragment, so part of its key.
-            "can_view_history": request.user.has_perm("regiolab.view_change_history", grant),
+            "can_view_history": request.user.has_perm("audit.view_change_history", grant),
         },
     )
 

@@ -1,8 +1,8 @@
-"""What the audit log records of training networks and their memberships (regiolab/audit.py)."""
+"""What the audit log records of training networks and their memberships (regiolab/audit/services.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from regiolab import audit
+from regiolab.audit import services as audit
 
 from .models import NetworkMembership, TrainingNetwork
 

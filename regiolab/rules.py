@@ -3,5 +3,4 @@ import rules
 from .permissions import is_coordinator
 
 rules.add_perm("regiolab.view_outbox", is_coordinator)
-rules.add_perm("regiolab.view_change_history", is_coordinator)
 rules.add_perm("regiolab.resend_mail", is_coordinator)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "regiolab",
     "regiolab.pages",
+    "regiolab.audit",
     "regiolab.privacy",
     "companies",
     "networks",
@@ -101,7 +102,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Records the signed-in user as the actor of audit log entries (regiolab/audit.py).
+    # Records the signed-in user as the actor of audit log entries (regiolab/audit/).
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import i18n, unsubscribe_views, views
-from .audit_views import object_history
 from .privacy import anonymisation_views
 
 # The admin signs in through allauth's login, so staff pass the second factor there too.
@@ -22,11 +21,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     # Coordinators: e-mails that failed for good, and sending them again.
     path("mail/", include("regiolab.mail_urls")),
-    path(
-        "history/<slug:app_label>/<slug:model_name>/<int:pk>/",
-        object_history,
-        name="object_history",
-    ),
+    # Coordinators: the change history of every audited object.
+    path("history/", include("regiolab.audit.urls")),
     # Not under /privacy/: that prefix stays open to users still without a second factor.
     path("data-protection/anonymise/", anonymisation_views.anonymise, name="anonymise_person"),
     # The link in invitations' List-Unsubscribe header and text (no login; one-click POST).

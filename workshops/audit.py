@@ -1,9 +1,9 @@
-"""What the audit log records of workshops and registrations (regiolab/audit.py)."""
+"""What the audit log records of workshops and registrations (regiolab/audit/services.py)."""
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from regiolab import audit
+from regiolab.audit import services as audit
 
 from .models import Registration, Workshop
 

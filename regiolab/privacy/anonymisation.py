@@ -290,7 +290,7 @@ def scrub_audit_log(scrubber: Scrubber, *, objects: QuerySet | None = None) -> i
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    from regiolab.audit import scrub_audit_entries
+    from regiolab.audit.services import scrub_audit_entries
 
     entries = None
     if objects is not None:

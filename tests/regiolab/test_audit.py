@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 
 from companies.models import Company
 from funding.models import Expenditure, Grant
-from regiolab.audit import AUDITED, log_bulk_changes, scrub_audit_entries
+from regiolab.audit.services import AUDITED, log_bulk_changes, scrub_audit_entries
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
@@ -57,7 +57,7 @@ PROFILE = {
 
 def history_url(obj, **query) -> str:
     opts = obj._meta
-    url = reverse("object_history", args=[opts.app_label, opts.model_name, obj.pk])
+    url = reverse("audit:object_history", args=[opts.app_label, opts.model_name, obj.pk])
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return url

@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from regiolab.audit import log_bulk_changes
+from regiolab.audit.services import log_bulk_changes
 from regiolab.mail import Attachment, queue_email
 from regiolab.text import german_slug
 from regiolab.validators import no_markup

@@ -1,18 +1,19 @@
-"""One change-history page for every audited object, for coordinators (regiolab/audit.py)."""
+"""One change-history page for every audited object, for coordinators (regiolab/audit/services.py)."""
 
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.text import capfirst
 
-from . import audit
-from .permissions import login_and_permission_required
+from regiolab.permissions import login_and_permission_required
+
+from . import services as audit
 
 PAGE_SIZE = 50
 ALL, ONLY_THIS = "all", "this"
 
 
-@login_and_permission_required("regiolab.view_change_history")
+@login_and_permission_required("audit.view_change_history")
 def object_history(request, app_label: str, model_name: str, pk: int):
     model = audit.audited_model(app_label, model_name)
     if model is None:
