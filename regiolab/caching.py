@@ -161,6 +161,8 @@ def _values(value) -> list:
 
 
 def _versions(names: list[str]) -> list:
+    if not names:
+        return []
     _flush_in_tests(connections["default"])
     found = cache.get_many(names)
     missing = {name: uuid.uuid4().hex for name in names if name not in found}

@@ -176,7 +176,8 @@ def test_one_visitor_creates_a_bounded_number_of_public_entries(client, world):
     original = caching.Declaration.get
 
     def get(self, compute, **parts):
-        stored.append(parts["filters"])  # the minute moves by itself, the filters may not
+        if self.name == "workshop_list":
+            stored.append(parts["filters"])  # the minute moves by itself, the filters may not
         return original(self, compute, **parts)
 
     url = reverse("workshops:list")
