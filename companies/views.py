@@ -1,6 +1,8 @@
 """Company pages. Coordinators see every company; a representative only their own — any other
 company answers 404 because it is looked up through companies_visible_to()."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,13 +58,13 @@ def company_list(request):
     user = request.user
     can_import = user.has_perm("companies.import_companies")
     can_export = user.has_perm("companies.export_companies")
-    company_filter = CompanyFilter(
-        request.GET or None, queryset=selectors.companies_for_list_page()
+    company_filter = functools.cache(
+        lambda: CompanyFilter(request.GET or None, queryset=selectors.companies_for_list_page())
     )
-    filters = caching.filter_parts(company_filter, request.GET.get("page"))
+    filters = caching.filter_parts(request.GET, company_filter)
 
     def build() -> str:
-        return _company_list_content(request, company_filter, can_import, can_export)
+        return _company_list_content(request, company_filter(), can_import, can_export)
 
     # The filter bar and the results are the same for every coordinator with the same rights;
     # an invalid filter or page is answered uncached.

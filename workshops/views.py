@@ -1,5 +1,7 @@
 """The public workshop pages: the list and a workshop's page (registering: registration/views.py)."""
 
+import functools
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -18,13 +20,13 @@ PAGE_SIZE = 20
 
 @require_GET
 def workshop_list(request):
-    workshop_filter = WorkshopFilter(
-        request.GET or None, queryset=selectors.workshop_list_queryset()
+    workshop_filter = functools.cache(
+        lambda: WorkshopFilter(request.GET or None, queryset=selectors.workshop_list_queryset())
     )
-    filters = caching.filter_parts(workshop_filter, request.GET.get("page"))
+    filters = caching.filter_parts(request.GET, workshop_filter)
 
     def build() -> str:
-        return _workshop_list_content(request, workshop_filter)
+        return _workshop_list_content(request, workshop_filter())
 
     # The same for every visitor, per cleaned filter and minute (workshops drop off the list
     # when they start); an invalid filter or page is answered uncached, so the entries one
