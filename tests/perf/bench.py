@@ -927,8 +927,11 @@ class MixedTargets:
 
 
 def prepare_mixed(targets: Targets) -> MixedTargets:
+    from datetime import timedelta
+
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
+    from django.db.models import Q
     from django.utils import timezone
 
     from companies.models import Company
@@ -941,7 +944,11 @@ def prepare_mixed(targets: Targets) -> MixedTargets:
     members = NetworkMembership.objects.filter(network__slug=targets.dashboard_path.split("/")[2])
     in_network = list(members.values_list("company_id", flat=True).order_by("company_id")[:3])
     companies = list(dict.fromkeys(in_list + in_network))
-    workshops = Workshop.objects.filter(status="published", starts_at__gt=timezone.now())
+    # Open for registration for the whole run (the deadline, else the start, an hour ahead).
+    open_until = timezone.now() + timedelta(hours=1)
+    workshops = Workshop.objects.filter(status="published", starts_at__gt=open_until).filter(
+        Q(registration_deadline__isnull=True) | Q(registration_deadline__gt=open_until)
+    )
     slugs = list(workshops.order_by("starts_at").values_list("slug", flat=True)[:10])
     if not companies or not slugs:
         raise BenchError("Mixed load: no company to edit or no upcoming workshop")
