@@ -9,7 +9,7 @@ from regiolab.models import Topic
 from regiolab.validators import no_markup
 
 from .models import MUNICIPALITIES, AssociatedEnterprise, Company, CompanyMember, Consultation
-from .services import PROFILE_FIELDS
+from .services import EDITABLE_FIELDS
 
 _TEXT_FIELDS = ("name", "legal_form", "register_number", "street", "city", "sector_code")
 postcode_validator = RegexValidator(
@@ -42,7 +42,7 @@ class CompanyForm(forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = [*PROFILE_FIELDS, "training_needs"]
+        fields = [*EDITABLE_FIELDS, "training_needs"]
         help_texts = {
             "headcount": _("Annual work units: full-time staff count 1, part-time staff pro rata."),
             "annual_turnover": _(

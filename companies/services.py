@@ -21,6 +21,7 @@ from regiolab.models import Topic
 from regiolab.permissions import is_coordinator
 
 from .models import (
+    PROFILE_FIELDS,
     AssociatedEnterprise,
     Company,
     CompanyInvitation,
@@ -29,27 +30,9 @@ from .models import (
 )
 from .personal_data import record_contact_consent, revoke_contact_consent
 
-# The profile fields a person may set through the services (the rest is derived).
-PROFILE_FIELDS = (
-    "name",
-    "legal_form",
-    "register_number",
-    "street",
-    "postcode",
-    "city",
-    "municipality",
-    "sector",
-    "sector_code",
-    "kind",
-    "headcount",
-    "annual_turnover",
-    "balance_sheet_total",
-    "figures_year",
-    "enterprise_type",
-    "website",
-    "contact_consent",
-    "show_in_networks",
-)
+# The profile fields a person may set through the services (the rest is derived): the profile
+# as the exports show it, and the choices that only steer the portal.
+EDITABLE_FIELDS = (*PROFILE_FIELDS, "enterprise_type", "contact_consent", "show_in_networks")
 INVITATION_VALID_DAYS = 30
 
 
@@ -67,7 +50,7 @@ def _lock_company(company: Company) -> Company:
 
 
 def _set_profile(company: Company, fields: dict) -> None:
-    unknown = set(fields) - set(PROFILE_FIELDS)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not profile fields: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
