@@ -13,10 +13,8 @@ manifest, so no ``collectstatic`` is needed. gunicorn is stopped (SIGTERM, then 
 block ends, also on failure, and at interpreter exit.
 """
 
-import atexit
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,11 +23,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.perf.bench import Response, request
-from tests.support.celery_worker import worker_database_url
+
+# One register of started processes, stopped the same way (process group, SIGTERM, SIGKILL).
+from tests.support.celery_worker import _running, _stop, worker_database_url
 from tests.support.smtp_sink import free_port
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-_running: set[subprocess.Popen] = set()
 
 
 class Portal:
@@ -50,25 +49,6 @@ class Portal:
 
     def post(self, path: str, form, *, cookies=None, timeout: float = 10) -> Response:
         return request("POST", self.port, path, cookies=cookies, form=form, timeout=timeout)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-    _running.discard(process)
-
-
-@atexit.register
-def _stop_leftovers() -> None:
-    for process in list(_running):
-        _stop(process)
 
 
 @contextlib.contextmanager
