@@ -75,9 +75,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "auditlog",
-    # Read by nothing any more (regiolab/caching.py observes writes itself); installed only while
-    # workshops/invitations/services.py still calls cachalot.api.invalidate (to be removed).
-    "cachalot",
     "rules.apps.AutodiscoverRulesConfig",
     "regiolab",
     "regiolab.pages",
@@ -216,11 +213,6 @@ CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=5)
 # Cached values and fragments (regiolab/caching.py) are replaced by any write to their tables;
 # this only bounds how long one may live, should Redis lose a table's version.
 CACHE_TIMEOUT = env.int("CACHE_TIMEOUT", default=600)
-CACHALOT_ENABLED = False  # caches no query (see INSTALLED_APPS)
-CACHALOT_INVALIDATE_RAW = False
-CACHALOT_ONLY_CACHABLE_APPS = frozenset(
-    {"auth", "regiolab", "companies", "networks", "workshops", "funding"}
-)
 
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -21,7 +21,6 @@ from datetime import timedelta
 from email.message import Message
 from email.utils import formatdate
 
-from cachalot.api import invalidate
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,13 +28,13 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.mail.message import sanitize_address
 from django.core.validators import validate_email
-from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import (
     BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -536,7 +535,6 @@ def _send_batch(ids: list[int], *, prepared: PreparedInvitation, result: SendRes
             Invitation.objects.filter(pk__in=ids[done:], status=Invitation.Status.PENDING).update(
                 next_attempt_at=None
             )
-        invalidate(Invitation)  # the marks written as SQL (_mark_sent)
         try:
             connection.close()
         except Exception:  # noqa: BLE001 — closing a broken connection may fail too
@@ -575,16 +573,14 @@ def _send_one(invitation: Invitation, connection, *, prepared, result: SendResul
 
 
 def _mark_sent(pk: int) -> None:
-    """One UPDATE, committed at once (autocommit). Written as SQL: through the ORM each mark
-    also stamped the table's change time in Redis (django-cachalot), Redis round trips for every
-    invitation; the batch stamps it once at its end (_send_batch)."""
-    table = db_connection.ops.quote_name(Invitation._meta.db_table)
-    sql = (
-        f"UPDATE {table} SET status = %s, sent_at = %s, last_error = '', "  # noqa: S608  # nosec B608 — the model's table, values are parameters
-        "attempts = attempts + 1, next_attempt_at = NULL WHERE id = %s"
+    """One UPDATE, committed at once (autocommit): a killed worker resends at most this one."""
+    Invitation.objects.filter(pk=pk).update(
+        status=Invitation.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        attempts=F("attempts") + 1,
+        next_attempt_at=None,
     )
-    with db_connection.cursor() as cursor:
-        cursor.execute(sql, [Invitation.Status.SENT, timezone.now(), pk])
 
 
 def _defer(ids: list[int], exc: Exception, result: SendResult) -> None:
