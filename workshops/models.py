@@ -298,6 +298,9 @@ class Invitation(models.Model):
     message_id = models.CharField(max_length=255, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     failing_since = models.DateTimeField(null=True, blank=True)
+    # The language the invitation is written in: the person's own where the portal knows it
+    # (their latest registration), else the workshop's (workshops.invitations.services).
+    language = models.CharField(_("language"), max_length=2, blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -323,6 +326,39 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} – {self.workshop}"
+
+
+class ParticipantMessage(models.Model):
+    """A coordinator's e-mail to participants of a workshop, queued in the outbox once.
+
+    ``key`` comes from the preview the coordinator confirmed: sending the same preview twice
+    (a double click, a reload) finds the row and queues nothing again.
+    """
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="participant_messages"
+    )
+    key = models.CharField(max_length=64)
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("text"))
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("message to participants")
+        verbose_name_plural = _("messages to participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "key"], name="one_participant_message_per_preview"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} – {self.workshop}"
 
 
 class StatisticsTally(models.Model):
