@@ -9,11 +9,14 @@ class RegiolabConfig(AppConfig):
     def ready(self):
         from allauth.mfa.signals import authenticator_added
 
-        from . import caching
+        from . import caching, collation
         from .mfa import spend_activation_code
 
         # Every write moves the versions of the cached values that read its table.
         caching.install()
+        # SQLite connections get the accent-free comparison and German sorting (PostgreSQL has
+        # them from migration 0009).
+        collation.install()
 
         authenticator_added.connect(
             lambda sender, request, authenticator, **kwargs: spend_activation_code(
