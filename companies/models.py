@@ -151,9 +151,10 @@ class Company(models.Model):
 
     def save(self, *args, **kwargs):
         # A derived column, not a business flow: keeps the filterable copy in step.
-        self.size_class_stored = self.size_class
-        if kwargs.get("update_fields") is not None:
+        derived = self.size_class
+        if kwargs.get("update_fields") is not None and derived != self.size_class_stored:
             kwargs["update_fields"] = {*kwargs["update_fields"], "size_class_stored"}
+        self.size_class_stored = derived
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

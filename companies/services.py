@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from regiolab import caching
 from regiolab.mail import queue_email
 from regiolab.models import Topic
 from regiolab.permissions import is_coordinator
@@ -49,12 +50,15 @@ def _lock_company(company: Company) -> Company:
     return Company.objects.select_for_update().get(pk=company.pk)
 
 
-def _set_profile(company: Company, fields: dict) -> None:
+def _set_profile(company: Company, fields: dict) -> set[str]:
+    """Set the profile fields; returns the names of those whose value changed."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not profile fields: {', '.join(sorted(unknown))}")
+    changed = {name for name, value in fields.items() if getattr(company, name) != value}
     for name, value in fields.items():
         setattr(company, name, value)
+    return changed
 
 
 # --- profile -----------------------------------------------------------------------------------
@@ -106,12 +110,17 @@ def update_company(
     **fields,
 ) -> Company:
     """Change the profile and, in the same transaction, the associated enterprises."""
-    with transaction.atomic():
+    # A network's dashboard shows its members' and applicants' profiles: the edit moves only
+    # the versions of the networks the company belongs to or asked to join.
+    networks = list(company.network_memberships.values_list("network_id", flat=True))
+    with caching.scope(networks=networks), transaction.atomic():
         company = _lock_company(company)
         was_consenting = company.contact_consent
-        _set_profile(company, fields)
+        changed = _set_profile(company, fields)
         company.full_clean(exclude=["size_class_stored"])  # derived in save()
-        company.save()
+        if changed:
+            # Only the changed columns: pages that do not show them stay cached.
+            company.save(update_fields=[*changed, "updated_at"])
         if company.contact_consent and not was_consenting:
             record_contact_consent(
                 company=company, given_by=updated_by, by_coordinator=is_coordinator(updated_by)

@@ -236,7 +236,8 @@ def held_ends(*, grant: Grant, period_start: date, period_end: date) -> tuple[tu
 
 # The tables grant_indicators() counts from.
 INDICATOR_SOURCES = (
-    Company,
+    # Counted by size class and sector: a new name or address changes no figure.
+    caching.columns(Company, "size_class_stored", "sector"),
     NetworkMembership,
     Registration,
     Consultation,

@@ -13,10 +13,19 @@ from .models import NetworkMembership, TrainingNetwork
 
 # The dashboard's figures, open requests and members (templates/networks/dashboard.html): the
 # same for every coordinator of the network, so kept per network and rights.
+REQUESTER_FIELDS = ("first_name", "last_name", "email")
 DASHBOARD = caching.declare(
     "network_dashboard",
-    reads=[TrainingNetwork, NetworkMembership, Company, get_user_model()],
-    varies_by=["network", "can_manage"],
+    # A login writes last_login: the requesting people are read for their names only.
+    reads=[
+        TrainingNetwork,
+        NetworkMembership,
+        Company,
+        caching.columns(get_user_model(), *REQUESTER_FIELDS),
+    ],
+    varies_by=["networks", "can_manage"],
+    # Per network: a registration, or a company edit in another network, leaves it cached.
+    scoped={"networks": [NetworkMembership, Company]},
 )
 
 ACTIVE = NetworkMembership.Status.ACTIVE
@@ -137,9 +146,16 @@ def member_rows(network: TrainingNetwork) -> list[NetworkMembership]:
 
 
 def open_requests(network: TrainingNetwork) -> QuerySet[NetworkMembership]:
+    """The dashboard's open requests: the company and the name of the person who asked."""
     return (
         NetworkMembership.objects.filter(network=network, status=REQUESTED)
         .select_related("company", "requested_by")
+        .only(
+            "network_id",
+            "requested_at",
+            "company__name",
+            *(f"requested_by__{field}" for field in REQUESTER_FIELDS),
+        )
         .order_by("requested_at", "pk")
     )
 

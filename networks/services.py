@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company, CompanyMember
+from regiolab import caching
 from regiolab.mail import queue_email
 from regiolab.text import german_slug
 
@@ -128,7 +129,7 @@ def request_membership(
     *, network: TrainingNetwork, company: Company, requested_by
 ) -> NetworkMembership:
     """The company asks to join an active network; the network's coordinators are told."""
-    with transaction.atomic():
+    with caching.scope(networks=network.pk), transaction.atomic():
         network = TrainingNetwork.objects.select_for_update().get(pk=network.pk)
         if network.status != TrainingNetwork.Status.ACTIVE:
             raise ValidationError(_("This network does not take requests at the moment."))
@@ -163,7 +164,7 @@ def _locked_membership(membership: NetworkMembership) -> NetworkMembership:
 
 def decide_membership(*, membership: NetworkMembership, accept: bool, decided_by=None):
     """Accept (active, joined today) or decline an open request and tell the company by e-mail."""
-    with transaction.atomic():
+    with caching.scope(networks=membership.network_id), transaction.atomic():
         membership = _locked_membership(membership)
         if membership.status != NetworkMembership.Status.REQUESTED:
             raise ValidationError(_("This request has already been answered."), code="decided")
@@ -193,7 +194,7 @@ def add_member(
 ) -> NetworkMembership:
     """A coordinator adds a company directly; an open request of the company is accepted."""
     _check_role(role)
-    with transaction.atomic():
+    with caching.scope(networks=network.pk), transaction.atomic():
         network = TrainingNetwork.objects.select_for_update().get(pk=network.pk)
         pending = (
             NetworkMembership.objects.select_for_update()
@@ -222,7 +223,7 @@ def add_member(
 
 def remove_member(*, membership: NetworkMembership, removed_by=None) -> NetworkMembership:
     """The company leaves the network today; the row stays for the reports."""
-    with transaction.atomic():
+    with caching.scope(networks=membership.network_id), transaction.atomic():
         membership = _locked_membership(membership)
         if membership.status != NetworkMembership.Status.ACTIVE:
             raise ValidationError(_("Only active members can be removed."), code="not_active")
@@ -234,7 +235,7 @@ def remove_member(*, membership: NetworkMembership, removed_by=None) -> NetworkM
 
 def change_role(*, membership: NetworkMembership, role: str, changed_by=None) -> NetworkMembership:
     _check_role(role)
-    with transaction.atomic():
+    with caching.scope(networks=membership.network_id), transaction.atomic():
         membership = _locked_membership(membership)
         if membership.status != NetworkMembership.Status.ACTIVE:
             raise ValidationError(_("Only an active member's role can be changed."))

@@ -17,9 +17,13 @@ active language is always part of the key.
 Invalidation: every statement that writes a table (ORM saves, ``QuerySet.update``, bulk
 operations, raw SQL) is seen by a database execute wrapper and, once the transaction commits,
 moves that table's version. A value's key holds the versions of the tables it reads, so the first
-request after a write builds it anew. Two exceptions keep invalidation no coarser than the data:
+request after a write builds it anew. Two refinements keep invalidation no coarser than the data:
 
-- columns nobody shows (``IGNORED_COLUMNS``: a login's ``last_login``) move nothing;
+- a table read for some columns only (``caching.columns(User, "first_name", "last_name")``) is
+  invalidated by added or deleted rows and by updates of those columns; an update of others (a
+  login's ``last_login``, a company's name on a page that counts size classes) moves nothing
+  for it. Updates that name their columns (``save(update_fields=…)``, ``QuerySet.update``) are
+  told apart; a whole-row ``save()`` writes every column;
 - writes inside ``with caching.scope(networks=[id]):`` move only that scope's version of each
   table, so a registration for one network's workshop leaves other networks' grants cached.
   A declaration lists in ``scoped`` which of its tables it reads per value of a key part.
@@ -48,14 +52,11 @@ from django.utils import translation
 from django.utils.module_loading import autodiscover_modules
 
 REGISTRY: dict[str, Declaration] = {}
-_read_tables: frozenset[str] | None = None  # every declaration's tables, built on first write
-
-# Columns whose writes change nothing a cached value shows.
-IGNORED_COLUMNS = {"auth_user": {"last_login"}}
+_read: dict[str, frozenset[str]] | None = None  # table -> columns some declaration reads it for
 
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
-_SET = re.compile(r'^\s*UPDATE\s+"?\w+"?\s+SET\s+(.*?)\s+WHERE\s', re.IGNORECASE | re.DOTALL)
-_COLUMN = re.compile(r'"(\w+)"\s*=')
+_SET = re.compile(r'^\s*UPDATE\s+"?\w+"?\s+SET\s', re.IGNORECASE)
+_TOKEN = re.compile(r"""'(?:[^']|'')*'|"(\w+)"\s*=|(\()|(\))|\bWHERE\b""", re.IGNORECASE)
 
 _local = threading.local()
 
@@ -64,10 +65,26 @@ class UndeclaredKeyPart(KeyError):
     """A cached value was asked for with key parts its declaration does not name."""
 
 
+class columns:  # noqa: N801 — reads like the declaration it is part of
+    """A model read for these fields only (its primary key is always read)."""
+
+    def __init__(self, model, *fields: str):
+        self.model, self.fields = model, fields
+
+    def resolve(self) -> tuple[str, frozenset[str]]:
+        meta = _model(self.model)._meta
+        names = {meta.get_field(field).column for field in self.fields}
+        return meta.db_table, frozenset(names | {meta.pk.column})
+
+
+def _model(model):
+    return apps.get_model(model) if isinstance(model, str) else model
+
+
 def _table(model) -> str:
-    if isinstance(model, str):
-        model = apps.get_model(model)
-    return model._meta.db_table
+    if isinstance(model, columns):
+        return model.resolve()[0]
+    return _model(model)._meta.db_table
 
 
 class Declaration:
@@ -85,6 +102,11 @@ class Declaration:
         return frozenset(_table(model) for model in self.models)
 
     @cached_property
+    def columns(self) -> dict[str, frozenset[str]]:
+        """Table -> the columns read, for the tables read for some columns only."""
+        return dict(read.resolve() for read in self.models if isinstance(read, columns))
+
+    @cached_property
     def scoped(self) -> dict[str, frozenset[str]]:
         """Key part -> the tables read per value of that part."""
         scoped = {
@@ -94,6 +116,8 @@ class Declaration:
         for part, tables in scoped.items():
             if not tables <= self.reads:
                 raise ValueError(f"{self.name}: scope {part} names tables it does not read")
+            if tables & set(self.columns):
+                raise ValueError(f"{self.name}: scope {part} names a table read for columns")
         return scoped
 
     def key(self, parts: dict[str, Any]) -> str:
@@ -104,7 +128,11 @@ class Declaration:
         names = []
         for table in sorted(self.reads):
             scope = next((p for p, tables in self.scoped.items() if table in tables), None)
-            if scope is None:
+            if table in self.columns:
+                names += [f"v:{table}#rows"] + [
+                    f"v:{table}#{c}" for c in sorted(self.columns[table])
+                ]
+            elif scope is None:
                 names.append(f"v:{table}")
             else:
                 names.append(f"v:{table}:*")
@@ -136,20 +164,25 @@ def declare(
     scoped: dict[str, Iterable] | None = None,
 ) -> Declaration:
     """Declare a cached value: its name, the models it reads, the parts its key varies by."""
-    global _read_tables
+    global _read
     declaration = Declaration(name, tuple(reads), tuple(varies_by), dict(scoped or {}))
     if name in REGISTRY:
         raise ValueError(f"Cached value {name} declared twice")
     REGISTRY[name] = declaration
-    _read_tables = None
+    _read = None
     return declaration
 
 
-def _is_read(table: str) -> bool:
-    global _read_tables
-    if _read_tables is None:
-        _read_tables = frozenset().union(*(d.reads for d in REGISTRY.values()))
-    return table in _read_tables
+def _read_columns(table: str) -> frozenset[str] | None:
+    """The columns of ``table`` some declaration reads it for; None when nothing reads it."""
+    global _read
+    if _read is None:
+        found: dict[str, set[str]] = {}
+        for declaration in REGISTRY.values():
+            for name in declaration.reads:
+                found.setdefault(name, set()).update(declaration.columns.get(name, ()))
+        _read = {name: frozenset(cols) for name, cols in found.items()}
+    return _read.get(table)
 
 
 def get(name: str, compute: Callable[[], Any], **parts) -> Any:
@@ -194,15 +227,18 @@ def changed(*models, **parts) -> None:
     """Move the versions of these tables now (or at commit), as a write to them would."""
     for model in models:
         scoped = {name: _values(value) for name, value in parts.items()}
-        _record(connections["default"], _table(model), scoped or None)
+        _record(connections["default"], _table(model), scoped or None, None)
 
 
-def _record(connection, table: str, parts: dict | None) -> None:
-    if not _is_read(table):
+def _record(connection, table: str, parts: dict | None, updated: frozenset | None) -> None:
+    """A write to ``table``: rows added or deleted (``updated`` None) or these columns updated."""
+    read = _read_columns(table)
+    if read is None:
         return  # no cached value shows it (sessions, the outbox, invitations, the audit log)
-    entry = (table, tuple(sorted((k, tuple(v)) for k, v in (parts or {}).items())))
+    marks = ("rows",) if updated is None else tuple(sorted(updated & read))
+    entry = (table, tuple(sorted((k, tuple(v)) for k, v in (parts or {}).items())), marks)
     if not connection.in_atomic_block or _only_test_transactions(connection):
-        _bump(table, parts)
+        _bump(table, parts, marks)
         return
     for _sids, func, _robust in connection.run_on_commit:
         if getattr(func, "cache_entry", None) == entry and not func.done:
@@ -211,7 +247,7 @@ def _record(connection, table: str, parts: dict | None) -> None:
     def bump():
         if not bump.done:
             bump.done = True
-            _bump(table, parts)
+            _bump(table, parts, marks)
 
     bump.cache_entry = entry
     bump.done = False
@@ -231,9 +267,9 @@ def _flush_in_tests(connection) -> None:
                 func()
 
 
-def _bump(table: str, parts: dict | None) -> None:
+def _bump(table: str, parts: dict | None, marks: tuple[str, ...]) -> None:
     new = uuid.uuid4().hex
-    names = [f"v:{table}"]
+    names = [f"v:{table}"] + [f"v:{table}#{mark}" for mark in marks]
     if parts:
         names += [f"v:{table}:{p}:{value}" for p, values in parts.items() for value in values]
     else:
@@ -245,14 +281,28 @@ def _observe(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     match = _WRITE.match(sql) if isinstance(sql, str) else None
     if match:
-        table = match.group(1)
-        ignored = IGNORED_COLUMNS.get(table)
-        if ignored:
-            assignments = _SET.match(sql)
-            if assignments and set(_COLUMN.findall(assignments.group(1))) <= ignored:
-                return result
-        _record(context["connection"], table, getattr(_local, "scope", None))
+        updated = _updated_columns(sql) if match.group(0).lstrip()[:1] in "uU" else None
+        _record(context["connection"], match.group(1), getattr(_local, "scope", None), updated)
     return result
+
+
+def _updated_columns(sql: str) -> frozenset[str] | None:
+    """The columns an UPDATE assigns (outside subqueries and literals), or None when unsure."""
+    assignments = _SET.match(sql)
+    if not assignments:
+        return None
+    found, depth = set(), 0
+    for token in _TOKEN.finditer(sql, assignments.end()):
+        column, opening, closing = token.groups()
+        if opening:
+            depth += 1
+        elif closing:
+            depth -= 1
+        elif depth == 0 and column:
+            found.add(column)
+        elif depth == 0 and token.group(0).upper() == "WHERE":
+            break
+    return frozenset(found) or None
 
 
 def _install(connection, **kwargs) -> None:

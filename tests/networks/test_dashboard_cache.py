@@ -129,6 +129,38 @@ def test_a_renamed_company_and_a_changed_sector_show_at_once(coordinator_client,
     ]
 
 
+def test_a_company_edit_rebuilds_only_its_own_networks_dashboards(
+    coordinator_client, coordinator, filled
+):
+    """Through the edit form's service: a member's new name shows at once; editing a company
+    of another network, or a login, leaves this dashboard's fragment cached."""
+    from companies import services as company_services
+    from networks.selectors import DASHBOARD
+
+    built = []
+    original = DASHBOARD.get
+
+    def counting(compute, **parts):
+        return original(lambda: built.append(parts["networks"]) or compute(), **parts)
+
+    outsider = NetworkMembershipFactory(company=CompanyFactory(name="Anderswo GmbH")).company
+    member = NetworkMembership.objects.filter(network=filled, status="active").first().company
+    DASHBOARD.get = counting
+    try:
+        page(coordinator_client, filled)
+        company_services.update_company(company=outsider, updated_by=coordinator, name="Weg KG")
+        Client().force_login(coordinator)  # writes last_login
+        page(coordinator_client, filled)
+        assert built == [filled.pk]
+
+        company_services.update_company(company=member, updated_by=coordinator, name="Neu KG")
+        html = page(coordinator_client, filled)
+    finally:
+        del DASHBOARD.get
+    assert built == [filled.pk, filled.pk]
+    assert "Neu KG" in html
+
+
 def test_a_renamed_requester_shows_at_once(coordinator_client, filled):
     assert "Frieda Frage" in page(coordinator_client, filled)
     UserFactory._meta.model.objects.filter(last_name="Frage").update(last_name="Fragmann")

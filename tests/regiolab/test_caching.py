@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Subquery
 from django.utils import translation
 
 from companies.models import Company
@@ -106,10 +107,12 @@ def test_the_key_differs_by_language():
 
 @pytest.mark.django_db
 def test_a_login_write_invalidates_nothing(client):
-    """Every login writes auth_user.last_login; no cached value shows it."""
+    """Every login writes auth_user.last_login; values that read people for their names stay."""
     user = UserFactory()
     users = caching.REGISTRY.get("test_users") or caching.declare(
-        "test_users", reads=[type(user)], varies_by=[]
+        "test_users",
+        reads=[caching.columns(type(user), "first_name", "last_name", "email")],
+        varies_by=[],
     )
     calls = []
     users.get(lambda: calls.append(1))
@@ -121,9 +124,70 @@ def test_a_login_write_invalidates_nothing(client):
     assert len(calls) == 1
 
     user.first_name = "Renamed"
-    user.save()
+    user.save()  # a whole-row save writes every column, the names among them
     users.get(lambda: calls.append(1))
     assert len(calls) == 2
+
+    UserFactory()  # a new row
+    users.get(lambda: calls.append(1))
+    assert len(calls) == 3
+
+
+SIZES = caching.REGISTRY.get("test_sizes") or caching.declare(
+    "test_sizes", reads=[caching.columns(Company, "size_class_stored")], varies_by=[]
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("write", "rebuilt"),
+    [
+        pytest.param(lambda c: Company.objects.update(name="Neu GmbH"), False, id="other-column"),
+        pytest.param(lambda c: c.save(update_fields=["city"]), False, id="update-fields"),
+        pytest.param(lambda c: c.save(), True, id="whole-row-save"),
+        pytest.param(
+            lambda c: Company.objects.update(size_class_stored="large"), True, id="read-column"
+        ),
+        pytest.param(lambda c: CompanyFactory(), True, id="insert"),
+        pytest.param(lambda c: c.delete(), True, id="delete"),
+        pytest.param(
+            # The assignment after a subquery is seen, not just the first one.
+            lambda c: Company.objects.update(
+                city=Subquery(Company.objects.filter(pk=c.pk).values("name")[:1]),
+                size_class_stored="large",
+            ),
+            True,
+            id="after-subquery",
+        ),
+    ],
+)
+def test_a_value_read_for_some_columns_is_rebuilt_when_they_change(write, rebuilt):
+    company = CompanyFactory()
+    calls = []
+    SIZES.get(lambda: calls.append(1))
+    write(company)
+    SIZES.get(lambda: calls.append(1))
+    assert len(calls) == (2 if rebuilt else 1)
+
+
+@pytest.mark.parametrize(
+    ("sql", "columns"),
+    [
+        ('UPDATE "t" SET "a" = %s WHERE "t"."id" = %s', {"a"}),
+        (
+            'UPDATE "t" SET "a" = %s, "b" = (SELECT U0."c" FROM "u" U0 WHERE U0."d" = %s)',
+            {"a", "b"},
+        ),
+        (
+            'UPDATE "t" SET "a" = CASE WHEN ("t"."id" = %s) THEN %s END WHERE "t"."id" IN (%s)',
+            {"a"},
+        ),
+        ("UPDATE t SET a = 1", None),  # not as Django writes it: counted as every row changed
+        ('UPDATE "t" SET "a" = \'x "b" = y\' WHERE "c" = 1', {"a"}),
+    ],
+)
+def test_the_columns_of_an_update_are_read_from_its_sql(sql, columns):
+    assert caching._updated_columns(sql) == (frozenset(columns) if columns else None)
 
 
 @pytest.mark.django_db(transaction=True)
