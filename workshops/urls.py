@@ -41,3 +41,5 @@ urlpatterns = [
     path("<slug:slug>/invitations/", invitation_views.invitation_list, name="invitations"),
     path("<slug:slug>/invitations/new/", invitation_views.invitation_create, name="invite"),
 ]
+    path("<slug:slug>/checkin/code/", manage_views.checkin_code, name="checkin_code"),
+    path("<slug:slug>/checkin/<int:pk>/", manage_views.checkin_person, name="checkin_person"),

@@ -33,6 +33,7 @@ from regiolab.mail import Attachment, queue_rendered_email, render_email
 from regiolab.privacy.consents import record_consents
 
 from ..calendar import services as calendar
+from ..lifecycle import checkin_codes
 from ..models import Registration, Workshop
 from ..personal_data import registration_consent
 
@@ -166,6 +167,20 @@ def cancel_url(registration: Registration) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def registration_page_url(registration: Registration) -> str:
+    path = reverse("registrations:page", args=[registration.cancel_token])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def checkin_qr_attachment(registration: Registration) -> Attachment:
+    """The QR code of the person's check-in as PNG; drawn once per registration (a register
+    call draws it before taking the workshop lock and keeps it on the instance)."""
+    png = getattr(registration, "_checkin_qr_png", None)
+    if png is None:
+        png = registration._checkin_qr_png = checkin_codes.qr_png(registration)
+    return Attachment(filename=checkin_codes.QR_FILENAME, content=png, mimetype="image/png")
+
+
 def waitlist_position(registration: Registration) -> int | None:
     """1-based place on the waitlist (order of registration), None when not waitlisted."""
     if registration.status != Registration.Status.WAITLISTED:
@@ -185,7 +200,14 @@ NAME_PLACEHOLDER = "@@registration-name@@"
 CANCEL_URL_PLACEHOLDER = "@@cancel-url@@"
 # Known only under the lock (a count of the waitlist).
 POSITION_PLACEHOLDER = "@@waitlist-position@@"
-_PLACEHOLDER = re.compile("@@(?:registration-name|cancel-url|waitlist-position)@@")
+# The check-in code under the QR image and the person's own page (QR code, certificate).
+CHECKIN_CODE_PLACEHOLDER = "@@checkin-code@@"
+PAGE_URL_PLACEHOLDER = "@@registration-page-url@@"
+_PLACEHOLDER = re.compile(
+    "@@(?:registration-name|cancel-url|waitlist-position|checkin-code|registration-page-url)@@"
+)
+# Templates of a held seat: they carry the QR code of the check-in as an attached PNG.
+SEAT_TEMPLATES = frozenset({"registration_confirmed", "registration_promoted"})
 
 
 @dataclass(frozen=True)
@@ -245,6 +267,9 @@ def _render_registration_email(workshop: Workshop, template: str, language: str)
             "cancel_url": CANCEL_URL_PLACEHOLDER,
             "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
             "position": POSITION_PLACEHOLDER,
+            "checkin_code": CHECKIN_CODE_PLACEHOLDER,
+            "registration_page_url": PAGE_URL_PLACEHOLDER,
+            "checkin_qr_filename": checkin_codes.QR_FILENAME,
         },
         language,
     )
@@ -257,6 +282,8 @@ def personalise(email: RenderedEmail, registration: Registration) -> tuple[str, 
     values = {
         NAME_PLACEHOLDER: registration.full_name,
         CANCEL_URL_PLACEHOLDER: cancel_url(registration),
+        CHECKIN_CODE_PLACEHOLDER: checkin_codes.checkin_code(registration),
+        PAGE_URL_PLACEHOLDER: registration_page_url(registration),
     }
     if email.shows_position:
         values[POSITION_PLACEHOLDER] = str(waitlist_position(registration))
@@ -280,7 +307,10 @@ def _queue_registration_email(registration: Registration, template: str) -> None
         subject=subject,
         text=text,
         html=html,
-        attachments=list(email.attachments),
+        attachments=[
+            *email.attachments,
+            *([checkin_qr_attachment(registration)] if template in SEAT_TEMPLATES else []),
+        ],
     )
 
 
@@ -403,6 +433,8 @@ def register_participant(
         optional=optional,
     )
     predicted = workshop.seats_taken < workshop.capacity
+    if predicted:
+        checkin_qr_attachment(registration)  # drawn here, not under the lock
     registration_email(
         workshop,
         "registration_confirmed" if predicted else "registration_waitlisted",
