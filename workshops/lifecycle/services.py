@@ -173,11 +173,17 @@ def create_workshop(*, created_by=None, topics: Iterable = (), **fields) -> Work
     return workshop
 
 
-def update_workshop(*, workshop: Workshop, topics: Iterable | None = None, **fields) -> Workshop:
-    """Change a workshop's details. The capacity may not drop below the seats already taken;
-    that is decided under the workshop's row lock, as registrations take seats the same way.
+def update_workshop(
+    *, workshop: Workshop, topics: Iterable | None = None, by=None, **fields
+) -> Workshop:
+    """Change a workshop's details. A new capacity goes through
+    ``registration.services.change_capacity`` in the same transaction: it may not drop below
+    the seats already taken, and a raise moves the first waitlisted people up at once (they are
+    told; the returned workshop lists them in ``promoted_from_waitlist``). Decided under the
+    workshop's row lock, as registrations take seats the same way.
     """
     now = timezone.now()
+    capacity = fields.pop("capacity", None)
     with transaction.atomic():
         locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
         if locked.status == Workshop.Status.CANCELLED:
@@ -192,16 +198,25 @@ def update_workshop(*, workshop: Workshop, topics: Iterable | None = None, **fie
         if time_changed or place_changed:
             locked.sequence += 1
         errors = _workshop_errors(locked, creating=False, start_changed=start_changed, now=now)
-        if locked.capacity is not None and locked.capacity < locked.seats_taken:
-            _add(
-                errors,
-                "capacity",
-                _("%(taken)s places are already taken; the capacity can't be lower.")
-                % {"taken": locked.seats_taken},
-            )
+        if capacity is not None and capacity != locked.capacity:
+            if capacity < 1:
+                _add(errors, "capacity", _("A workshop needs at least one place."))
+            elif capacity < locked.seats_taken:
+                _add(
+                    errors,
+                    "capacity",
+                    _("%(taken)s places are already taken; the capacity can't be lower.")
+                    % {"taken": locked.seats_taken},
+                )
         _save_checked(locked, errors=errors, exclude_slug_pk=locked.pk)
         if topics is not None:
             locked.topics.set(list(topics))
+        # Under the lock already held; promotes the waitlist and queues their e-mails.
+        locked.promoted_from_waitlist = []
+        if capacity is not None:
+            locked.promoted_from_waitlist = change_capacity(
+                workshop=locked, capacity=capacity, changed_by=by
+            )
         if (time_changed or place_changed) and locked.status == Workshop.Status.PUBLISHED:
             _send_changed_entry(
                 locked, previous, time_changed=time_changed, place_changed=place_changed

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from regiolab.permissions import login_and_permission_required
@@ -73,8 +74,22 @@ def workshop_edit(request, slug):
     form = WorkshopForm(request.POST or None, instance=workshop)
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
-            workshop = lifecycle.update_workshop(workshop=workshop, **form.service_kwargs())
+            workshop = lifecycle.update_workshop(
+                workshop=workshop, by=request.user, **form.service_kwargs()
+            )
             messages.success(request, _("The workshop has been saved."))
+            if workshop.promoted_from_waitlist:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s person has moved up from the waitlist and has been told "
+                        "by e-mail.",
+                        "%(count)s people have moved up from the waitlist and have been told "
+                        "by e-mail.",
+                        len(workshop.promoted_from_waitlist),
+                    )
+                    % {"count": len(workshop.promoted_from_waitlist)},
+                )
             return _participants(workshop)
     return render(
         request, "workshops/manage/workshop_form.html", {"form": form, "workshop": workshop}
