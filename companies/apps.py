@@ -7,8 +7,9 @@ class CompaniesConfig(AppConfig):
     verbose_name = _("Companies")
 
     def ready(self):
-        from . import anonymisation, audit, personal_data
+        from . import anonymisation, audit, home, personal_data
 
         audit.register()
         personal_data.register()
         anonymisation.register()
+        home.register()

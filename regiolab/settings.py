@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "regiolab.pages",
     "regiolab.audit",
     "regiolab.privacy",
+    "regiolab.home",
     "companies",
     "networks",
     "workshops",

@@ -3,13 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import i18n, unsubscribe_views, views
+from .home import views as home_views
 from .privacy import anonymisation_views
 
 # The admin signs in through allauth's login, so staff pass the second factor there too.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    # Visitors get the start page, each signed-in role its home (regiolab/home/).
+    path("", home_views.home, name="home"),
     # Before allauth's routes: its URLconf must not catch the privacy pages.
     path("accounts/privacy/", include("regiolab.privacy.urls")),
     path("accounts/", include("allauth.urls")),

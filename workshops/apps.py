@@ -7,10 +7,11 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self):
-        from . import anonymisation, audit, personal_data
+        from . import anonymisation, audit, home, personal_data
         from .invitations import services as invitations
 
         audit.register()
         invitations.register_failed_mail_source()
         personal_data.register()
         anonymisation.register()
+        home.register()

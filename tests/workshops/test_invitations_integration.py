@@ -19,7 +19,6 @@ from tests.support.celery_worker import (
     switch_broker,
 )
 from tests.support.smtp_sink import SmtpSink
-from tests.workshops.support import confirm_invitations
 from workshops.invitations.tasks import send_invitations, send_pending_invitations
 from workshops.models import Invitation
 
@@ -54,7 +53,9 @@ def worker(transactional_db, sink):
 
 
 def invite(client, workshop, addresses):
-    return confirm_invitations(client, workshop, {"emails": "\n".join(addresses)})
+    return client.post(
+        reverse("workshops:invite", args=[workshop.slug]), {"emails": "\n".join(addresses)}
+    )
 
 
 def addresses(count, prefix="person"):
