@@ -2,11 +2,13 @@
 signature sheet and certificates. Every view is for coordinators only."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from regiolab.permissions import login_and_permission_required
@@ -15,9 +17,15 @@ from regiolab.views_helpers import run_service, service_errors_on
 from ..documents import exports, pdfs
 from ..models import Registration
 from ..registration import services
-from . import selectors
+from . import checkin_codes, selectors
 from . import services as lifecycle
-from .forms import CheckinForm, ManageWorkshopFilter, WorkshopForm
+from .forms import (
+    CheckinCodeForm,
+    CheckinFindForm,
+    CheckinForm,
+    ManageWorkshopFilter,
+    WorkshopForm,
+)
 from .tasks import send_certificates_task
 
 PAGE_SIZE = 25
@@ -66,8 +74,22 @@ def workshop_edit(request, slug):
     form = WorkshopForm(request.POST or None, instance=workshop)
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
-            workshop = lifecycle.update_workshop(workshop=workshop, **form.service_kwargs())
+            workshop = lifecycle.update_workshop(
+                workshop=workshop, by=request.user, **form.service_kwargs()
+            )
             messages.success(request, _("The workshop has been saved."))
+            if workshop.promoted_from_waitlist:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s person has moved up from the waitlist and has been told "
+                        "by e-mail.",
+                        "%(count)s people have moved up from the waitlist and have been told "
+                        "by e-mail.",
+                        len(workshop.promoted_from_waitlist),
+                    )
+                    % {"count": len(workshop.promoted_from_waitlist)},
+                )
             return _participants(workshop)
     return render(
         request, "workshops/manage/workshop_form.html", {"form": form, "workshop": workshop}
@@ -170,11 +192,20 @@ def checkin(request, slug):
                 workshop=workshop, marks=form.marks(), by=request.user
             ),
             success=lambda changed: _("Attendance saved (%(count)s changes).") % {"count": changed},
-            redirect_to=redirect("workshops:checkin", slug=workshop.slug),
+            redirect_to=_back_to_checkin(workshop),
         )
+def _last_checkin_key(workshop) -> str:
+    return f"checkin-last-{workshop.pk}"
+
+
+def _back_to_checkin(workshop):
+    return redirect("workshops:checkin", slug=workshop.slug)
+
+
     return render(
         request,
         "workshops/manage/checkin.html",
+    """The door list: one button per person, a find field, a scan field, undo of the last."""
         {
             "workshop": workshop,
             "form": form,
@@ -187,12 +218,109 @@ def checkin(request, slug):
 @require_GET
 def signature_sheet(request, slug):
     workshop = selectors.managed_workshop(slug)
+    find = CheckinFindForm(request.GET or None)
+    query = find.cleaned_data["q"] if find.is_valid() else ""
+    last_pk = request.session.get(_last_checkin_key(workshop))
+    by_pk = {r.pk: r for r in registrations}
+    last = by_pk.get(last_pk)
+    unmarked = [r for r in registrations if r.status == Registration.Status.CONFIRMED]
     registrations = selectors.signature_sheet_registrations(workshop)
     content = pdfs.signature_sheet_pdf(workshop, registrations, language=request.LANGUAGE_CODE)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="{pdfs.signature_sheet_filename(workshop)}"'
     )
+            "rows": registrations,
+            "shown": selectors.matching_names(registrations, query),
+            "total": len(registrations),
+            "checked_in": sum(r.status == Registration.Status.ATTENDED for r in registrations),
+            "unmarked": unmarked,
+            "find": find,
+            "query": query,
+            "scan": CheckinCodeForm(),
+            "last": last if last and last.status == Registration.Status.ATTENDED else None,
+            "attendance_open": lifecycle.attendance_open(workshop),
+        },
+    )
+
+
+def _checked_in_message(request, workshop, registration) -> None:
+    request.session[_last_checkin_key(workshop)] = registration.pk
+    messages.success(request, _("%(name)s is checked in.") % {"name": registration.full_name})
+
+
+@coordinator_only
+@require_POST
+def checkin_person(request, slug, pk):
+    """One action per person: ``action=in`` checks in, ``action=undo`` takes it back."""
+    workshop = selectors.managed_workshop(slug)
+    action = request.POST.get("action")
+    if action not in ("in", "undo"):
+        messages.error(request, _("Unknown action; nothing has been changed."))
+        return _back_to_checkin(workshop)
+    try:
+        if action == "in":
+            registration = lifecycle.check_in(
+                workshop=workshop, registration_id=pk, by=request.user
+            )
+            _checked_in_message(request, workshop, registration)
+        else:
+            registration = lifecycle.undo_check_in(
+                workshop=workshop, registration_id=pk, by=request.user
+            )
+            request.session.pop(_last_checkin_key(workshop), None)
+            messages.success(
+                request,
+                _("Check-in of %(name)s undone; the place is kept.")
+                % {"name": registration.full_name},
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back_to_checkin(workshop)
+
+
+@coordinator_only
+@require_POST
+def checkin_code(request, slug):
+    """The scan field: a hand scanner (or a person) types the code of a QR code and Enter."""
+    workshop = selectors.managed_workshop(slug)
+    form = CheckinCodeForm(request.POST, workshop=workshop)
+    if not form.is_valid():
+        for error in form.errors.get("code", []):
+            messages.error(request, error)
+        return _back_to_checkin(workshop)
+    try:
+        registration = lifecycle.check_in(
+            workshop=workshop, registration_id=form.registration.pk, by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        _checked_in_message(request, workshop, registration)
+    return _back_to_checkin(workshop)
+
+
+@require_GET
+def checkin_scan(request, code):
+    """What a phone camera opens from the QR code. A coordinator sees the person and checks
+    them in with one button (a POST: opening a link never changes anything); everybody else
+    is told what the code is for and sees nothing of the person."""
+    parsed = checkin_codes.parse(code)
+    workshop = selectors.workshop_by_id(parsed.workshop_id) if parsed else None
+    registration = (
+        checkin_codes.find_registration(parsed, workshop_id=workshop.pk) if workshop else None
+    )
+    if registration is None:
+        return render(request, "workshops/checkin_scan_invalid.html", status=404)
+    if not request.user.has_perm(MANAGE_PERMISSION):
+        return render(request, "workshops/checkin_scan_public.html", {"code": code})
+    return render(
+        request,
+        "workshops/manage/checkin_scan.html",
+        {
+            "workshop": workshop,
+            "registration": registration,
+            "code": checkin_codes.checkin_code(registration),
     return response
 
 
