@@ -21,7 +21,7 @@ from django.utils import timezone
 from companies import services as company_services
 from companies.importing import COLUMN_KEYS
 from companies.personal_data import record_contact_consent
-from funding.models import Grant, ProgressReport
+from funding.models import Expenditure, Grant, ProgressReport
 from funding.services import ShareInput, set_cofinancing_shares
 from networks import services as network_services
 from regiolab.mail import unsubscribe_token
@@ -154,6 +154,9 @@ def build_world() -> World:
     set_cofinancing_shares(grant=other_grant, shares=[ShareInput(other_funder, Decimal(100))])
     report = _ready_report(grant)
     other_report = _ready_report(other_grant)
+    receipt = _expenditure(grant, "B-MATRIX-1", with_file=True)
+    receipt_other = _expenditure(other_grant, "GEHEIM-99-B1", with_file=True)
+    expenditure_plain = _expenditure(grant, "B-MATRIX-3", with_file=False)
     failed_report = ProgressReport.objects.create(
         grant=grant,
         kind="interim",
@@ -221,6 +224,9 @@ def build_world() -> World:
         "report_other": other_report.pk,
         "report_failed": failed_report.pk,
         "report_queued": queued_report.pk,
+        "receipt": receipt.pk,
+        "receipt_other": receipt_other.pk,
+        "expenditure_plain": expenditure_plain.pk,
         "year": today.year,
         "funder_F": funder.pk,
         "funder_region": region.pk,
@@ -229,6 +235,27 @@ def build_world() -> World:
         **{f"{key}_page": section.page_id for key, section in first_sections.items()},
     }
     return world
+
+
+def _expenditure(grant, reference: str, *, with_file: bool) -> Expenditure:
+    expenditure = Expenditure(
+        grant=grant,
+        date=grant.start_date,
+        category="material",
+        payee="Papier Nord",
+        purpose="Flipcharts",
+        amount=Decimal("12.50"),
+        receipt_reference=reference,
+    )
+    if with_file:
+        expenditure.receipt_file.save("receipt.pdf", ContentFile(RECEIPT_PDF), save=False)
+        expenditure.receipt_name = "rechnung.pdf"
+        expenditure.receipt_content_type = "application/pdf"
+    expenditure.save()
+    return expenditure
+
+
+RECEIPT_PDF = b"%PDF-1.4\n%matrix receipt\n%%EOF\n"
 
 
 def _ready_report(grant) -> ProgressReport:
@@ -454,6 +481,15 @@ PAYLOADS = {
         "receipt_reference": "B-MATRIX-2",
     },
     "expenditure_import": _expenditure_file,
+    "expenditure_edit": lambda w: {
+        "date": f"{w.ids['year']}-03-03",
+        "category": "travel",
+        "payee": "Deutsche Bahn",
+        "purpose": "Fahrt",
+        "amount": "19.90",
+        "receipt_reference": "B-MATRIX-1",
+        "receipt_file": SimpleUploadedFile("beleg.pdf", RECEIPT_PDF),
+    },
     "report_period": lambda w: {
         "period_start": f"{w.ids['year']}-01-01",
         "period_end": f"{w.ids['year']}-06-30",

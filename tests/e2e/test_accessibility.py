@@ -82,6 +82,7 @@ NOT_HTML = {
     "health/": "JSON for the monitoring",
     "i18n/setlang/": "only redirects (the language switch is in every page's header)",
     "funding/reports/<int:pk>/download/": "PDF/XLSX (tests/regiolab/test_pdf_tagging.py)",
+    "funding/expenditures/<int:pk>/receipt/": "the receipt's PDF or image as uploaded",
     "funding/reports/<int:pk>/status/": "htmx fragment, scanned within the reports page",
     "accounts/2fa/recovery-codes/download/": "plain-text file",
     "accounts/login/code/confirm/": "login by code is not enabled",
