@@ -60,6 +60,8 @@ def _pages(owner) -> dict[str, str]:
     grant = Grant.objects.annotate(n=Count("expenditures")).order_by("-n", "pk").first()
     company = owner.company_memberships.get().company
     return {
+        "/ home (coordinator)": "/",
+        "/ home (owner)": "/",
         "/companies/": "/companies/",
         "/companies/ filtered": "/companies/?municipality=Hannover&size_class=small&ordering=name",
         "/companies/<pk>/": f"/companies/{company.pk}/",
@@ -225,3 +227,93 @@ def test_main_filters_can_use_an_index(coordinator):
         if "Index" not in plan:
             missing.append((label, plan))
     assert not missing, missing
+
+
+# --- Each role's home: few against many rows ----------------------------------------------------
+
+
+def _home_rows(n: int, *, rep, funder_body) -> None:
+    """``n`` of everything each home lists: workshops in the next days with registrations and a
+    waitlist, follow-ups, join requests, failed reports, failed e-mails and invitations, the
+    representative's own and company registrations, matching workshops, the funder's grants."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from funding.services import ShareInput, set_cofinancing_shares
+    from regiolab import mail
+    from tests.factories import (
+        CompanyFactory,
+        ConsultationFactory,
+        NetworkMembershipFactory,
+        RegistrationFactory,
+        TopicFactory,
+        TrainingNetworkFactory,
+        WorkshopFactory,
+    )
+    from workshops.models import Invitation
+
+    company = rep.company_memberships.get().company
+    topic = TopicFactory(slug="home-guard")
+    company.training_needs.add(topic)
+    today = timezone.localdate()
+    for i in range(n):
+        workshop = WorkshopFactory(starts_at=timezone.now() + timedelta(days=1 + i % 12))
+        workshop.topics.add(topic)
+        RegistrationFactory(workshop=workshop, email=rep.email, company=company)
+        RegistrationFactory(workshop=workshop, company=company, registered_by=rep)
+        RegistrationFactory(workshop=workshop, status="waitlisted")
+        ConsultationFactory(follow_up_on=today + timedelta(days=i % 5 - 2))
+        NetworkMembershipFactory(
+            network=TrainingNetworkFactory(), company=CompanyFactory(), status="requested"
+        )
+        grant = Grant.objects.create(
+            reference=f"HOME-{n}-{i}", title="Guard", start_date=today, end_date=today,
+            total_eligible_costs=Decimal(1000),
+        )  # fmt: skip
+        set_cofinancing_shares(grant=grant, shares=[ShareInput(funder_body, Decimal(100))])
+        ProgressReport.objects.create(
+            grant=grant, kind="final", status="failed", period_start=today, period_end=today
+        )
+        failed = mail.queue_rendered_email(to=f"x{i}@example.org", subject="S", text="T")
+        type(failed).objects.filter(pk=failed.pk).update(status="failed")
+        Invitation.objects.create(workshop=workshop, email=f"i{i}@example.org", status="failed")
+
+
+@pytest.mark.django_db
+def test_each_roles_home_keeps_its_query_count(coordinator, django_assert_max_num_queries):
+    """The home of a coordinator, a company representative and a funder runs as many queries
+    with 2 rows of everything as with 25 (each section shows a few rows and counts the rest)."""
+    from django.test import Client
+
+    from tests.factories import CompanyMemberFactory, FunderFactory
+    from tests.support.mfa import enable_totp
+
+    rep = CompanyMemberFactory().user
+    funder_body = FunderFactory()
+    funder = UserFactory()
+    funder_body.users.add(funder)
+    enable_totp(funder)
+    clients = {}
+    for role, user in (("coordinator", coordinator), ("representative", rep), ("funder", funder)):
+        clients[role] = Client()
+        clients[role].force_login(user)
+
+    def measure() -> dict[str, int]:
+        counts = {}
+        for role, client in clients.items():
+            ContentType.objects.clear_cache()
+            cache.clear()
+            with django_assert_max_num_queries(MAX_QUERIES, info=f"home of {role}") as ctx:
+                response = client.get("/")
+            assert response.status_code == 200
+            counts[role] = len(ctx)
+        return counts
+
+    _home_rows(2, rep=rep, funder_body=funder_body)
+    few = measure()
+    _home_rows(23, rep=rep, funder_body=funder_body)
+    many = measure()
+    print(f"\nhome queries, few {few}, many {many}")
+    assert few == many
