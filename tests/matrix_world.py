@@ -278,6 +278,39 @@ def _ready_report(grant) -> ProgressReport:
 # that changes nothing proves the refusal, not a form error.
 
 
+def _confirmed_invitation(world) -> dict:
+    """The invitation form's choice with the fingerprint of its preview (the confirm step)."""
+    from workshops.invitations.planning import plan_invitations
+    from workshops.models import Workshop
+
+    choice = {"emails": "gast@example.org", "consenting_only": "on"}
+    plan = plan_invitations(
+        workshop=Workshop.objects.get(slug=world.ids["W"]), addresses=["gast@example.org"]
+    )
+    return {**choice, "action": "send", "fingerprint": plan.fingerprint}
+
+
+def _participants_email(world) -> dict:
+    """The confirm step of an e-mail to the registrations of workshop W (a fresh preview key)."""
+    import secrets
+
+    from workshops.models import Registration
+
+    ids = list(
+        Registration.objects.filter(workshop__slug=world.ids["W"])
+        .exclude(status=Registration.Status.CANCELLED)
+        .values_list("pk", flat=True)
+    )
+    return {
+        "group": "all",
+        "subject": "Raumänderung",
+        "text": "Wir treffen uns in Raum 2.",
+        "recipients": ids,
+        "key": secrets.token_hex(16),
+        "action": "send",
+    }
+
+
 def _company_profile(name: str) -> dict:
     return {
         "name": name,
@@ -461,7 +494,14 @@ PAYLOADS = {
     "workshop": lambda w: _workshop_form("Cobots im Mittelstand"),
     "workshop_edit": lambda w: {**_workshop_form("Robotik umbenannt"), "slug": w.ids["W"]},
     "checkin": lambda w: {f"registration_{w.ids['unmarked']}": "attended"},
-    "invite": lambda w: {"emails": "gast@example.org", "consenting_only": "on"},
+    "invite": lambda w: _confirmed_invitation(w),
+    "invite_preview": lambda w: {"emails": "gast@example.org", "consenting_only": "on"},
+    "participants_email_preview": lambda w: {
+        "group": "all",
+        "subject": "Raumänderung",
+        "text": "Wir treffen uns in Raum 2.",
+    },
+    "participants_email": lambda w: _participants_email(w),
     "cancel_own": lambda w: {"registration": w.ids["reg_a"]},
     "grant": lambda w: _grant_form(w, "ZUW-2026-01", "Neuer Verbund"),
     "grant_edit": lambda w: _grant_form(w, "FKZ 01PV26001", "Übernommen"),
@@ -502,7 +542,7 @@ PAYLOADS = {
 
 _WATCHED_APPS = {
     *("companies", "networks", "workshops", "funding"),
-    *("regiolab", "pages", "privacy"),  # the core and its small apps with models
+    *("regiolab", "pages", "privacy", "outbox"),  # the core and its small apps with models
     *("auth", "account"),
 }
 

@@ -243,6 +243,14 @@ ROWS = [
     coordinator_page("/workshops/{W}/invitations/"),
     coordinator_page("/workshops/{W}/invitations/new/"),
     coordinator_write("/workshops/{W}/invitations/new/", "invite"),
+    # The choice answers with the preview (recipients, skipped, e-mails): nothing written yet.
+    coordinator_page("/workshops/{W}/invitations/new/?step=preview", "POST", ok=200,
+                     payload="invite_preview"),
+    coordinator_page("/workshops/{W}/participants/email/"),
+    coordinator_page("/workshops/{W}/participants/email/?step=preview", "POST", ok=200,
+                     payload="participants_email_preview"),
+    coordinator_write("/workshops/{W}/participants/email/", "participants_email"),
+    coordinator_page("/workshops/no-such-workshop/participants/email/", ok=404),
     coordinator_page("/workshops/no-such-workshop/invitations/", ok=404),
     # --- registrations --------------------------------------------------------------------------
     # Funders never belong to a company: 403, as /companies/mine/ answers them.
