@@ -390,7 +390,7 @@ def _locked_for_attendance(workshop: Workshop, registration_id: int, *, now: dat
             _("Attendance can be recorded from the day of the workshop on."), code="early"
         )
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .filter(workshop=locked, pk=registration_id)
         .select_related("company")
         .first()
