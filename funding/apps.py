@@ -8,8 +8,11 @@ class FundingConfig(AppConfig):
 
     def ready(self):
         from . import anonymisation, audit, home, personal_data
+        from .search import register as register_search_kinds
 
         audit.register()
         personal_data.register()
         anonymisation.register()
+        # What the coordinators' search finds (regiolab.search).
+        register_search_kinds()
         home.register()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Sector, SizeClass
 from regiolab.models import Topic
+from regiolab.sorting import SortFilter
 
 from .models import CostCategory, Expenditure, Funder, FundingProgramme
 
@@ -67,3 +68,23 @@ class ExpenditureFilter(django_filters.FilterSet):
         years = range(grant.start_date.year, grant.end_date.year + 1)
         self.filters["year"].extra["choices"] = [(y, str(y)) for y in years]
 
+
+
+class GrantListFilter(django_filters.FilterSet):
+    """The grant list's sort by a column (no filters: an office has a handful of grants)."""
+
+    ordering = SortFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("start_date", "period"),
+            ("total_eligible_costs", "costs"),
+        ),
+        field_labels={
+            "reference": _("reference number"),
+            "title": _("title"),
+            "start_date": _("period"),
+            "total_eligible_costs": _("total eligible costs"),
+        },
+        collated=("reference", "title"),
+    )

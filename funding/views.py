@@ -12,9 +12,10 @@ from rules.contrib.views import permission_required
 
 from companies.selectors import membership_of
 from regiolab import uploads
+from regiolab.sorting import sort_headers
 from regiolab.views_helpers import run_service, service_errors_on
 
-from . import forms, importing, selectors, services
+from . import filters, forms, importing, selectors, services
 from .filters import ExpenditureFilter, ProgrammeFilter
 from .models import Expenditure, Grant, ProgressReport
 from .money import format_amount
@@ -64,10 +65,19 @@ def programme_list(request):
 @login_required
 @permission_required("funding.view_grant_list", raise_exception=True)
 def grant_list(request):
-    page_obj = Paginator(selectors.grants_for_list(request.user), 25).get_page(
-        request.GET.get("page")
+    grant_filter = filters.GrantListFilter(
+        request.GET or None, queryset=selectors.grants_for_list(request.user)
     )
-    return render(request, "funding/grant_list.html", {"page_obj": page_obj})
+    page_obj = Paginator(grant_filter.qs, 25).get_page(request.GET.get("page"))
+    columns = (
+        (_("Reference number"), "reference", ""),
+        (_("Title"), "title", ""),
+        (_("Period"), "period", ""),
+        (_("Funders"), "", ""),
+        (_("Total eligible costs"), "costs", "num"),
+    )
+    headers = sort_headers(grant_filter, columns, default="-period")
+    return render(request, "funding/grant_list.html", {"page_obj": page_obj, "headers": headers})
 
 
 @login_required

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "regiolab.pages",
     "regiolab.audit",
     "regiolab.privacy",
+    "regiolab.search",
     "regiolab.home",
     "companies",
     "networks",

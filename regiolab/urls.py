@@ -25,6 +25,8 @@ urlpatterns = [
     path("mail/", include("regiolab.mail_urls")),
     # Coordinators: the change history of every audited object.
     path("history/", include("regiolab.audit.urls")),
+    # Coordinators: one search over companies, people, workshops and grants.
+    path("search/", include("regiolab.search.urls")),
     # Not under /privacy/: that prefix stays open to users still without a second factor.
     path("data-protection/anonymise/", anonymisation_views.anonymise, name="anonymise_person"),
     # The link in invitations' List-Unsubscribe header and text (no login; one-click POST).

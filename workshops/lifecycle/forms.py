@@ -7,9 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from networks.models import TrainingNetwork
 from regiolab.models import Topic
+from regiolab.search.registry import matching
+from regiolab.sorting import SortFilter
 from regiolab.validators import no_control_characters, no_markup, single_line
 
 from ..models import Registration, Workshop
+from ..search import WORKSHOP_FIELDS
 from . import checkin_codes
 from .services import ATTENDANCE_CHOICES, EDITABLE_FIELDS
 
@@ -92,13 +95,37 @@ class WorkshopForm(forms.ModelForm):
 
 
 class ManageWorkshopFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Title"), method="filter_search", max_length=100)
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Workshop.Status.choices, empty_label=_("all statuses")
+    )
+    # One column at a time; titles in German order.
+    ordering = SortFilter(
+        fields=(
+            ("title", "title"),
+            ("starts_at", "date"),
+            ("capacity", "capacity"),
+            ("confirmed_count", "confirmed"),
+            ("waitlisted_count", "waitlist"),
+        ),
+        field_labels={
+            "title": _("title"),
+            "starts_at": _("date"),
+            "capacity": _("places"),
+            "confirmed_count": _("confirmed"),
+            "waitlisted_count": _("waitlist"),
+        },
+        collated=("title",),
     )
 
     class Meta:
         model = Workshop
         fields = ["status"]
+
+    def filter_search(self, queryset, name, value):
+        """Every word in the title (German or English), ignoring case and accents."""
+        value = value.strip()
+        return matching(queryset, WORKSHOP_FIELDS, value) if value else queryset
 
 
 class CheckinForm(forms.Form):

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from regiolab.permissions import login_and_permission_required
+from regiolab.sorting import sort_headers
 from regiolab.views_helpers import run_service, service_errors_on
 
 from ..documents import exports, pdfs
@@ -33,6 +34,16 @@ MANAGE_PERMISSION = "workshops.manage_workshop"
 
 
 coordinator_only = login_and_permission_required(MANAGE_PERMISSION)
+# The workshop table's column heads: (label, sort parameter of ManageWorkshopFilter, class).
+MANAGE_COLUMNS = (
+    (_("Workshop"), "title", ""),
+    (_("Date and time"), "date", ""),
+    (_("Status"), "", ""),
+    (_("Places"), "capacity", ""),
+    (_("Confirmed"), "confirmed", ""),
+    (_("Waitlist"), "waitlist", ""),
+    (_("Actions"), "", ""),
+)
 
 
 def _participants(workshop):
@@ -49,7 +60,12 @@ def manage_list(request):
     return render(
         request,
         "workshops/manage/workshop_list.html",
-        {"filter": workshop_filter, "page_obj": page_obj, "workshops": page_obj.object_list},
+        {
+            "filter": workshop_filter,
+            "page_obj": page_obj,
+            "workshops": page_obj.object_list,
+            "headers": sort_headers(workshop_filter, MANAGE_COLUMNS, default="-date"),
+        },
     )
 
 
