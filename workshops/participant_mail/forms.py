@@ -25,7 +25,7 @@ class ParticipantMessageForm(forms.Form):
         error_messages={"required": _("Please enter a subject.")},
     )
     text = forms.CharField(
-        label=_("Text"),
+        label=_("Text of the message"),
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 10}),
         validators=[no_control_characters],

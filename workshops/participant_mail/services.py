@@ -36,8 +36,8 @@ GROUP_LABELS = {
     "all": _("All participants (confirmed, waitlist, attended, no-show)"),
     "confirmed": _("Confirmed"),
     "waitlisted": _("Waitlist"),
-    "attended": _("Attended"),
-    "no_show": _("No-shows"),
+    "attended": _("Those who attended"),
+    "no_show": _("Those who did not come (no-shows)"),
 }
 MAX_SELECTED = 2000
 KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
