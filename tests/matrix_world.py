@@ -41,6 +41,7 @@ from tests.factories import (
 )
 from tests.support.mfa import enable_totp
 from tests.workshops.support import valid_data
+from workshops.lifecycle import checkin_codes
 from workshops.registration import services as workshop_services
 
 ROLES = ("anonymous", "rep_a", "rep_b", "coordinator", "funder")
@@ -218,6 +219,7 @@ def build_world() -> World:
         "token_a": registration_a.cancel_token,
         "token_attended": attended.cancel_token,
         "unsubscribe": unsubscribe_token(registration_a.email),
+        "checkin_code": checkin_codes.checkin_code(unmarked),
         "G": grant.pk,
         "G_other": other_grant.pk,
         "report": report.pk,
@@ -497,6 +499,8 @@ PAYLOADS = {
     "invite": lambda w: _confirmed_invitation(w),
     "invite_preview": lambda w: {"emails": "gast@example.org", "consenting_only": "on"},
     "participants_email_preview": lambda w: {
+    "checkin_person": lambda w: {"action": "in"},
+    "checkin_code": lambda w: {"code": w.ids["checkin_code"]},
         "group": "all",
         "subject": "Raumänderung",
         "text": "Wir treffen uns in Raum 2.",

@@ -252,6 +252,11 @@ ROWS = [
     coordinator_write("/workshops/{W}/participants/email/", "participants_email"),
     coordinator_page("/workshops/no-such-workshop/participants/email/", ok=404),
     coordinator_page("/workshops/no-such-workshop/invitations/", ok=404),
+    # One action per person at the door, and the scan field of a hand scanner.
+    coordinator_write("/workshops/{done}/checkin/{unmarked}/", "checkin_person"),
+    coordinator_page("/workshops/{done}/checkin/{unmarked}/", ok=405),
+    coordinator_write("/workshops/{done}/checkin/code/", "checkin_code"),
+    coordinator_page("/workshops/{done}/checkin/code/", ok=405),
     # --- registrations --------------------------------------------------------------------------
     # Funders never belong to a company: 403, as /companies/mine/ answers them.
     row("GET", "/registrations/mine/", LOGIN, 200, 200, 302, 403),
@@ -286,6 +291,13 @@ ROWS = [
     coordinator_page("/funding/grants/{G}/shares/"),
     coordinator_write("/funding/grants/{G}/shares/", "shares"),
     coordinator_page("/funding/grants/{G}/budget/"),
+    # The person's own page (QR code, certificate): the cancel token is the secret.
+    public("/registrations/{token_a}/"),
+    row("GET", "/registrations/not-a-token/", 404, 404, 404, 404, 404),
+    # What a phone camera opens from the QR code: coordinators see the person and a check-in
+    # button, everybody else what the code is for (no name); only a POST checks in.
+    public("/registrations/checkin/{checkin_code}/"),
+    row("GET", "/registrations/checkin/1.AAAAAAAAAAAAAAAAAAAA/", 404, 404, 404, 404, 404),
     coordinator_write("/funding/grants/{G}/budget/", "budget"),
     coordinator_page("/funding/grants/{G}/indicators/"),
     coordinator_write("/funding/grants/{G}/indicators/", "indicator"),
