@@ -236,6 +236,11 @@ ROWS = [
     coordinator_page("/workshops/{W}/participants/{waitlisted}/promote/", ok=405),
     coordinator_page("/workshops/{done}/checkin/"),
     coordinator_write("/workshops/{done}/checkin/", "checkin"),
+    # One action per person at the door, and the scan field of a hand scanner.
+    coordinator_write("/workshops/{done}/checkin/{unmarked}/", "checkin_person"),
+    coordinator_page("/workshops/{done}/checkin/{unmarked}/", ok=405),
+    coordinator_write("/workshops/{done}/checkin/code/", "checkin_code"),
+    coordinator_page("/workshops/{done}/checkin/code/", ok=405),
     coordinator_page("/workshops/{W}/signature-sheet.pdf"),
     # Enqueued after commit only: nothing in the tables changes within the request.
     coordinator_write("/workshops/{done}/certificates/send/", None, writes=""),
@@ -252,11 +257,6 @@ ROWS = [
     coordinator_write("/workshops/{W}/participants/email/", "participants_email"),
     coordinator_page("/workshops/no-such-workshop/participants/email/", ok=404),
     coordinator_page("/workshops/no-such-workshop/invitations/", ok=404),
-    # One action per person at the door, and the scan field of a hand scanner.
-    coordinator_write("/workshops/{done}/checkin/{unmarked}/", "checkin_person"),
-    coordinator_page("/workshops/{done}/checkin/{unmarked}/", ok=405),
-    coordinator_write("/workshops/{done}/checkin/code/", "checkin_code"),
-    coordinator_page("/workshops/{done}/checkin/code/", ok=405),
     # --- registrations --------------------------------------------------------------------------
     # Funders never belong to a company: 403, as /companies/mine/ answers them.
     row("GET", "/registrations/mine/", LOGIN, 200, 200, 302, 403),
@@ -275,6 +275,13 @@ ROWS = [
     row("GET", "/unsubscribe/not-a-token/", 404, 404, 404, 404, 404),
     row("POST", "/unsubscribe/not-a-token/", 404, 404, 404, 404, 404),
     public("/registrations/{token_attended}/certificate.pdf"),
+    # The person's own page (QR code, certificate): the cancel token is the secret.
+    public("/registrations/{token_a}/"),
+    row("GET", "/registrations/not-a-token/", 404, 404, 404, 404, 404),
+    # What a phone camera opens from the QR code: coordinators see the person and a check-in
+    # button, everybody else what the code is for (no name); only a POST checks in.
+    public("/registrations/checkin/{checkin_code}/"),
+    row("GET", "/registrations/checkin/1.AAAAAAAAAAAAAAAAAAAA/", 404, 404, 404, 404, 404),
     # Not attended (yet): no certificate.
     row("GET", "/registrations/{token_a}/certificate.pdf", 404, 404, 404, 404, 404),
     # --- funding --------------------------------------------------------------------------------
@@ -291,13 +298,6 @@ ROWS = [
     coordinator_page("/funding/grants/{G}/shares/"),
     coordinator_write("/funding/grants/{G}/shares/", "shares"),
     coordinator_page("/funding/grants/{G}/budget/"),
-    # The person's own page (QR code, certificate): the cancel token is the secret.
-    public("/registrations/{token_a}/"),
-    row("GET", "/registrations/not-a-token/", 404, 404, 404, 404, 404),
-    # What a phone camera opens from the QR code: coordinators see the person and a check-in
-    # button, everybody else what the code is for (no name); only a POST checks in.
-    public("/registrations/checkin/{checkin_code}/"),
-    row("GET", "/registrations/checkin/1.AAAAAAAAAAAAAAAAAAAA/", 404, 404, 404, 404, 404),
     coordinator_write("/funding/grants/{G}/budget/", "budget"),
     coordinator_page("/funding/grants/{G}/indicators/"),
     coordinator_write("/funding/grants/{G}/indicators/", "indicator"),
