@@ -104,6 +104,8 @@ def build_world() -> World:
     # A waitlisted person while a seat is free: the coordinator's "promote" has work to do.
     waitlisted = RegistrationFactory(workshop=workshop, status="waitlisted", company=company_b)
     draft = WorkshopFactory(title="3D-Druck Entwurf", slug="entwurf-3d-druck", status="draft")
+    # Another upcoming workshop: where the coordinator's "move" sends a participant.
+    move_target = WorkshopFactory(title="Cobots Vertiefung", slug="cobots-vertiefung")
     now = timezone.now().replace(microsecond=0)
     finished = WorkshopFactory(
         title="Digitales Lernen Rückblick",
@@ -211,6 +213,7 @@ def build_world() -> World:
         "request_c": request_c.pk,
         "W": workshop.slug,
         "draft": draft.slug,
+        "move_target": move_target.pk,
         "done": finished.slug,
         "reg_a": registration_a.pk,
         "waitlisted": waitlisted.pk,
@@ -498,6 +501,21 @@ PAYLOADS = {
     "checkin": lambda w: {f"registration_{w.ids['unmarked']}": "attended"},
     "checkin_person": lambda w: {"action": "in"},
     "checkin_code": lambda w: {"code": w.ids["checkin_code"]},
+    "walk_in": lambda w: {
+        "first_name": "Tobias",
+        "last_name": "Tür",
+        "email": "tobias.tuer@example.org",
+        "company_name": "",
+        "language": "de",
+    },
+    "bulk_cancel": lambda w: {
+        "action": "cancel",
+        "registrations": [w.ids["reg_a"], w.ids["waitlisted"]],
+        "confirmed": "1",
+    },
+    "bulk_export": lambda w: {"action": "export_csv", "registrations": [w.ids["reg_a"]]},
+    "move_preview": lambda w: {"to_workshop": w.ids["move_target"]},
+    "move": lambda w: {"to_workshop": w.ids["move_target"], "confirmed": "1"},
     "invite": lambda w: _confirmed_invitation(w),
     "invite_preview": lambda w: {"emails": "gast@example.org", "consenting_only": "on"},
     "participants_email_preview": lambda w: {

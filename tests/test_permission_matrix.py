@@ -234,6 +234,23 @@ ROWS = [
     # A registration of another workshop is not found through this one.
     coordinator_write("/workshops/{W}/participants/{attended}/promote/", None, ok=404, writes=""),
     coordinator_page("/workshops/{W}/participants/{waitlisted}/promote/", ok=405),
+    # The participants page's actions (workshops/participants/views.py)
+    coordinator_page("/workshops/{W}/participants/add/"),
+    coordinator_write("/workshops/{W}/participants/add/", "walk_in"),
+    coordinator_write("/workshops/{W}/participants/bulk/", "bulk_cancel"),
+    # The selected rows as a file: nothing is written. (The query only tells the rows apart.)
+    coordinator_page("/workshops/{W}/participants/bulk/?step=export", "POST",
+                     payload="bulk_export"),
+    coordinator_page("/workshops/{W}/participants/bulk/", ok=405),
+    coordinator_page("/workshops/{W}/participants/{reg_a}/cancel/"),
+    coordinator_write("/workshops/{W}/participants/{reg_a}/cancel/", None),
+    coordinator_write("/workshops/{W}/participants/{attended}/cancel/", None, ok=404, writes=""),
+    coordinator_page("/workshops/{W}/participants/{reg_a}/move/"),
+    # The first POST shows what the move will do; nothing is written yet.
+    coordinator_page("/workshops/{W}/participants/{reg_a}/move/", "POST", payload="move_preview"),
+    coordinator_write("/workshops/{W}/participants/{reg_a}/move/?step=confirm", "move"),
+    coordinator_write("/workshops/{W}/participants/{reg_a}/resend/", None),
+    coordinator_page("/workshops/{W}/participants/{reg_a}/resend/", ok=405),
     coordinator_page("/workshops/{done}/checkin/"),
     coordinator_write("/workshops/{done}/checkin/", "checkin"),
     # One action per person at the door, and the scan field of a hand scanner.
