@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
 from regiolab.audit.services import log_bulk_changes
@@ -362,22 +363,6 @@ def mark_attendance(*, workshop: Workshop, marks: Mapping[int, str], by=None) ->
     return len(changed)
 
 
-# --- Certificates --------------------------------------------------------------------------
-
-
-def certificates_open(workshop: Workshop, *, now: datetime | None = None) -> bool:
-    """Certificates exist once a workshop that took place has ended."""
-    now = now or timezone.now()
-    return workshop.status != Workshop.Status.CANCELLED and workshop.ends_at <= now
-
-
-def certificate_available(registration: Registration, *, now: datetime | None = None) -> bool:
-    return registration.status == Registration.Status.ATTENDED and certificates_open(
-        registration.workshop, now=now
-    )
-
-
-def send_certificates(*, workshop_id: int) -> int:
 class CheckinRefused(ValidationError):
     """A check-in or its undo that cannot be done; the message says why."""
 
@@ -452,6 +437,22 @@ def undo_check_in(*, workshop: Workshop, registration_id: int, by=None) -> Regis
     return registration
 
 
+# --- Certificates --------------------------------------------------------------------------
+
+
+def certificates_open(workshop: Workshop, *, now: datetime | None = None) -> bool:
+    """Certificates exist once a workshop that took place has ended."""
+    now = now or timezone.now()
+    return workshop.status != Workshop.Status.CANCELLED and workshop.ends_at <= now
+
+
+def certificate_available(registration: Registration, *, now: datetime | None = None) -> bool:
+    return registration.status == Registration.Status.ATTENDED and certificates_open(
+        registration.workshop, now=now
+    )
+
+
+def send_certificates(*, workshop_id: int) -> int:
     """E-mail each attendee their certificate once; returns the number sent now.
 
     One short transaction per attendee: the row lock and ``certificate_sent_at`` decide, so a

@@ -195,9 +195,18 @@ def promote(request, slug, pk):
     )
 
 
+def _last_checkin_key(workshop) -> str:
+    return f"checkin-last-{workshop.pk}"
+
+
+def _back_to_checkin(workshop):
+    return redirect("workshops:checkin", slug=workshop.slug)
+
+
 @coordinator_only
 @require_http_methods(["GET", "POST"])
 def checkin(request, slug):
+    """The door list: one button per person, a find field, a scan field, undo of the last."""
     workshop = selectors.managed_workshop(slug)
     registrations = selectors.checkin_registrations(workshop)
     form = CheckinForm(request.POST or None, registrations=registrations)
@@ -210,42 +219,18 @@ def checkin(request, slug):
             success=lambda changed: _("Attendance saved (%(count)s changes).") % {"count": changed},
             redirect_to=_back_to_checkin(workshop),
         )
-def _last_checkin_key(workshop) -> str:
-    return f"checkin-last-{workshop.pk}"
-
-
-def _back_to_checkin(workshop):
-    return redirect("workshops:checkin", slug=workshop.slug)
-
-
-    return render(
-        request,
-        "workshops/manage/checkin.html",
-    """The door list: one button per person, a find field, a scan field, undo of the last."""
-        {
-            "workshop": workshop,
-            "form": form,
-            "attendance_open": lifecycle.attendance_open(workshop),
-        },
-    )
-
-
-@coordinator_only
-@require_GET
-def signature_sheet(request, slug):
-    workshop = selectors.managed_workshop(slug)
     find = CheckinFindForm(request.GET or None)
     query = find.cleaned_data["q"] if find.is_valid() else ""
     last_pk = request.session.get(_last_checkin_key(workshop))
     by_pk = {r.pk: r for r in registrations}
     last = by_pk.get(last_pk)
     unmarked = [r for r in registrations if r.status == Registration.Status.CONFIRMED]
-    registrations = selectors.signature_sheet_registrations(workshop)
-    content = pdfs.signature_sheet_pdf(workshop, registrations, language=request.LANGUAGE_CODE)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="{pdfs.signature_sheet_filename(workshop)}"'
-    )
+    return render(
+        request,
+        "workshops/manage/checkin.html",
+        {
+            "workshop": workshop,
+            "form": form,
             "rows": registrations,
             "shown": selectors.matching_names(registrations, query),
             "total": len(registrations),
@@ -337,6 +322,21 @@ def checkin_scan(request, code):
             "workshop": workshop,
             "registration": registration,
             "code": checkin_codes.checkin_code(registration),
+            "attendance_open": lifecycle.attendance_open(workshop),
+        },
+    )
+
+
+@coordinator_only
+@require_GET
+def signature_sheet(request, slug):
+    workshop = selectors.managed_workshop(slug)
+    registrations = selectors.signature_sheet_registrations(workshop)
+    content = pdfs.signature_sheet_pdf(workshop, registrations, language=request.LANGUAGE_CODE)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="{pdfs.signature_sheet_filename(workshop)}"'
+    )
     return response
 
 
