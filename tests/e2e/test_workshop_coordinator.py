@@ -93,7 +93,7 @@ def test_coordinator_invites_network_members_once_each(page, live_url, coordinat
     learning = TrainingNetworkFactory(name="Verbund Digitales Lernen", slug="digitales-lernen")
     unchosen = TrainingNetworkFactory(name="Verbund 3D-Druck", slug="3d-druck")
 
-    metallbau = CompanyFactory(name="Metallbau Kröger GmbH")
+    metallbau = CompanyFactory(name="Metallbau Kröger GmbH", contact_consent=True)
     _member(metallbau, "inhaberin@metallbau.example")
     _member(metallbau, "ausbildung@metallbau.example", role=CompanyMember.Role.MEMBER)
     _member(
@@ -102,8 +102,11 @@ def test_coordinator_invites_network_members_once_each(page, live_url, coordinat
         role=CompanyMember.Role.MEMBER,
         status=CompanyMember.Status.REQUESTED,
     )
-    tischlerei = CompanyFactory(name="Tischlerei Sommer")
+    tischlerei = CompanyFactory(name="Tischlerei Sommer", contact_consent=True)
     _member(tischlerei, "chef@tischlerei.example")
+    # A member company that has not agreed to be contacted: shown as skipped, not invited.
+    silent = CompanyFactory(name="Stille Werkstatt KG", contact_consent=False)
+    _member(silent, "info@stille.example")
     left = CompanyFactory(name="Ausgetreten AG")
     _member(left, "info@ausgetreten.example")
     elsewhere = CompanyFactory(name="Druckwerk Nord")
@@ -113,6 +116,7 @@ def test_coordinator_invites_network_members_once_each(page, live_url, coordinat
     NetworkMembershipFactory(network=robotics, company=metallbau)
     NetworkMembershipFactory(network=learning, company=metallbau)
     NetworkMembershipFactory(network=learning, company=tischlerei)
+    NetworkMembershipFactory(network=learning, company=silent)
     NetworkMembershipFactory(network=robotics, company=left, status=NetworkMembership.Status.LEFT)
     NetworkMembershipFactory(network=unchosen, company=elsewhere)
 
@@ -136,7 +140,19 @@ def test_coordinator_invites_network_members_once_each(page, live_url, coordinat
     )
     page.get_by_role("checkbox", name="Verbund Robotik Hannover").check()
     page.get_by_role("checkbox", name="Verbund Digitales Lernen").check()
-    page.get_by_role("button", name="Send invitations").click()
+    page.get_by_role("button", name="Preview invitations").click()
+
+    # The preview: who gets one, who not and why, the e-mail; nothing is sent yet.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the invitations: Cobots for SMEs"
+    )
+    expect(page.locator('dd[data-count="recipients"]')).to_have_text("3")
+    expect(page.locator('dd[data-count="no_consent"]')).to_have_text("1")
+    skipped = page.locator("table.skipped-table").get_by_role("row").filter(has_text="Stille")
+    expect(skipped).to_contain_text("no contact consent")
+    expect(page.locator('[data-preview="subject"]')).to_contain_text("Cobots im Mittelstand")
+    assert mail.outbox == [] and not Invitation.objects.exists()
+    page.get_by_role("button", name="Send 3 invitations").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Invitations: Cobots for SMEs")
     expect(page.get_by_text("3 invitations will be sent.")).to_be_visible()
@@ -166,11 +182,11 @@ def test_coordinator_invites_network_members_once_each(page, live_url, coordinat
     page.get_by_role("link", name="Invite more").click()
     page.get_by_role("checkbox", name="Verbund Robotik Hannover").check()
     page.get_by_role("checkbox", name="Verbund Digitales Lernen").check()
-    page.get_by_role("button", name="Send invitations").click()
-    expect(
-        page.get_by_text("3 addresses had already been invited and were skipped.")
-    ).to_be_visible()
-    expect(table.locator("tbody tr")).to_have_count(3)
+    page.get_by_role("button", name="Preview invitations").click()
+    expect(page.locator('dd[data-count="recipients"]')).to_have_text("0")
+    expect(page.locator('dd[data-count="already_invited"]')).to_have_text("3")
+    expect(page.get_by_text("Nobody would receive an invitation with this choice.")).to_be_visible()
+    expect(page.get_by_role("button", name="Send 3 invitations")).to_have_count(0)
     assert len(mail.outbox) == len(invited)
 
 
