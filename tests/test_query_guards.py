@@ -48,6 +48,10 @@ def _busiest_company() -> Company:
     )
 
 
+def _first_confirmed(workshop) -> int:
+    return workshop.registrations.filter(status="confirmed").order_by("pk").first().pk
+
+
 def _pages(owner) -> dict[str, str]:
     """The URLs to measure, for the objects with the most rows behind them."""
     network = TrainingNetwork.objects.annotate(n=Count("memberships")).order_by("-n", "pk").first()
@@ -73,6 +77,10 @@ def _pages(owner) -> dict[str, str]:
         "/workshops/<slug>/": f"/workshops/{workshop.slug}/",
         "/workshops/manage/": "/workshops/manage/",
         "/workshops/<slug>/participants/": f"/workshops/{workshop.slug}/participants/",
+        "/workshops/<slug>/participants/<pk>/move/": f"/workshops/{workshop.slug}/participants/"
+        f"{_first_confirmed(workshop)}/move/",
+        "/workshops/<slug>/participants/<pk>/cancel/": f"/workshops/{workshop.slug}/"
+        f"participants/{_first_confirmed(workshop)}/cancel/",
         "/workshops/<slug>/checkin/": f"/workshops/{workshop.slug}/checkin/",
         "/workshops/<slug>/invitations/": f"/workshops/{workshop.slug}/invitations/",
         "/registrations/mine/ (owner)": "/registrations/mine/",
