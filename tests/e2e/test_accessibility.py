@@ -175,6 +175,20 @@ EXTRA_SCANS = {
         Scan("/companies/?q=Alpha&size_class=small&sector=C&ordering=-name", label="filtered"),
         Scan("/companies/?q=niemand", label="filtered, no results"),
         Scan("/workshops/?network={N_pk}&format=on_site", label="filtered"),
+        # The previews before sending: invitations (recipients, skipped, the e-mail per
+        # language) and a message to the participants.
+        Scan(
+            "/workshops/{W}/invitations/new/",
+            submit={"emails": "gast@example.org\nowner-a@alpha.example\nkein-at-zeichen"},
+            label="preview",
+            empty_forms=False,
+        ),
+        Scan(
+            "/workshops/{W}/participants/email/",
+            submit={"subject": "Raumänderung", "text": "Wir treffen uns in Raum 2.\nBis bald!"},
+            label="preview",
+            empty_forms=False,
+        ),
         Scan(
             "/companies/import/",
             invalid={"file": _bad_companies_csv()},
@@ -503,6 +517,12 @@ def _scan_pages(page, role: str, world, scans, live_server) -> list[str]:
             if not _shows_errors(page):
                 problems.append(f"{label}: no error shown after sending invalid values")
             TALLY["error_states"][role] += 1
+        if scan.submit:
+            index = page.evaluate(_FORM_INDEX, list(scan.submit))
+            assert index >= 0, f"{label}: no form with the fields {list(scan.submit)}"
+            _submit(page, index, scan.submit)
+            if _shows_errors(page):
+                problems.append(f"{label}: an error shown after sending valid values")
         problems.extend(_axe(page, role, label))
         problems.extend(_reflow(page, f"[{role}] {label}"))
         if scan.empty_forms and scan.status == 200:
@@ -634,10 +654,47 @@ def _second_factor(browser, live_server, world, page) -> list[str]:
         context.close()
 
 
+def _participant_actions(browser, live_server, world, page) -> list[str]:
+    """The participants page's steps a POST reaches: the bulk cancellation's confirmation (rows
+    ticked by keyboard, "select all" by the script), the move's confirmation, a full workshop's
+    walk-in refused without the over-capacity choice."""
+    problems = []
+    participants = f"{live_server.url}/workshops/{world.ids['W']}/participants/"
+    page.goto(participants)
+    select_all = page.locator("input[data-select-all='confirmed']")
+    if not select_all.is_visible():
+        problems.append("participants: the 'select all' checkbox is not shown")
+    select_all.focus()
+    page.keyboard.press("Space")
+    if not page.locator("input[name=registrations][data-group='confirmed']").first.is_checked():
+        problems.append("participants: 'select all' by keyboard ticked nothing")
+    problems += _axe(page, "coordinator", "participants (rows selected)")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("button[name=action][value=cancel]").click()
+    problems += _axe(page, "coordinator", "participants bulk cancel (confirmation)")
+    problems += _reflow(page, "[coordinator] participants bulk cancel (confirmation)")
+
+    page.goto(f"{participants}{world.ids['reg_a']}/move/")
+    page.select_option("select[name=to_workshop]", str(world.ids["move_target"]))
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form button[type=submit]").click()
+    problems += _axe(page, "coordinator", "participant move (confirmation)")
+    problems += _reflow(page, "[coordinator] participant move (confirmation)")
+
+    Workshop.objects.filter(slug=world.ids["W"]).update(capacity=1)
+    page.goto(f"{participants}add/")
+    values = {"first_name": "Tina", "last_name": "Tür", "email": "tina@example.org"}
+    _submit(page, page.evaluate(_FORM_INDEX, list(values)), values)
+    if not _shows_errors(page):
+        problems.append("participant add: a full workshop took a walk-in without the choice")
+    problems += _axe(page, "coordinator", "participant add (full, over capacity not chosen)")
+    return problems
+
+
 EXTRA_STEPS = {
     "anonymous": _error_pages,
     "rep_a": _passwordless,
-    "coordinator": lambda *args: [],
+    "coordinator": _participant_actions,
     "funder": _second_factor,
 }
 
