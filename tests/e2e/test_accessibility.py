@@ -175,20 +175,6 @@ EXTRA_SCANS = {
         Scan("/companies/?q=Alpha&size_class=small&sector=C&ordering=-name", label="filtered"),
         Scan("/companies/?q=niemand", label="filtered, no results"),
         Scan("/workshops/?network={N_pk}&format=on_site", label="filtered"),
-        # The previews before sending: invitations (recipients, skipped, the e-mail per
-        # language) and a message to the participants.
-        Scan(
-            "/workshops/{W}/invitations/new/",
-            submit={"emails": "gast@example.org\nowner-a@alpha.example\nkein-at-zeichen"},
-            label="preview",
-            empty_forms=False,
-        ),
-        Scan(
-            "/workshops/{W}/participants/email/",
-            submit={"subject": "Raumänderung", "text": "Wir treffen uns in Raum 2.\nBis bald!"},
-            label="preview",
-            empty_forms=False,
-        ),
         Scan(
             "/companies/import/",
             invalid={"file": _bad_companies_csv()},
@@ -517,12 +503,6 @@ def _scan_pages(page, role: str, world, scans, live_server) -> list[str]:
             if not _shows_errors(page):
                 problems.append(f"{label}: no error shown after sending invalid values")
             TALLY["error_states"][role] += 1
-        if scan.submit:
-            index = page.evaluate(_FORM_INDEX, list(scan.submit))
-            assert index >= 0, f"{label}: no form with the fields {list(scan.submit)}"
-            _submit(page, index, scan.submit)
-            if _shows_errors(page):
-                problems.append(f"{label}: an error shown after sending valid values")
         problems.extend(_axe(page, role, label))
         problems.extend(_reflow(page, f"[{role}] {label}"))
         if scan.empty_forms and scan.status == 200:
