@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "regiolab.audit",
     "regiolab.privacy",
     "regiolab.search",
+    "regiolab.mail",
     "regiolab.home",
     "companies",
     "networks",

@@ -25,7 +25,7 @@ from funding.models import Expenditure, Grant, ProgressReport
 from funding.services import ShareInput, set_cofinancing_shares
 from networks import services as network_services
 from regiolab.mail import unsubscribe_token
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from regiolab.pages.content import create_initial_pages
 from regiolab.pages.models import SitePage, SitePageSection
 from regiolab.permissions import COORDINATORS_GROUP

@@ -44,7 +44,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from funding.models import FundingProgramme
 from regiolab.mail import render_email
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from regiolab.pages.content import create_initial_pages
 from regiolab.pages.models import SitePage, SitePageSection
 from regiolab.pages.services import submit_accessibility_feedback

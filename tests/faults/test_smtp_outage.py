@@ -14,7 +14,7 @@ import pytest
 from django.db.models import Count
 from django.urls import reverse
 
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import WorkshopFactory
 from tests.faults.mail_support import doubled, on_private_broker, private_caches, wait_until
 from tests.support.celery_worker import celery_worker

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from regiolab.mail import render_email
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import WorkshopFactory
 from workshops.calendar import services as calendar
 from workshops.lifecycle import checkin_codes
