@@ -52,12 +52,13 @@ def _upcoming_registrations(queryset, now):
 
 
 def my_registrations(*, user, now) -> dict:
-    """The person's own upcoming registrations (made by them or in their e-mail address), and
-    their company's when they may see those: at most four queries."""
+    """The person's own upcoming registrations (in their e-mail address), and the others of
+    their company when they may see those (colleagues they or others registered): at most
+    three queries."""
     own = list(
-        _upcoming_registrations(
-            Registration.objects.filter(Q(registered_by=user) | Q(email__iexact=user.email)), now
-        )[:REGISTRATIONS_LIMIT]
+        _upcoming_registrations(Registration.objects.filter(email__iexact=user.email), now)[
+            :REGISTRATIONS_LIMIT
+        ]
     )
     company_rows, company_total = [], 0
     membership = membership_of(user)
@@ -66,7 +67,11 @@ def my_registrations(*, user, now) -> dict:
     )
     if can_see_company:
         company_registrations = _upcoming_registrations(
-            Registration.objects.filter(company=membership.company), now
+            # Not again those listed as the person's own just above.
+            Registration.objects.filter(company=membership.company).exclude(
+                pk__in=[registration.pk for registration in own]
+            ),
+            now,
         )
         company_rows = list(company_registrations[:REGISTRATIONS_LIMIT])
         company_total = company_registrations.count()
@@ -92,9 +97,9 @@ def recommended_workshops(*, user, now) -> dict:
         status=Workshop.Status.PUBLISHED,
         starts_at__gt=now,
     ).exclude(
-        pk__in=Registration.objects.filter(
-            Q(registered_by=user) | Q(email__iexact=user.email), status__in=ACTIVE
-        ).values("workshop_id")
+        pk__in=Registration.objects.filter(email__iexact=user.email, status__in=ACTIVE).values(
+            "workshop_id"
+        )
     )
     if topic_ids:
         matching = Workshop.objects.filter(topics__in=topic_ids).values("pk")

@@ -250,7 +250,8 @@ def test_representative_sees_company_registrations_and_recommendations(client, r
     assert "Alpha Antriebe" in html
     assert f'href="/companies/{rep_world.company.pk}/"' in html
     # Own and the company's registrations, nothing of another company, nothing past.
-    assert "Mein Workshop" in html
+    registrations = html[html.index("Ihre Anmeldungen") : html.index("Empfohlene Workshops")]
+    assert registrations.count("Mein Workshop") == 1  # own, not listed again as the company's
     assert "Kollegen-Workshop" in html and "Kollege Alpha" in html
     assert "Fremder Workshop" not in html and "Beta" not in html
     assert "Vergangener Workshop" not in html
