@@ -9,6 +9,7 @@ that runs a query per row shows up as a difference. ``pytest -s`` prints the tab
 import time
 from datetime import UTC, date, datetime
 from io import StringIO
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -52,6 +53,10 @@ def _first_confirmed(workshop) -> int:
     return workshop.registrations.filter(status="confirmed").order_by("pk").first().pk
 
 
+def _registration_ids(workshop) -> list[int]:
+    return list(workshop.registrations.order_by("pk").values_list("pk", flat=True))
+
+
 def _pages(owner) -> dict[str, str]:
     """The URLs to measure, for the objects with the most rows behind them."""
     network = TrainingNetwork.objects.annotate(n=Count("memberships")).order_by("-n", "pk").first()
@@ -83,6 +88,11 @@ def _pages(owner) -> dict[str, str]:
         f"participants/{_first_confirmed(workshop)}/cancel/",
         "/workshops/<slug>/checkin/": f"/workshops/{workshop.slug}/checkin/",
         "/workshops/<slug>/invitations/": f"/workshops/{workshop.slug}/invitations/",
+        # Every registration of the workshop selected for an e-mail (the bulk action's way in).
+        "/workshops/<slug>/participants/email/ (all selected)": (
+            f"/workshops/{workshop.slug}/participants/email/?"
+            + urlencode({"registrations": _registration_ids(workshop)}, doseq=True)
+        ),
         "/registrations/mine/ (owner)": "/registrations/mine/",
         "/funding/programmes/": "/funding/programmes/",
         "/funding/grants/": "/funding/grants/",
