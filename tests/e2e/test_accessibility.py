@@ -727,6 +727,7 @@ def _email_context(world) -> dict:
         "invitation_url": site + registration.workshop.get_absolute_url(),
         "register_url": site + registration.workshop.get_absolute_url() + "register/",
         "subject": "Raumänderung",
+    from workshops.lifecycle import checkin_codes
         "message_text": "Wir treffen uns in Raum 2.\nBis bald!",
     }
 
@@ -750,6 +751,9 @@ def _allauth_emails(world) -> dict[str, str]:
     existing = {**signup, "email": world.users["rep_a"].email}
     capture("account_already_exists", lambda: client.post("/accounts/signup/", existing))
     capture(
+        "checkin_code": checkin_codes.checkin_code(registration),
+        "registration_page_url": f"{site}/registrations/{registration.cancel_token}/",
+        "checkin_qr_filename": checkin_codes.QR_FILENAME,
         "password_reset_key",
         lambda: client.post("/accounts/password/reset/", {"email": world.users["rep_b"].email}),
     )
