@@ -685,6 +685,7 @@ def _email_context(world) -> dict:
     from companies.models import Company
     from funding.models import ProgressReport
     from networks.models import NetworkMembership
+    from workshops.lifecycle import checkin_codes
 
     site = django_settings.SITE_URL.rstrip("/")
     registration = Registration.objects.select_related("workshop", "company").get(
@@ -708,6 +709,9 @@ def _email_context(world) -> dict:
         "workshop_url": site + registration.workshop.get_absolute_url(),
         "certificate_url": f"{site}/registrations/{registration.cancel_token}/certificate.pdf",
         "position": 2,
+        "checkin_code": checkin_codes.checkin_code(registration),
+        "registration_page_url": f"{site}/registrations/{registration.cancel_token}/",
+        "checkin_qr_filename": checkin_codes.QR_FILENAME,
         "company": Company.objects.get(pk=world.ids["A"]),
         "person": "Anna Alpha",
         "person_email": "anna@alpha.example",
@@ -727,7 +731,6 @@ def _email_context(world) -> dict:
         "invitation_url": site + registration.workshop.get_absolute_url(),
         "register_url": site + registration.workshop.get_absolute_url() + "register/",
         "subject": "Raumänderung",
-    from workshops.lifecycle import checkin_codes
         "message_text": "Wir treffen uns in Raum 2.\nBis bald!",
     }
 
@@ -751,9 +754,6 @@ def _allauth_emails(world) -> dict[str, str]:
     existing = {**signup, "email": world.users["rep_a"].email}
     capture("account_already_exists", lambda: client.post("/accounts/signup/", existing))
     capture(
-        "checkin_code": checkin_codes.checkin_code(registration),
-        "registration_page_url": f"{site}/registrations/{registration.cancel_token}/",
-        "checkin_qr_filename": checkin_codes.QR_FILENAME,
         "password_reset_key",
         lambda: client.post("/accounts/password/reset/", {"email": world.users["rep_b"].email}),
     )
