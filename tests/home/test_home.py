@@ -364,3 +364,26 @@ def test_home_sections_are_the_roles_own(client, coordinator, funder_user):
     assert "Ihr Unternehmen" in pages["rep"] and "Ihr Unternehmen" not in pages["funder"]
     assert "Ihre Förderprojekte" in pages["funder"]
     assert "Ihre Förderprojekte" not in pages["coordinator"]
+
+
+def test_long_lists_are_cut_and_say_how_many_more(coordinator_client):
+    from workshops.home import UPCOMING_LIMIT
+
+    for day in range(UPCOMING_LIMIT + 2):
+        WorkshopFactory(title=f"Serie {day:02d}", starts_at=_in_days(1 + day % 13))
+    html = _main(coordinator_client.get("/"))
+    assert html.count("Serie ") == UPCOMING_LIMIT
+    assert "und 2 weitere Workshops" in html
+    assert 'href="/workshops/manage/"' in html
+
+
+def test_a_section_for_an_unknown_role_is_refused():
+    from regiolab.home.sections import HomeSection, register
+
+    with pytest.raises(ValueError, match="visitor"):
+        register(
+            HomeSection(
+                key="nonsense", roles=frozenset({"visitor"}), order=1, template="x.html",
+                context=lambda **_: {},
+            )
+        )  # fmt: skip
