@@ -348,6 +348,9 @@ ROWS = [
     row("GET", "/funding/reports/{report}/download/?format=xlsx", LOGIN, 404, 404, 200, 200),
     row("GET", "/funding/reports/{report_other}/download/", LOGIN, 404, 404, 200, 404),
     row("GET", "/funding/reports/{report_queued}/download/", LOGIN, 404, 404, 404, 404),
+    # --- search (coordinators): the page empty and with hits (Bäck…) ----------------------------
+    coordinator_page("/search/"),
+    coordinator_page("/search/?q=B%C3%A4ck"),
     # --- change history (audit log) -------------------------------------------------------------
     coordinator_page("/history/companies/company/{A}/"),
     coordinator_page("/history/networks/networkmembership/{member_a}/"),

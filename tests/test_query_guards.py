@@ -22,6 +22,7 @@ from companies.models import Company, CompanyMember
 from funding import reports
 from funding.models import Grant, ProgressReport
 from networks.models import TrainingNetwork
+from regiolab.collation import german
 from tests.factories import UserFactory
 from workshops.models import Workshop
 
@@ -98,6 +99,8 @@ def _pages(owner) -> dict[str, str]:
         "/funding/grants/": "/funding/grants/",
         "/funding/grants/<pk>/": f"/funding/grants/{grant.pk}/",
         "/funding/grants/<pk>/reports/": f"/funding/grants/{grant.pk}/reports/",
+        # Coordinators' search: "er" hits more than the ten shown of every kind in both sizes.
+        "/search/?q=er": "/search/?q=er",
         "/history/ (grant with related)": f"/history/funding/grant/{grant.pk}/",
         "report builder (context_for)": f"report:{grant.pk}",
     }
@@ -186,7 +189,9 @@ def _plans() -> dict:
         "companies by municipality": Company.objects.filter(municipality="Hannover"),
         "companies by sector": Company.objects.filter(sector="J"),
         "companies by size class": Company.objects.filter(size_class_stored="large"),
-        "companies by name (list order)": Company.objects.order_by("name", "pk")[:25],
+        "companies by name (list order, German)": Company.objects.order_by(german("name"), "pk")[
+            :25
+        ],
         "workshops by status + starts_at": Workshop.objects.filter(
             status="published", starts_at__gte=datetime(2027, 6, 1, tzinfo=UTC)
         ).order_by("starts_at", "pk")[:25],

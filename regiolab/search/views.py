@@ -31,12 +31,11 @@ def search(request):
         "hit_count": sum(len(group.hits) for group in groups),
         "has_more": any(group.more for group in groups),
     }
+    # The header's panel gets its fragment; the search page's own htmx requests get the whole
+    # page, of which htmx takes the results and the status line (hx-select, hx-select-oob).
     htmx = request.htmx
-    if htmx and not htmx.boosted and not htmx.history_restore_request:
-        if htmx.target == HEADER_PANEL:
-            template = "search/_header_results.html"
-        else:
-            template = "search/_results.html"
+    if htmx and htmx.target == HEADER_PANEL and not htmx.history_restore_request:
+        template = "search/_header_results.html"
     else:
         template = "search/search.html"
     response = render(request, template, context)

@@ -177,6 +177,11 @@ EXTRA_SCANS = {
     "coordinator": [
         Scan("/companies/?q=Alpha&size_class=small&sector=C&ordering=-name", label="filtered"),
         Scan("/companies/?q=niemand", label="filtered, no results"),
+        # Search: no hits, a query too short (its error), a list sorted by a column head.
+        Scan("/search/?q=niemand", label="no hits"),
+        Scan("/search/?q=x", label="too short"),
+        Scan("/workshops/manage/?q=robotik&ordering=-title", label="searched and sorted"),
+        Scan("/funding/grants/?ordering=-costs", label="sorted"),
         Scan("/workshops/?network={N_pk}&format=on_site", label="filtered"),
         # The previews before sending: invitations (recipients, skipped, the e-mail per
         # language) and a message to the participants.
