@@ -81,6 +81,18 @@ def test_login_leads_to_the_home(client):
     assert response["Location"] == "/"
 
 
+def test_a_coordinator_comes_home_after_the_second_factor(client, coordinator):
+    from tests.support.mfa import code_for
+
+    response = client.post(
+        "/accounts/login/", {"login": coordinator.email, "password": "correct-horse-battery"}
+    )
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    response = client.post("/accounts/2fa/authenticate/", {"code": code_for(coordinator)})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert "Was heute und diese Woche ansteht" in client.get("/").content.decode()
+
+
 # --- coordinators -------------------------------------------------------------------------------
 
 
