@@ -7,8 +7,12 @@ class CompaniesConfig(AppConfig):
     verbose_name = _("Companies")
 
     def ready(self):
-        from . import anonymisation, audit, personal_data
+        from . import anonymisation, audit, home, personal_data
+        from .search import register as register_search_kinds
 
         audit.register()
         personal_data.register()
         anonymisation.register()
+        # What the coordinators' search finds (regiolab.search).
+        register_search_kinds()
+        home.register()

@@ -2,12 +2,14 @@
 
 import django_filters
 from django.apps import apps
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from regiolab.models import Topic
+from regiolab.search.registry import matching
+from regiolab.sorting import SortFilter
 
 from .models import MUNICIPALITIES, Company, Sector, SizeClass
+from .search import COMPANY_FIELDS as SEARCH_FIELDS
 from .selectors import ACTIVE_NETWORK_MEMBERSHIP, companies_for_list
 
 
@@ -36,13 +38,15 @@ class CompanyFilter(django_filters.FilterSet):
         queryset=Topic.objects.order_by("name_de"),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Company.Kind.choices)
-    ordering = django_filters.OrderingFilter(
-        label=_("Sort by"),
+    # One column at a time (the cached page's key stays one of these choices); names and
+    # cities in German order (Bäckerei before Burgwedel).
+    ordering = SortFilter(
         fields=(
             ("name", "name"),
             ("city", "city"),
             ("size_class_stored", "size_class"),
             ("headcount", "headcount"),
+            ("network_count", "networks"),
             ("created_at", "created"),
         ),
         field_labels={
@@ -50,8 +54,10 @@ class CompanyFilter(django_filters.FilterSet):
             "city": _("city"),
             "size_class_stored": _("size class"),
             "headcount": _("headcount"),
+            "network_count": _("networks"),
             "created_at": _("created"),
         },
+        collated=("name", "city"),
     )
 
     class Meta:
@@ -64,10 +70,11 @@ class CompanyFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
 
     def filter_search(self, queryset, name, value):
+        """Every word in the name or city, ignoring case and accents (as the search does)."""
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(city__icontains=value))
+        return matching(queryset, SEARCH_FIELDS, value)
 
     def filter_network(self, queryset, name, value):
         if value is None:

@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from regiolab import caching
+from regiolab.collation import german
 from regiolab.display import choice_labels, url_maker
 from regiolab.permissions import is_coordinator
 
@@ -55,7 +56,7 @@ def companies_for_list() -> QuerySet[Company]:
         .values("n")
     )
     return Company.objects.annotate(network_count=Coalesce(Subquery(active_networks), 0)).order_by(
-        "name", "pk"
+        german("name"), "pk"
     )
 
 

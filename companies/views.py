@@ -17,6 +17,7 @@ from rules.contrib.views import permission_required
 
 from regiolab import caching, mail
 from regiolab.permissions import login_and_permission_required
+from regiolab.sorting import sort_headers
 from regiolab.views import filtered_list_response
 from regiolab.views_helpers import run_service, service_errors_on
 
@@ -35,6 +36,15 @@ from .models import Company, CompanyInvitation, CompanyMember, Consultation
 from .rules import is_coordinator, is_funder
 
 PAGE_SIZE = 50
+# The company table's column heads: (label, sort parameter of CompanyFilter.ordering, class).
+COMPANY_COLUMNS = (
+    (_("Name"), "name", ""),
+    (_("City / municipality"), "city", ""),
+    (_("Sector"), "", ""),
+    (_("Size class"), "", ""),
+    (_("Kind"), "", ""),
+    (_("Networks"), "networks", ""),
+)
 
 
 coordinator_only = login_and_permission_required("companies.list_companies")
@@ -83,6 +93,7 @@ def _company_list_content(request, company_filter, can_import: bool, can_export:
         "filter": company_filter,
         "page_obj": page_obj,
         "companies": selectors.company_rows(page_obj.object_list),
+        "headers": sort_headers(company_filter, COMPANY_COLUMNS, default="name"),
         "results_id": "company-results",
         "can_import": can_import,
         "can_export": can_export,

@@ -21,6 +21,8 @@ def register() -> None:
     audit.register(Indicator, labels={"grant": _("grant")}, parents=("grant",))
     audit.register(
         Expenditure,
+        # The receipt's type follows its file (logged by its stored name and label).
+        exclude=("receipt_content_type",),
         labels={"grant": _("grant"), "created_by": _("entered by")},
         parents=("grant",),
     )

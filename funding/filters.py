@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Sector, SizeClass
 from regiolab.models import Topic
+from regiolab.sorting import SortFilter
 
-from .models import Funder, FundingProgramme
+from .models import CostCategory, Expenditure, Funder, FundingProgramme
 
 
 def _json_list_has(field: str, value: str) -> Q:
@@ -47,3 +48,43 @@ class ProgrammeFilter(django_filters.FilterSet):
             return queryset
         today = timezone.localdate()
         return queryset.filter(Q(deadline__isnull=True) | Q(deadline__gte=today))
+
+
+class ExpenditureFilter(django_filters.FilterSet):
+    """A grant's expenditures by cost category, year and payee (part of the name, any case)."""
+
+    category = django_filters.ChoiceFilter(label=_("Cost category"), choices=CostCategory.choices)
+    year = django_filters.TypedChoiceFilter(
+        label=_("Year"), field_name="date__year", coerce=int, choices=[]
+    )
+    payee = django_filters.CharFilter(label=_("Payee"), lookup_expr="icontains", max_length=200)
+
+    class Meta:
+        model = Expenditure
+        fields = ["category", "year", "payee"]
+
+    def __init__(self, *args, grant, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = range(grant.start_date.year, grant.end_date.year + 1)
+        self.filters["year"].extra["choices"] = [(y, str(y)) for y in years]
+
+
+
+class GrantListFilter(django_filters.FilterSet):
+    """The grant list's sort by a column (no filters: an office has a handful of grants)."""
+
+    ordering = SortFilter(
+        fields=(
+            ("reference", "reference"),
+            ("title", "title"),
+            ("start_date", "period"),
+            ("total_eligible_costs", "costs"),
+        ),
+        field_labels={
+            "reference": _("reference number"),
+            "title": _("title"),
+            "start_date": _("period"),
+            "total_eligible_costs": _("total eligible costs"),
+        },
+        collated=("reference", "title"),
+    )

@@ -120,6 +120,17 @@ class ExpenditureForm(forms.ModelForm):
         ]
         widgets = {"date": DATE}
 
+    receipt_file = forms.FileField(
+        label=_("Receipt file"),
+        required=False,
+        help_text=_(
+            "PDF, PNG or JPEG, at most 10 MB. Only coordinators and the grant's funders can open it."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}
+        ),
+    )
+
     def __init__(self, *args, grant: Grant, **kwargs):
         super().__init__(*args, **kwargs)
         networks = grant.networks.all()
@@ -128,12 +139,40 @@ class ExpenditureForm(forms.ModelForm):
             self.fields["workshop"].queryset.filter(network__in=networks).order_by("-starts_at")
         )
         self.fields["amount"].widget.attrs["step"] = "0.01"
+        # A plain file input: the current receipt and its removal are shown apart.
+        self.fields["receipt_file"].widget = forms.FileInput(
+            attrs=self.fields["receipt_file"].widget.attrs
+        )
+        if self.instance.pk and self.instance.receipt_file:
+            self.fields["remove_receipt"] = forms.BooleanField(
+                label=_("Remove the attached receipt file"), required=False
+            )
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
         if amount is not None and amount != amount.quantize(Decimal("0.01")):
             raise ValidationError(_("Enter the amount in cents at most (two decimal places)."))
         return amount
+
+    def clean_receipt_file(self):
+        upload = self.cleaned_data.get("receipt_file")
+        if not upload:
+            return None
+        extension, content_type = uploads.validate_receipt_upload(upload)
+        return services.ReceiptUpload(
+            name=uploads.receipt_display_name(upload.name),
+            content=upload.read(),
+            extension=extension,
+            content_type=content_type,
+        )
+
+    def service_fields(self) -> dict:
+        """The cleaned values as the services take them (receipt and its removal apart)."""
+        data = dict(self.cleaned_data)
+        data["receipt"] = data.pop("receipt_file", None)
+        if self.instance.pk:
+            data["remove_receipt"] = data.pop("remove_receipt", False)
+        return data
 
 
 class IndicatorForm(forms.ModelForm):

@@ -283,6 +283,12 @@ class BudgetLine(models.Model):
         return f"{self.get_category_display()} {self.year}"
 
 
+def receipt_upload_to(instance, filename: str) -> str:
+    # Random names whatever the uploader called the file; the extension is the checked type's.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"receipts/{secrets.token_hex(16)}.{suffix}"
+
+
 class Expenditure(models.Model):
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="expenditures")
     date = models.DateField(_("date"))
@@ -307,6 +313,13 @@ class Expenditure(models.Model):
         blank=True,
         related_name="expenditures",
     )
+    # The receipt's scan (PDF, PNG or JPEG, checked by content): stored under a random name in
+    # the private storage and served only by funding.views.receipt_download.
+    receipt_file = models.FileField(
+        _("receipt file"), upload_to=receipt_upload_to, blank=True, max_length=200
+    )
+    receipt_name = models.CharField(_("receipt file name"), max_length=120, blank=True)
+    receipt_content_type = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -323,6 +336,9 @@ class Expenditure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt_reference} {self.payee}"
+
+    def get_receipt_url(self) -> str:
+        return reverse("funding:receipt_download", args=[self.pk]) if self.receipt_file else ""
 
 
 class IndicatorCode(models.TextChoices):

@@ -30,3 +30,13 @@ def allocate(amount: Decimal, percents: list[Decimal]) -> list[Decimal]:
     for i in by_remainder[:missing]:
         parts[i] += CENT
     return [sign * p for p in parts]
+
+
+def format_amount(amount: Decimal) -> str:
+    """Cents with the active language's separators and grouping: 1.234,56 (de), 1,234.56 (en).
+
+    The same as the templates' ``floatformat:"2g"``, for messages and warnings built in Python.
+    """
+    from django.utils.formats import number_format
+
+    return number_format(to_cents(amount), 2, use_l10n=True, force_grouping=True)

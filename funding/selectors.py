@@ -112,6 +112,26 @@ def report_visible_to(*, user, pk: int) -> ProgressReport:
     )
 
 
+def expenditure_of(*, grant: Grant, pk: int) -> Expenditure:
+    """One expenditure of this grant (Expenditure.DoesNotExist for another grant's)."""
+    return grant.expenditures.select_related("grant").get(pk=pk)
+
+
+def receipt_visible_to(*, user, pk: int) -> Expenditure:
+    """An expenditure with a receipt file of a grant the user may see, else DoesNotExist."""
+    return (
+        Expenditure.objects.select_related("grant")
+        .exclude(receipt_file="")
+        .get(pk=pk, grant__in=grants_visible_to(user))
+    )
+
+
+def expenditure_sum(queryset: QuerySet) -> dict:
+    """{"count": n, "total": Decimal} of a (filtered) expenditure queryset, in one query."""
+    totals = queryset.order_by().aggregate(count=Count("pk"), total=Sum("amount"))
+    return {"count": totals["count"], "total": totals["total"] or Decimal(0)}
+
+
 def expenditures_of(*, grant: Grant, period_start=None, period_end=None) -> QuerySet:
     qs = grant.expenditures.select_related("workshop", "network").order_by("date", "pk")
     if period_start:

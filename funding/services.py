@@ -2,6 +2,8 @@
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -123,14 +125,109 @@ def set_budget_line(*, grant: Grant, category: str, year: int, amount: Decimal) 
     return line
 
 
-def record_expenditure(*, grant: Grant, created_by=None, **fields) -> Expenditure:
-    """Record one expenditure; a date outside the grant period is allowed but warned about."""
-    expenditure = Expenditure(grant=grant, created_by=created_by, **fields)
-    expenditure.full_clean()
+@dataclass(frozen=True)
+class ReceiptUpload:
+    """A receipt file already checked by content (regiolab.uploads.validate_receipt_upload)."""
+
+    name: str  # the uploader's name, made harmless (receipt_display_name): a label only
+    content: bytes
+    extension: str  # of the checked kind: pdf, png or jpg
+    content_type: str
+
+
+@contextmanager
+def _receipt_written(receipt: ReceiptUpload | None) -> Iterator:
+    """Yields ``write(expenditure)``, which stores ``receipt`` under a random name in the
+    private storage and notes it on the row (the caller saves the row). When the block fails
+    (a refused change, a rolled-back transaction), the new file is deleted again."""
+    written = []
+
+    def write(expenditure: Expenditure) -> None:
+        if receipt is None:
+            return
+        expenditure.receipt_file.save(
+            f"receipt.{receipt.extension}", ContentFile(receipt.content), save=False
+        )
+        written.append((expenditure.receipt_file.storage, expenditure.receipt_file.name))
+        expenditure.receipt_name = receipt.name
+        expenditure.receipt_content_type = receipt.content_type
+
+    try:
+        yield write
+    except BaseException:
+        for storage, name in written:
+            storage.delete(name)
+        raise
+
+
+def _delete_file_after_commit(name: str, storage) -> None:
+    """Delete a replaced or orphaned receipt once the change is committed (never before: a
+    rollback keeps the row pointing at it)."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _set_network(expenditure: Expenditure) -> None:
     if expenditure.workshop_id and expenditure.network_id is None:
         expenditure.network_id = expenditure.workshop.network_id
-    expenditure.save()
+
+
+def record_expenditure(
+    *, grant: Grant, created_by=None, receipt: ReceiptUpload | None = None, **fields
+) -> Expenditure:
+    """Record one expenditure; a date outside the grant period is allowed but warned about."""
+    expenditure = Expenditure(grant=grant, created_by=created_by, **fields)
+    expenditure.full_clean(exclude=["receipt_file"])
+    _set_network(expenditure)
+    with _receipt_written(receipt) as write, transaction.atomic():
+        write(expenditure)
+        expenditure.save()
     return expenditure
+
+
+def update_expenditure(
+    *,
+    expenditure: Expenditure,
+    receipt: ReceiptUpload | None = None,
+    remove_receipt: bool = False,
+    **fields,
+) -> Expenditure:
+    """Change an expenditure's fields, and replace or remove its receipt file. Audit-logged
+    (django-auditlog: old and new values, by the request's user)."""
+    with _receipt_written(receipt) as write, transaction.atomic():
+        locked = _locked_expenditure(expenditure)
+        # The name now: saving a new file renames the same FieldFile in place.
+        old_file = locked.receipt_file.name if (receipt or remove_receipt) else ""
+        storage = locked.receipt_file.storage
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.full_clean(exclude=["receipt_file"])
+        _set_network(locked)
+        if receipt is not None:
+            write(locked)
+        elif remove_receipt:
+            locked.receipt_file = ""
+            locked.receipt_name = ""
+            locked.receipt_content_type = ""
+        locked.save()
+        _delete_file_after_commit(old_file, storage)
+    return locked
+
+
+def delete_expenditure(*, expenditure: Expenditure) -> None:
+    """Delete an expenditure and (after commit) its receipt file. Audit-logged: the entry keeps
+    every value the row had, so the grant's history shows what was deleted and by whom."""
+    with transaction.atomic():
+        locked = _locked_expenditure(expenditure)
+        _delete_file_after_commit(locked.receipt_file.name, locked.receipt_file.storage)
+        locked.delete()
+
+
+def _locked_expenditure(expenditure: Expenditure) -> Expenditure:
+    try:
+        return Expenditure.objects.select_for_update().get(pk=expenditure.pk)
+    except Expenditure.DoesNotExist:
+        raise ValidationError(_("This expenditure was deleted meanwhile."), code="gone") from None
 
 
 # --- Progress reports -----------------------------------------------------------------------

@@ -17,6 +17,17 @@ urlpatterns = [
     path(
         "grants/<int:pk>/expenditures/import/", views.expenditure_import, name="expenditure_import"
     ),
+    path(
+        "grants/<int:pk>/expenditures/<int:expenditure_pk>/edit/",
+        views.expenditure_edit,
+        name="expenditure_edit",
+    ),
+    path(
+        "grants/<int:pk>/expenditures/<int:expenditure_pk>/delete/",
+        views.expenditure_delete,
+        name="expenditure_delete",
+    ),
+    path("expenditures/<int:pk>/receipt/", views.receipt_download, name="receipt_download"),
     path("grants/<int:pk>/reports/", views.grant_reports, name="grant_reports"),
     path("reports/<int:pk>/status/", views.report_status, name="report_status"),
     path("reports/<int:pk>/retry/", views.report_retry, name="report_retry"),

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,11 +11,14 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from companies.selectors import membership_of
+from regiolab import uploads
+from regiolab.sorting import sort_headers
 from regiolab.views_helpers import run_service, service_errors_on
 
-from . import forms, importing, selectors, services
-from .filters import ProgrammeFilter
-from .models import Grant, ProgressReport
+from . import filters, forms, importing, selectors, services
+from .filters import ExpenditureFilter, ProgrammeFilter
+from .models import Expenditure, Grant, ProgressReport
+from .money import format_amount
 
 manage_required = permission_required("funding.manage_grants", raise_exception=True)
 
@@ -60,10 +65,19 @@ def programme_list(request):
 @login_required
 @permission_required("funding.view_grant_list", raise_exception=True)
 def grant_list(request):
-    page_obj = Paginator(selectors.grants_for_list(request.user), 25).get_page(
-        request.GET.get("page")
+    grant_filter = filters.GrantListFilter(
+        request.GET or None, queryset=selectors.grants_for_list(request.user)
     )
-    return render(request, "funding/grant_list.html", {"page_obj": page_obj})
+    page_obj = Paginator(grant_filter.qs, 25).get_page(request.GET.get("page"))
+    columns = (
+        (_("Reference number"), "reference", ""),
+        (_("Title"), "title", ""),
+        (_("Period"), "period", ""),
+        (_("Funders"), "", ""),
+        (_("Total eligible costs"), "costs", "num"),
+    )
+    headers = sort_headers(grant_filter, columns, default="-period")
+    return render(request, "funding/grant_list.html", {"page_obj": page_obj, "headers": headers})
 
 
 @login_required
@@ -181,28 +195,158 @@ def grant_indicators_edit(request, pk: int):
     return render(request, "funding/grant_indicators.html", {"grant": grant, "form": form})
 
 
+def _visible_expenditure(grant: Grant, pk: int):
+    try:
+        return selectors.expenditure_of(grant=grant, pk=pk)
+    except Expenditure.DoesNotExist:
+        raise Http404 from None
+
+
 @login_required
 @manage_required
+@uploads.accepts_uploads_up_to(uploads.receipt_max_bytes)
 def expenditure_list(request, pk: int):
     grant = _visible_grant(request, pk)
-    form = forms.ExpenditureForm(_posted(request), grant=grant)
+    form = forms.ExpenditureForm(_posted(request), request.FILES or None, grant=grant)
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
             expenditure = services.record_expenditure(
-                grant=grant, created_by=request.user, **form.cleaned_data
+                grant=grant, created_by=request.user, **form.service_fields()
             )
             messages.success(request, _("The expenditure was recorded."))
             if not grant.covers(expenditure.date):
                 messages.warning(request, _("Its date lies outside the grant period."))
             return redirect("funding:expenditures", pk=grant.pk)
-    page_obj = Paginator(selectors.expenditures_of(grant=grant), 50).get_page(
-        request.GET.get("page")
+    expenditures = ExpenditureFilter(
+        request.GET or None, queryset=selectors.expenditures_of(grant=grant), grant=grant
     )
+    filtered = expenditures.qs if expenditures.is_bound else expenditures.queryset
+    page_obj = Paginator(filtered, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "funding/expenditure_list.html",
-        {"grant": grant, "form": form, "page_obj": page_obj},
+        {
+            "grant": grant,
+            "form": form,
+            "filter": expenditures,
+            "page_obj": page_obj,
+            "is_filtered": expenditures.is_bound
+            and any(expenditures.form.cleaned_data.get(k) for k in ("category", "year", "payee")),
+            "totals": selectors.expenditure_sum(filtered),
+        },
     )
+
+
+@login_required
+@manage_required
+@uploads.accepts_uploads_up_to(uploads.receipt_max_bytes)
+def expenditure_edit(request, pk: int, expenditure_pk: int):
+    grant = _visible_grant(request, pk)
+    expenditure = _visible_expenditure(grant, expenditure_pk)
+    shown = copy.copy(expenditure)  # the form's instance takes the posted values
+    form = forms.ExpenditureForm(
+        _posted(request), request.FILES or None, instance=expenditure, grant=grant
+    )
+    if request.method == "POST" and form.is_valid():
+        with service_errors_on(form):
+            saved = services.update_expenditure(expenditure=shown, **form.service_fields())
+            messages.success(
+                request,
+                _("Receipt %(reference)s was saved.") % {"reference": saved.receipt_reference},
+            )
+            if not grant.covers(saved.date):
+                messages.warning(request, _("Its date lies outside the grant period."))
+            return redirect("funding:expenditures", pk=grant.pk)
+    return render(
+        request,
+        "funding/expenditure_form.html",
+        {"grant": grant, "expenditure": shown, "form": form},
+    )
+
+
+@login_required
+@manage_required
+def expenditure_delete(request, pk: int, expenditure_pk: int):
+    grant = _visible_grant(request, pk)
+    expenditure = _visible_expenditure(grant, expenditure_pk)
+    back = redirect("funding:expenditures", pk=grant.pk)
+    if request.method == "POST":
+        return run_service(
+            request,
+            lambda: services.delete_expenditure(expenditure=expenditure),
+            success=_("Receipt %(reference)s (%(amount)s %(currency)s) was deleted by you.")
+            % {
+                "reference": expenditure.receipt_reference,
+                "amount": format_amount(expenditure.amount),
+                "currency": grant.currency,
+            },
+            redirect_to=back,
+        )
+    return render(
+        request,
+        "funding/expenditure_delete.html",
+        {
+            "grant": grant,
+            "expenditure": expenditure,
+            "effects": _deletion_effects(grant, expenditure),
+            "back_url": back.url,
+        },
+    )
+
+
+def _deletion_effects(grant: Grant, expenditure: Expenditure) -> list[str]:
+    """What deleting the expenditure does, sentence by sentence, for the confirmation step."""
+    values = {
+        "reference": expenditure.receipt_reference,
+        "amount": format_amount(expenditure.amount),
+        "currency": grant.currency,
+        "category": expenditure.get_category_display(),
+        "year": expenditure.date.year,
+        "name": expenditure.receipt_name,
+    }
+    return [
+        _(
+            "The expenditure %(reference)s of %(amount)s %(currency)s is deleted: the spending "
+            "of %(category)s %(year)s on the grant page falls by this amount."
+        )
+        % values,
+        _("Its receipt file “%(name)s” is deleted too.") % values
+        if expenditure.receipt_file
+        else _("It has no receipt file."),
+        _(
+            "The grant's change history keeps every value of the deleted expenditure, with "
+            "your name and the time."
+        ),
+        _("Progress reports already built keep their figures; a new report leaves it out."),
+    ]
+
+
+@login_required
+def receipt_download(request, pk: int):
+    """A receipt file, only for coordinators and the grant's funders (never a media URL)."""
+    try:
+        expenditure = selectors.receipt_visible_to(user=request.user, pk=pk)
+    except Expenditure.DoesNotExist:
+        raise Http404 from None
+    if not request.user.has_perm("funding.view_receipt", expenditure):
+        raise PermissionDenied
+    try:
+        file = expenditure.receipt_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = expenditure.receipt_file.name.rsplit(".", 1)[-1]
+    name = f"{expenditure.grant.reference}_{expenditure.receipt_reference}.{extension}"
+    name = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+    response = FileResponse(
+        file,
+        # The type the content check found, never the uploader's claim.
+        content_type=expenditure.receipt_content_type or "application/octet-stream",
+        as_attachment=request.GET.get("download") == "1",
+        filename=name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

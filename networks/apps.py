@@ -7,8 +7,9 @@ class NetworksConfig(AppConfig):
     verbose_name = _("Training networks")
 
     def ready(self):
-        from . import anonymisation, audit, personal_data
+        from . import anonymisation, audit, home, personal_data
 
         audit.register()
         personal_data.register()
         anonymisation.register()
+        home.register()

@@ -5,8 +5,8 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 
-from .mail import wake_delivery
-from .models import OutboundEmail
+from .mail.models import OutboundEmail
+from .mail.services import wake_delivery
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
-from .models import OutboundEmail, Topic
+from .models import Topic
 
 # A bare "firma.de" in a link field means https (Django 6's default; 5.2 still assumes http).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -13,44 +12,3 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ["slug", "name_de", "name_en"]
     search_fields = ["slug", "name_de", "name_en"]
     prepopulated_fields = {"slug": ["name_en"]}
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
-    """The outbox is written by regiolab.mail only; the admin reads it (who got what, errors)."""
-
-    list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
-    list_filter = ["status", ("created_at", admin.DateFieldListFilter)]
-    search_fields = ["to", "subject"]
-    date_hierarchy = "created_at"
-    ordering = ["-created_at"]
-    list_per_page = 50
-    fields = [
-        "to",
-        "subject",
-        "status",
-        "attempts",
-        "last_error",
-        "failing_since",
-        "next_attempt_at",
-        "message_id",
-        "created_at",
-        "sent_at",
-        "attachment_names",
-        "body_text",
-        "body_html",
-    ]
-    readonly_fields = fields
-
-    @admin.display(description=_("attachments"))
-    def attachment_names(self, obj: OutboundEmail) -> str:
-        return ", ".join(item.get("filename", "") for item in obj.attachments) or "–"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

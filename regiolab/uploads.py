@@ -1,4 +1,5 @@
-"""Uploaded tables (CSV, XLSX): kept in memory, checked by size and by content.
+"""Uploaded tables (CSV, XLSX) and receipts (PDF, PNG, JPEG): kept in memory, checked by size
+and by content.
 
 The imports (companies, expenditures) parse an upload in memory and never store it: no upload
 is written to disk, neither as a temporary file (see ``MemoryOnlyUploadHandler``, the only upload
@@ -10,6 +11,7 @@ NUL or other control characters.
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 
 from django.conf import settings
@@ -78,8 +80,29 @@ FIELD_TOO_LONG = _(
 EMPTY = _("The file is empty.")
 
 
+def accepts_uploads_up_to(limit):
+    """Mark a view whose uploads may be larger than IMPORT_MAX_BYTES: up to ``limit()`` bytes.
+
+    The upload handler reads the mark from the resolved view (Django resolves the URL before
+    CsrfViewMiddleware parses the body); ``functools.wraps`` carries it through the decorators.
+    """
+
+    def mark(view):
+        view.upload_limit = limit
+        return view
+
+    return mark
+
+
+def upload_limit(request) -> int:
+    """The bytes an upload to this request's view may hold (IMPORT_MAX_BYTES unless marked)."""
+    view = getattr(getattr(request, "resolver_match", None), "func", None)
+    limit = getattr(view, "upload_limit", None)
+    return limit() if limit else settings.IMPORT_MAX_BYTES
+
+
 class MemoryOnlyUploadHandler(FileUploadHandler):
-    """Keeps an upload in memory and stops storing it past IMPORT_MAX_BYTES.
+    """Keeps an upload in memory and stops storing it past the view's limit (``upload_limit``).
 
     The resulting file reports its real size so the form refuses it with a clear message, and
     nothing ever goes to a temporary file on disk (Django's default for large uploads).
@@ -89,17 +112,18 @@ class MemoryOnlyUploadHandler(FileUploadHandler):
         super().new_file(*args, **kwargs)
         self.buffer = io.BytesIO()
         self.size = 0
+        self.limit = upload_limit(self.request)
 
     def receive_data_chunk(self, raw_data, start):
         self.size += len(raw_data)
-        if self.size <= settings.IMPORT_MAX_BYTES:
+        if self.size <= self.limit:
             self.buffer.write(raw_data)
         return None
 
     def file_complete(self, file_size):
         self.buffer.seek(0)
         return InMemoryUploadedFile(
-            file=self.buffer if self.size <= settings.IMPORT_MAX_BYTES else io.BytesIO(),
+            file=self.buffer if self.size <= self.limit else io.BytesIO(),
             field_name=self.field_name,
             name=self.file_name,
             content_type=self.content_type,
@@ -269,3 +293,96 @@ def validate_table_upload(upload, *, max_bytes: int | None = None) -> str:
     else:
         decode_text(data)
     return kind
+
+
+# --- Receipts (scans of invoices): PDF, PNG or JPEG, decided by the bytes ----------------------
+
+# kind → (extension, content type, the bytes the file must start with)
+RECEIPT_KINDS = {
+    "pdf": ("pdf", "application/pdf", b"%PDF-"),
+    "png": ("png", "image/png", b"\x89PNG\r\n\x1a\n"),
+    "jpeg": ("jpg", "image/jpeg", b"\xff\xd8\xff"),
+}
+NOT_A_RECEIPT = _(
+    "This file is not a PDF, PNG or JPEG file (whatever its name says). Please scan or save the "
+    "receipt as PDF, PNG or JPEG."
+)
+BROKEN_RECEIPT = _("The file is damaged or incomplete: it could not be read as %(kind)s.")
+RECEIPT_NAME_CHARS = 120
+# Settings may lower or raise it (RECEIPT_MAX_BYTES); a phone's scan of a page is 1-4 MB.
+RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def receipt_max_bytes() -> int:
+    return getattr(settings, "RECEIPT_MAX_BYTES", RECEIPT_MAX_BYTES)
+
+
+# Bidirectional overrides and other invisible format characters (Unicode category Cf) can make
+# "rechnung‮fdp.exe" look like "rechnungexe.pdf"; control characters break headers.
+_UNSAFE_NAME_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
+
+
+def receipt_display_name(name: str) -> str:
+    """The uploader's file name as a harmless label: no path, no control or bidi characters,
+    at most RECEIPT_NAME_CHARS characters. Never used as a path (files get random names)."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = (
+        "".join(
+            c
+            for c in unicodedata.normalize("NFC", name)
+            if unicodedata.category(c) not in _UNSAFE_NAME_CATEGORIES
+        )
+        .strip()
+        .lstrip(".")
+    )
+    if len(name) > RECEIPT_NAME_CHARS:
+        stem, dot, extension = name.rpartition(".")
+        keep = RECEIPT_NAME_CHARS - len(dot + extension) if dot and len(extension) <= 5 else 0
+        name = (stem[:keep] + dot + extension) if keep > 0 else name[:RECEIPT_NAME_CHARS]
+    return name or "receipt"
+
+
+def _check_image(data: bytes, kind: str) -> None:
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != {"png": "PNG", "jpeg": "JPEG"}[kind]:
+                raise ValueError(image.format)
+            # Refuse decompression bombs (Pillow warns, then errors, past MAX_IMAGE_PIXELS).
+            if image.width * image.height > Image.MAX_IMAGE_PIXELS:
+                raise ValueError("too many pixels")
+            image.verify()
+    except Exception as exc:
+        raise ValidationError(BROKEN_RECEIPT, code="broken", params={"kind": kind.upper()}) from exc
+
+
+def validate_receipt_upload(upload, *, max_bytes: int | None = None) -> tuple[str, str]:
+    """Check an uploaded receipt by size and content; returns (extension, content type).
+
+    The first bytes decide the kind (never the name or the browser's content type); a PDF must
+    also end with its end-of-file mark, an image must open and verify with Pillow.
+    Reading leaves the file at its start.
+    """
+    limit = receipt_max_bytes() if max_bytes is None else max_bytes
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; a receipt may be at most %(max)s."),
+            code="too_large",
+            params={"size": filesizeformat(upload.size), "max": filesizeformat(limit)},
+        )
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if not data:
+        raise ValidationError(EMPTY, code="empty")
+    kind = next((k for k, spec in RECEIPT_KINDS.items() if data.startswith(spec[2])), None)
+    if kind is None:
+        raise ValidationError(NOT_A_RECEIPT, code="not_a_receipt")
+    extension, content_type, _magic = RECEIPT_KINDS[kind]
+    if kind == "pdf":
+        if b"%%EOF" not in data[-2048:]:
+            raise ValidationError(BROKEN_RECEIPT, code="broken", params={"kind": "PDF"})
+    else:
+        _check_image(data, kind)
+    return extension, content_type

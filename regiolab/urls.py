@@ -2,14 +2,17 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from . import i18n, unsubscribe_views, views
+from . import i18n, views
+from .home import views as home_views
+from .mail import views as mail_views
 from .privacy import anonymisation_views
 
 # The admin signs in through allauth's login, so staff pass the second factor there too.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    # Visitors get the start page, each signed-in role its home (regiolab/home/).
+    path("", home_views.home, name="home"),
     # Before allauth's routes: its URLconf must not catch the privacy pages.
     path("accounts/privacy/", include("regiolab.privacy.urls")),
     path("accounts/", include("allauth.urls")),
@@ -20,13 +23,15 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("health/", views.health, name="health"),
     # Coordinators: e-mails that failed for good, and sending them again.
-    path("mail/", include("regiolab.mail_urls")),
+    path("mail/", include("regiolab.mail.urls")),
     # Coordinators: the change history of every audited object.
     path("history/", include("regiolab.audit.urls")),
+    # Coordinators: one search over companies, people, workshops and grants.
+    path("search/", include("regiolab.search.urls")),
     # Not under /privacy/: that prefix stays open to users still without a second factor.
     path("data-protection/anonymise/", anonymisation_views.anonymise, name="anonymise_person"),
     # The link in invitations' List-Unsubscribe header and text (no login; one-click POST).
-    path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
+    path("unsubscribe/<str:token>/", mail_views.unsubscribe, name="unsubscribe"),
     # Impressum, privacy notice, accessibility statement and their edit pages.
     path("", include("regiolab.pages.urls")),
     # Our own set_language: the choice goes into the session, not into a cookie.

@@ -7,7 +7,6 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
 
 from .celery import app as celery_app
 
@@ -62,10 +61,6 @@ def health(request):
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
-
-
-class HomeView(TemplateView):
-    template_name = "pages/home.html"
 
 
 def filtered_list_response(request, template: str, content: str) -> HttpResponse:

@@ -21,11 +21,11 @@ from django.utils import timezone
 from companies import services as company_services
 from companies.importing import COLUMN_KEYS
 from companies.personal_data import record_contact_consent
-from funding.models import Grant, ProgressReport
+from funding.models import Expenditure, Grant, ProgressReport
 from funding.services import ShareInput, set_cofinancing_shares
 from networks import services as network_services
 from regiolab.mail import unsubscribe_token
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from regiolab.pages.content import create_initial_pages
 from regiolab.pages.models import SitePage, SitePageSection
 from regiolab.permissions import COORDINATORS_GROUP
@@ -41,6 +41,7 @@ from tests.factories import (
 )
 from tests.support.mfa import enable_totp
 from tests.workshops.support import valid_data
+from workshops.lifecycle import checkin_codes
 from workshops.registration import services as workshop_services
 
 ROLES = ("anonymous", "rep_a", "rep_b", "coordinator", "funder")
@@ -103,6 +104,8 @@ def build_world() -> World:
     # A waitlisted person while a seat is free: the coordinator's "promote" has work to do.
     waitlisted = RegistrationFactory(workshop=workshop, status="waitlisted", company=company_b)
     draft = WorkshopFactory(title="3D-Druck Entwurf", slug="entwurf-3d-druck", status="draft")
+    # Another upcoming workshop: where the coordinator's "move" sends a participant.
+    move_target = WorkshopFactory(title="Cobots Vertiefung", slug="cobots-vertiefung")
     now = timezone.now().replace(microsecond=0)
     finished = WorkshopFactory(
         title="Digitales Lernen Rückblick",
@@ -154,6 +157,9 @@ def build_world() -> World:
     set_cofinancing_shares(grant=other_grant, shares=[ShareInput(other_funder, Decimal(100))])
     report = _ready_report(grant)
     other_report = _ready_report(other_grant)
+    receipt = _expenditure(grant, "B-MATRIX-1", with_file=True)
+    receipt_other = _expenditure(other_grant, "GEHEIM-99-B1", with_file=True)
+    expenditure_plain = _expenditure(grant, "B-MATRIX-3", with_file=False)
     failed_report = ProgressReport.objects.create(
         grant=grant,
         kind="interim",
@@ -207,11 +213,13 @@ def build_world() -> World:
         "request_c": request_c.pk,
         "W": workshop.slug,
         "draft": draft.slug,
+        "move_target": move_target.pk,
         "done": finished.slug,
         "reg_a": registration_a.pk,
         "waitlisted": waitlisted.pk,
         "attended": attended.pk,
         "unmarked": unmarked.pk,
+        "checkin_code": checkin_codes.checkin_code(unmarked),
         "token_a": registration_a.cancel_token,
         "token_attended": attended.cancel_token,
         "unsubscribe": unsubscribe_token(registration_a.email),
@@ -221,6 +229,9 @@ def build_world() -> World:
         "report_other": other_report.pk,
         "report_failed": failed_report.pk,
         "report_queued": queued_report.pk,
+        "receipt": receipt.pk,
+        "receipt_other": receipt_other.pk,
+        "expenditure_plain": expenditure_plain.pk,
         "year": today.year,
         "funder_F": funder.pk,
         "funder_region": region.pk,
@@ -229,6 +240,27 @@ def build_world() -> World:
         **{f"{key}_page": section.page_id for key, section in first_sections.items()},
     }
     return world
+
+
+def _expenditure(grant, reference: str, *, with_file: bool) -> Expenditure:
+    expenditure = Expenditure(
+        grant=grant,
+        date=grant.start_date,
+        category="material",
+        payee="Papier Nord",
+        purpose="Flipcharts",
+        amount=Decimal("12.50"),
+        receipt_reference=reference,
+    )
+    if with_file:
+        expenditure.receipt_file.save("receipt.pdf", ContentFile(RECEIPT_PDF), save=False)
+        expenditure.receipt_name = "rechnung.pdf"
+        expenditure.receipt_content_type = "application/pdf"
+    expenditure.save()
+    return expenditure
+
+
+RECEIPT_PDF = b"%PDF-1.4\n%matrix receipt\n%%EOF\n"
 
 
 def _ready_report(grant) -> ProgressReport:
@@ -249,6 +281,39 @@ def _ready_report(grant) -> ProgressReport:
 # --- What the rows send ------------------------------------------------------------------------
 # Valid payloads: a coordinator (or owner) sending them really changes data, so a refused request
 # that changes nothing proves the refusal, not a form error.
+
+
+def _confirmed_invitation(world) -> dict:
+    """The invitation form's choice with the fingerprint of its preview (the confirm step)."""
+    from workshops.invitations.planning import plan_invitations
+    from workshops.models import Workshop
+
+    choice = {"emails": "gast@example.org", "consenting_only": "on"}
+    plan = plan_invitations(
+        workshop=Workshop.objects.get(slug=world.ids["W"]), addresses=["gast@example.org"]
+    )
+    return {**choice, "action": "send", "fingerprint": plan.fingerprint}
+
+
+def _participants_email(world) -> dict:
+    """The confirm step of an e-mail to the registrations of workshop W (a fresh preview key)."""
+    import secrets
+
+    from workshops.models import Registration
+
+    ids = list(
+        Registration.objects.filter(workshop__slug=world.ids["W"])
+        .exclude(status=Registration.Status.CANCELLED)
+        .values_list("pk", flat=True)
+    )
+    return {
+        "group": "all",
+        "subject": "Raumänderung",
+        "text": "Wir treffen uns in Raum 2.",
+        "recipients": ids,
+        "key": secrets.token_hex(16),
+        "action": "send",
+    }
 
 
 def _company_profile(name: str) -> dict:
@@ -434,7 +499,31 @@ PAYLOADS = {
     "workshop": lambda w: _workshop_form("Cobots im Mittelstand"),
     "workshop_edit": lambda w: {**_workshop_form("Robotik umbenannt"), "slug": w.ids["W"]},
     "checkin": lambda w: {f"registration_{w.ids['unmarked']}": "attended"},
-    "invite": lambda w: {"emails": "gast@example.org", "consenting_only": "on"},
+    "checkin_person": lambda w: {"action": "in"},
+    "checkin_code": lambda w: {"code": w.ids["checkin_code"]},
+    "walk_in": lambda w: {
+        "first_name": "Tobias",
+        "last_name": "Tür",
+        "email": "tobias.tuer@example.org",
+        "company_name": "",
+        "language": "de",
+    },
+    "bulk_cancel": lambda w: {
+        "action": "cancel",
+        "registrations": [w.ids["reg_a"], w.ids["waitlisted"]],
+        "confirmed": "1",
+    },
+    "bulk_export": lambda w: {"action": "export_csv", "registrations": [w.ids["reg_a"]]},
+    "move_preview": lambda w: {"to_workshop": w.ids["move_target"]},
+    "move": lambda w: {"to_workshop": w.ids["move_target"], "confirmed": "1"},
+    "invite": lambda w: _confirmed_invitation(w),
+    "invite_preview": lambda w: {"emails": "gast@example.org", "consenting_only": "on"},
+    "participants_email_preview": lambda w: {
+        "group": "all",
+        "subject": "Raumänderung",
+        "text": "Wir treffen uns in Raum 2.",
+    },
+    "participants_email": lambda w: _participants_email(w),
     "cancel_own": lambda w: {"registration": w.ids["reg_a"]},
     "grant": lambda w: _grant_form(w, "ZUW-2026-01", "Neuer Verbund"),
     "grant_edit": lambda w: _grant_form(w, "FKZ 01PV26001", "Übernommen"),
@@ -454,6 +543,15 @@ PAYLOADS = {
         "receipt_reference": "B-MATRIX-2",
     },
     "expenditure_import": _expenditure_file,
+    "expenditure_edit": lambda w: {
+        "date": f"{w.ids['year']}-03-03",
+        "category": "travel",
+        "payee": "Deutsche Bahn",
+        "purpose": "Fahrt",
+        "amount": "19.90",
+        "receipt_reference": "B-MATRIX-1",
+        "receipt_file": SimpleUploadedFile("beleg.pdf", RECEIPT_PDF),
+    },
     "report_period": lambda w: {
         "period_start": f"{w.ids['year']}-01-01",
         "period_end": f"{w.ids['year']}-06-30",
@@ -466,7 +564,7 @@ PAYLOADS = {
 
 _WATCHED_APPS = {
     *("companies", "networks", "workshops", "funding"),
-    *("regiolab", "pages", "privacy"),  # the core and its small apps with models
+    *("regiolab", "pages", "privacy", "outbox"),  # the core and its small apps with models
     *("auth", "account"),
 }
 

@@ -234,8 +234,30 @@ ROWS = [
     # A registration of another workshop is not found through this one.
     coordinator_write("/workshops/{W}/participants/{attended}/promote/", None, ok=404, writes=""),
     coordinator_page("/workshops/{W}/participants/{waitlisted}/promote/", ok=405),
+    # The participants page's actions (workshops/participants/views.py)
+    coordinator_page("/workshops/{W}/participants/add/"),
+    coordinator_write("/workshops/{W}/participants/add/", "walk_in"),
+    coordinator_write("/workshops/{W}/participants/bulk/", "bulk_cancel"),
+    # The selected rows as a file: nothing is written. (The query only tells the rows apart.)
+    coordinator_page("/workshops/{W}/participants/bulk/?step=export", "POST",
+                     payload="bulk_export"),
+    coordinator_page("/workshops/{W}/participants/bulk/", ok=405),
+    coordinator_page("/workshops/{W}/participants/{reg_a}/cancel/"),
+    coordinator_write("/workshops/{W}/participants/{reg_a}/cancel/", None),
+    coordinator_write("/workshops/{W}/participants/{attended}/cancel/", None, ok=404, writes=""),
+    coordinator_page("/workshops/{W}/participants/{reg_a}/move/"),
+    # The first POST shows what the move will do; nothing is written yet.
+    coordinator_page("/workshops/{W}/participants/{reg_a}/move/", "POST", payload="move_preview"),
+    coordinator_write("/workshops/{W}/participants/{reg_a}/move/?step=confirm", "move"),
+    coordinator_write("/workshops/{W}/participants/{reg_a}/resend/", None),
+    coordinator_page("/workshops/{W}/participants/{reg_a}/resend/", ok=405),
     coordinator_page("/workshops/{done}/checkin/"),
     coordinator_write("/workshops/{done}/checkin/", "checkin"),
+    # One action per person at the door, and the scan field of a hand scanner.
+    coordinator_write("/workshops/{done}/checkin/{unmarked}/", "checkin_person"),
+    coordinator_page("/workshops/{done}/checkin/{unmarked}/", ok=405),
+    coordinator_write("/workshops/{done}/checkin/code/", "checkin_code"),
+    coordinator_page("/workshops/{done}/checkin/code/", ok=405),
     coordinator_page("/workshops/{W}/signature-sheet.pdf"),
     # Enqueued after commit only: nothing in the tables changes within the request.
     coordinator_write("/workshops/{done}/certificates/send/", None, writes=""),
@@ -243,6 +265,14 @@ ROWS = [
     coordinator_page("/workshops/{W}/invitations/"),
     coordinator_page("/workshops/{W}/invitations/new/"),
     coordinator_write("/workshops/{W}/invitations/new/", "invite"),
+    # The choice answers with the preview (recipients, skipped, e-mails): nothing written yet.
+    coordinator_page("/workshops/{W}/invitations/new/?step=preview", "POST", ok=200,
+                     payload="invite_preview"),
+    coordinator_page("/workshops/{W}/participants/email/"),
+    coordinator_page("/workshops/{W}/participants/email/?step=preview", "POST", ok=200,
+                     payload="participants_email_preview"),
+    coordinator_write("/workshops/{W}/participants/email/", "participants_email"),
+    coordinator_page("/workshops/no-such-workshop/participants/email/", ok=404),
     coordinator_page("/workshops/no-such-workshop/invitations/", ok=404),
     # --- registrations --------------------------------------------------------------------------
     # Funders never belong to a company: 403, as /companies/mine/ answers them.
@@ -262,6 +292,13 @@ ROWS = [
     row("GET", "/unsubscribe/not-a-token/", 404, 404, 404, 404, 404),
     row("POST", "/unsubscribe/not-a-token/", 404, 404, 404, 404, 404),
     public("/registrations/{token_attended}/certificate.pdf"),
+    # The person's own page (QR code, certificate): the cancel token is the secret.
+    public("/registrations/{token_a}/"),
+    row("GET", "/registrations/not-a-token/", 404, 404, 404, 404, 404),
+    # What a phone camera opens from the QR code: coordinators see the person and a check-in
+    # button, everybody else what the code is for (no name); only a POST checks in.
+    public("/registrations/checkin/{checkin_code}/"),
+    row("GET", "/registrations/checkin/1.AAAAAAAAAAAAAAAAAAAA/", 404, 404, 404, 404, 404),
     # Not attended (yet): no certificate.
     row("GET", "/registrations/{token_a}/certificate.pdf", 404, 404, 404, 404, 404),
     # --- funding --------------------------------------------------------------------------------
@@ -285,6 +322,19 @@ ROWS = [
     coordinator_write("/funding/grants/{G}/expenditures/", "expenditure"),
     coordinator_page("/funding/grants/{G}/expenditures/import/"),
     coordinator_write("/funding/grants/{G}/expenditures/import/", "expenditure_import"),
+    coordinator_page("/funding/grants/{G}/expenditures/{receipt}/edit/"),
+    coordinator_write("/funding/grants/{G}/expenditures/{receipt}/edit/", "expenditure_edit"),
+    # Another grant's expenditure under this grant's address: not found.
+    coordinator_page("/funding/grants/{G}/expenditures/{receipt_other}/edit/", ok=404),
+    coordinator_page("/funding/grants/{G}/expenditures/{receipt}/delete/"),
+    coordinator_write("/funding/grants/{G}/expenditures/{receipt}/delete/", None),
+    coordinator_write("/funding/grants/{G}/expenditures/{missing}/delete/", None, ok=404,
+                      writes=""),
+    # Receipts: coordinators and the grant's funders (audit evidence), nobody else.
+    row("GET", "/funding/expenditures/{receipt}/receipt/", LOGIN, 404, 404, 200, 200),
+    row("GET", "/funding/expenditures/{receipt_other}/receipt/", LOGIN, 404, 404, 200, 404),
+    row("GET", "/funding/expenditures/{expenditure_plain}/receipt/", LOGIN, 404, 404, 404, 404),
+    row("GET", "/funding/expenditures/{missing}/receipt/", LOGIN, 404, 404, 404, 404),
     row("GET", "/funding/grants/{G}/reports/", LOGIN, 404, 404, 200, 200),
     row("POST", "/funding/grants/{G}/reports/", LOGIN, 404, 404, 302, 403,
         payload="report_period", writes="coordinator"),
@@ -298,6 +348,9 @@ ROWS = [
     row("GET", "/funding/reports/{report}/download/?format=xlsx", LOGIN, 404, 404, 200, 200),
     row("GET", "/funding/reports/{report_other}/download/", LOGIN, 404, 404, 200, 404),
     row("GET", "/funding/reports/{report_queued}/download/", LOGIN, 404, 404, 404, 404),
+    # --- search (coordinators): the page empty and with hits (Bäck…) ----------------------------
+    coordinator_page("/search/"),
+    coordinator_page("/search/?q=B%C3%A4ck"),
     # --- change history (audit log) -------------------------------------------------------------
     coordinator_page("/history/companies/company/{A}/"),
     coordinator_page("/history/networks/networkmembership/{member_a}/"),

@@ -9,6 +9,7 @@ that runs a query per row shows up as a difference. ``pytest -s`` prints the tab
 import time
 from datetime import UTC, date, datetime
 from io import StringIO
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +22,7 @@ from companies.models import Company, CompanyMember
 from funding import reports
 from funding.models import Grant, ProgressReport
 from networks.models import TrainingNetwork
+from regiolab.collation import german
 from tests.factories import UserFactory
 from workshops.models import Workshop
 
@@ -48,6 +50,14 @@ def _busiest_company() -> Company:
     )
 
 
+def _first_confirmed(workshop) -> int:
+    return workshop.registrations.filter(status="confirmed").order_by("pk").first().pk
+
+
+def _registration_ids(workshop) -> list[int]:
+    return list(workshop.registrations.order_by("pk").values_list("pk", flat=True))
+
+
 def _pages(owner) -> dict[str, str]:
     """The URLs to measure, for the objects with the most rows behind them."""
     network = TrainingNetwork.objects.annotate(n=Count("memberships")).order_by("-n", "pk").first()
@@ -60,6 +70,8 @@ def _pages(owner) -> dict[str, str]:
     grant = Grant.objects.annotate(n=Count("expenditures")).order_by("-n", "pk").first()
     company = owner.company_memberships.get().company
     return {
+        "/ home (coordinator)": "/",
+        "/ home (owner)": "/",
         "/companies/": "/companies/",
         "/companies/ filtered": "/companies/?municipality=Hannover&size_class=small&ordering=name",
         "/companies/<pk>/": f"/companies/{company.pk}/",
@@ -71,13 +83,24 @@ def _pages(owner) -> dict[str, str]:
         "/workshops/<slug>/": f"/workshops/{workshop.slug}/",
         "/workshops/manage/": "/workshops/manage/",
         "/workshops/<slug>/participants/": f"/workshops/{workshop.slug}/participants/",
+        "/workshops/<slug>/participants/<pk>/move/": f"/workshops/{workshop.slug}/participants/"
+        f"{_first_confirmed(workshop)}/move/",
+        "/workshops/<slug>/participants/<pk>/cancel/": f"/workshops/{workshop.slug}/"
+        f"participants/{_first_confirmed(workshop)}/cancel/",
         "/workshops/<slug>/checkin/": f"/workshops/{workshop.slug}/checkin/",
         "/workshops/<slug>/invitations/": f"/workshops/{workshop.slug}/invitations/",
+        # Every registration of the workshop selected for an e-mail (the bulk action's way in).
+        "/workshops/<slug>/participants/email/ (all selected)": (
+            f"/workshops/{workshop.slug}/participants/email/?"
+            + urlencode({"registrations": _registration_ids(workshop)}, doseq=True)
+        ),
         "/registrations/mine/ (owner)": "/registrations/mine/",
         "/funding/programmes/": "/funding/programmes/",
         "/funding/grants/": "/funding/grants/",
         "/funding/grants/<pk>/": f"/funding/grants/{grant.pk}/",
         "/funding/grants/<pk>/reports/": f"/funding/grants/{grant.pk}/reports/",
+        # Coordinators' search: "er" hits more than the ten shown of every kind in both sizes.
+        "/search/?q=er": "/search/?q=er",
         "/history/ (grant with related)": f"/history/funding/grant/{grant.pk}/",
         "report builder (context_for)": f"report:{grant.pk}",
     }
@@ -166,7 +189,9 @@ def _plans() -> dict:
         "companies by municipality": Company.objects.filter(municipality="Hannover"),
         "companies by sector": Company.objects.filter(sector="J"),
         "companies by size class": Company.objects.filter(size_class_stored="large"),
-        "companies by name (list order)": Company.objects.order_by("name", "pk")[:25],
+        "companies by name (list order, German)": Company.objects.order_by(german("name"), "pk")[
+            :25
+        ],
         "workshops by status + starts_at": Workshop.objects.filter(
             status="published", starts_at__gte=datetime(2027, 6, 1, tzinfo=UTC)
         ).order_by("starts_at", "pk")[:25],
@@ -225,3 +250,93 @@ def test_main_filters_can_use_an_index(coordinator):
         if "Index" not in plan:
             missing.append((label, plan))
     assert not missing, missing
+
+
+# --- Each role's home: few against many rows ----------------------------------------------------
+
+
+def _home_rows(n: int, *, rep, funder_body) -> None:
+    """``n`` of everything each home lists: workshops in the next days with registrations and a
+    waitlist, follow-ups, join requests, failed reports, failed e-mails and invitations, the
+    representative's own and company registrations, matching workshops, the funder's grants."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from funding.services import ShareInput, set_cofinancing_shares
+    from regiolab import mail
+    from tests.factories import (
+        CompanyFactory,
+        ConsultationFactory,
+        NetworkMembershipFactory,
+        RegistrationFactory,
+        TopicFactory,
+        TrainingNetworkFactory,
+        WorkshopFactory,
+    )
+    from workshops.models import Invitation
+
+    company = rep.company_memberships.get().company
+    topic = TopicFactory(slug="home-guard")
+    company.training_needs.add(topic)
+    today = timezone.localdate()
+    for i in range(n):
+        workshop = WorkshopFactory(starts_at=timezone.now() + timedelta(days=1 + i % 12))
+        workshop.topics.add(topic)
+        RegistrationFactory(workshop=workshop, email=rep.email, company=company)
+        RegistrationFactory(workshop=workshop, company=company, registered_by=rep)
+        RegistrationFactory(workshop=workshop, status="waitlisted")
+        ConsultationFactory(follow_up_on=today + timedelta(days=i % 5 - 2))
+        NetworkMembershipFactory(
+            network=TrainingNetworkFactory(), company=CompanyFactory(), status="requested"
+        )
+        grant = Grant.objects.create(
+            reference=f"HOME-{n}-{i}", title="Guard", start_date=today, end_date=today,
+            total_eligible_costs=Decimal(1000),
+        )  # fmt: skip
+        set_cofinancing_shares(grant=grant, shares=[ShareInput(funder_body, Decimal(100))])
+        ProgressReport.objects.create(
+            grant=grant, kind="final", status="failed", period_start=today, period_end=today
+        )
+        failed = mail.queue_rendered_email(to=f"x{i}@example.org", subject="S", text="T")
+        type(failed).objects.filter(pk=failed.pk).update(status="failed")
+        Invitation.objects.create(workshop=workshop, email=f"i{i}@example.org", status="failed")
+
+
+@pytest.mark.django_db
+def test_each_roles_home_keeps_its_query_count(coordinator, django_assert_max_num_queries):
+    """The home of a coordinator, a company representative and a funder runs as many queries
+    with 2 rows of everything as with 25 (each section shows a few rows and counts the rest)."""
+    from django.test import Client
+
+    from tests.factories import CompanyMemberFactory, FunderFactory
+    from tests.support.mfa import enable_totp
+
+    rep = CompanyMemberFactory().user
+    funder_body = FunderFactory()
+    funder = UserFactory()
+    funder_body.users.add(funder)
+    enable_totp(funder)
+    clients = {}
+    for role, user in (("coordinator", coordinator), ("representative", rep), ("funder", funder)):
+        clients[role] = Client()
+        clients[role].force_login(user)
+
+    def measure() -> dict[str, int]:
+        counts = {}
+        for role, client in clients.items():
+            ContentType.objects.clear_cache()
+            cache.clear()
+            with django_assert_max_num_queries(MAX_QUERIES, info=f"home of {role}") as ctx:
+                response = client.get("/")
+            assert response.status_code == 200
+            counts[role] = len(ctx)
+        return counts
+
+    _home_rows(2, rep=rep, funder_body=funder_body)
+    few = measure()
+    _home_rows(23, rep=rep, funder_body=funder_body)
+    many = measure()
+    print(f"\nhome queries, few {few}, many {many}")
+    assert few == many

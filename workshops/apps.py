@@ -7,10 +7,14 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self):
-        from . import anonymisation, audit, personal_data
+        from . import anonymisation, audit, home, personal_data
         from .invitations import services as invitations
+        from .search import register as register_search_kinds
 
         audit.register()
         invitations.register_failed_mail_source()
         personal_data.register()
         anonymisation.register()
+        # What the coordinators' search finds (regiolab.search).
+        register_search_kinds()
+        home.register()

@@ -69,6 +69,12 @@ class Workshop(models.Model):
     # Seats held by confirmed, attended and no-show registrations; written only by
     # workshops.registration.services under the workshop's row lock, and bounded by a constraint.
     seats_taken = models.PositiveIntegerField(default=0, editable=False)
+    # Seats a coordinator gave beyond the capacity (walk-ins confirmed with the explicit "over
+    # capacity" choice). Only that service raises it; the constraint below lets seats_taken
+    # exceed the capacity by exactly this much, so ordinary registrations, which check
+    # seats_taken < capacity under the lock, can never overbook. It falls again as those
+    # seats are freed and is absorbed by a capacity raise.
+    over_capacity_seats = models.PositiveIntegerField(default=0, editable=False)
     registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.GERMAN
@@ -116,7 +122,9 @@ class Workshop(models.Model):
                 condition=models.Q(capacity__gte=1), name="workshop_capacity_positive"
             ),
             models.CheckConstraint(
-                condition=models.Q(seats_taken__lte=models.F("capacity")),
+                condition=models.Q(
+                    seats_taken__lte=models.F("capacity") + models.F("over_capacity_seats")
+                ),
                 name="workshop_never_overbooked",
             ),
             models.CheckConstraint(
@@ -237,6 +245,26 @@ class Registration(models.Model):
     attendance_marked_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     certificate_sent_at = models.DateTimeField(null=True, blank=True)
+    # Added on the spot by a coordinator (participants page), not through the public form.
+    walk_in = models.BooleanField(_("walk-in"), default=False)
+    # Confirmed beyond the capacity by a coordinator's explicit choice: who and when.
+    over_capacity_at = models.DateTimeField(_("confirmed over capacity"), null=True, blank=True)
+    over_capacity_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Set when a coordinator cancelled (not the person by link or their company).
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A coordinator moved the person to another workshop: the new registration there.
+    moved_to = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moved_from",
+        verbose_name=_("moved to"),
+    )
 
     class Meta:
         ordering = ["workshop", "pk"]

@@ -4,6 +4,8 @@ from . import views
 from .calendar import views as calendar_views
 from .invitations import views as invitation_views
 from .lifecycle import views as manage_views
+from .participant_mail import views as participant_mail_views
+from .participants import views as participant_views
 from .registration import views as registration_views
 
 app_name = "workshops"
@@ -32,7 +34,25 @@ urlpatterns = [
         manage_views.promote,
         name="promote",
     ),
+    # The participants page's actions (participants/views.py)
+    path("<slug:slug>/participants/add/", participant_views.walk_in, name="participant_add"),
+    path("<slug:slug>/participants/bulk/", participant_views.bulk, name="participants_bulk"),
+    path(
+        "<slug:slug>/participants/<int:pk>/cancel/",
+        participant_views.cancel,
+        name="participant_cancel",
+    ),
+    path(
+        "<slug:slug>/participants/<int:pk>/move/", participant_views.move, name="participant_move"
+    ),
+    path(
+        "<slug:slug>/participants/<int:pk>/resend/",
+        participant_views.resend,
+        name="participant_resend",
+    ),
     path("<slug:slug>/checkin/", manage_views.checkin, name="checkin"),
+    path("<slug:slug>/checkin/code/", manage_views.checkin_code, name="checkin_code"),
+    path("<slug:slug>/checkin/<int:pk>/", manage_views.checkin_person, name="checkin_person"),
     path("<slug:slug>/signature-sheet.pdf", manage_views.signature_sheet, name="signature_sheet"),
     path(
         "<slug:slug>/certificates/send/", manage_views.send_certificates, name="send_certificates"
@@ -40,4 +60,10 @@ urlpatterns = [
     # Invitations (invitations/views.py)
     path("<slug:slug>/invitations/", invitation_views.invitation_list, name="invitations"),
     path("<slug:slug>/invitations/new/", invitation_views.invitation_create, name="invite"),
+    # E-mail to participants (participant_mail/views.py)
+    path(
+        "<slug:slug>/participants/email/",
+        participant_mail_views.participants_email,
+        name="participants_email",
+    ),
 ]

@@ -221,7 +221,7 @@ def _anonymise_account(*, email: str, names: Sequence[str], pseudonym: str) -> i
 
 
 def _outbox_to(email: str) -> QuerySet:
-    from regiolab.models import OutboundEmail
+    from regiolab.mail.models import OutboundEmail
 
     return OutboundEmail.objects.filter(to__iexact=email)
 
@@ -230,7 +230,7 @@ OUTBOX_TEXT = ("subject", "body_text", "body_html", "last_error")
 
 
 def _find_outbox(*, email: str, names: Sequence[str]) -> Counts:
-    from regiolab.models import OutboundEmail
+    from regiolab.mail.models import OutboundEmail
 
     scrubber = Scrubber(email, tuple(names))
     return {
@@ -245,7 +245,7 @@ def blank_outbox(*, email: str, pseudonym: str, created_before=None) -> int:
     """E-mails to the person lose recipient, subject, text and attachments (a certificate
     names them); the row, its status and dates stay for the delivery record. Pending ones
     are no longer sent: their recipient is gone."""
-    from regiolab.models import OutboundEmail
+    from regiolab.mail.models import OutboundEmail
 
     rows = _outbox_to(email)
     if created_before is not None:
@@ -257,7 +257,7 @@ def blank_outbox(*, email: str, pseudonym: str, created_before=None) -> int:
 
 
 def _anonymise_outbox(*, email: str, names: Sequence[str], pseudonym: str) -> int:
-    from regiolab.models import OutboundEmail
+    from regiolab.mail.models import OutboundEmail
 
     changed = blank_outbox(email=email, pseudonym=pseudonym)
     changed += Scrubber(email, tuple(names)).scrub_rows(
@@ -357,14 +357,14 @@ def _anonymise_consents(*, email: str, names: Sequence[str], pseudonym: str) -> 
 
 
 def _find_opt_out(*, email: str, names: Sequence[str]) -> Counts:
-    from regiolab.models import MailOptOut
+    from regiolab.mail.models import MailOptOut
 
     return {_("unsubscribed addresses"): MailOptOut.objects.filter(email=email).count()}
 
 
 def _delete_opt_out(*, email: str, names: Sequence[str], pseudonym: str) -> int:
     """The opt-out holds nothing but the address: erased, not kept under a placeholder."""
-    from regiolab.models import MailOptOut
+    from regiolab.mail.models import MailOptOut
 
     return MailOptOut.objects.filter(email=email).delete()[0]
 

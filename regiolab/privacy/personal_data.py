@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from regiolab.models import MailOptOut, OutboundEmail
+from regiolab.mail.models import MailOptOut, OutboundEmail
 
 from . import consents
 

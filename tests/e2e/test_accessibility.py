@@ -82,6 +82,7 @@ NOT_HTML = {
     "health/": "JSON for the monitoring",
     "i18n/setlang/": "only redirects (the language switch is in every page's header)",
     "funding/reports/<int:pk>/download/": "PDF/XLSX (tests/regiolab/test_pdf_tagging.py)",
+    "funding/expenditures/<int:pk>/receipt/": "the receipt's PDF or image as uploaded",
     "funding/reports/<int:pk>/status/": "htmx fragment, scanned within the reports page",
     "accounts/2fa/recovery-codes/download/": "plain-text file",
     "accounts/login/code/confirm/": "login by code is not enabled",
@@ -104,6 +105,9 @@ class Scan:
     redirects_within_route: bool = False
     # Send each POST form with a required field back empty and scan the errors.
     empty_forms: bool = True
+    # Valid values to send in the form holding the first of these fields; the page it answers
+    # with (a preview before sending) is scanned instead. No error may show.
+    submit: dict = field(default_factory=dict, hash=False)
     # Afterwards sign in again on this page ("password" or "code"): allauth asks for a recent
     # login before the pages that manage the second factor.
     then_reauthenticate: str | None = None
@@ -173,7 +177,26 @@ EXTRA_SCANS = {
     "coordinator": [
         Scan("/companies/?q=Alpha&size_class=small&sector=C&ordering=-name", label="filtered"),
         Scan("/companies/?q=niemand", label="filtered, no results"),
+        # Search: no hits, a query too short (its error), a list sorted by a column head.
+        Scan("/search/?q=niemand", label="no hits"),
+        Scan("/search/?q=x", label="too short"),
+        Scan("/workshops/manage/?q=robotik&ordering=-title", label="searched and sorted"),
+        Scan("/funding/grants/?ordering=-costs", label="sorted"),
         Scan("/workshops/?network={N_pk}&format=on_site", label="filtered"),
+        # The previews before sending: invitations (recipients, skipped, the e-mail per
+        # language) and a message to the participants.
+        Scan(
+            "/workshops/{W}/invitations/new/",
+            submit={"emails": "gast@example.org\nowner-a@alpha.example\nkein-at-zeichen"},
+            label="preview",
+            empty_forms=False,
+        ),
+        Scan(
+            "/workshops/{W}/participants/email/",
+            submit={"subject": "Raumänderung", "text": "Wir treffen uns in Raum 2.\nBis bald!"},
+            label="preview",
+            empty_forms=False,
+        ),
         Scan(
             "/companies/import/",
             invalid={"file": _bad_companies_csv()},
@@ -502,6 +525,12 @@ def _scan_pages(page, role: str, world, scans, live_server) -> list[str]:
             if not _shows_errors(page):
                 problems.append(f"{label}: no error shown after sending invalid values")
             TALLY["error_states"][role] += 1
+        if scan.submit:
+            index = page.evaluate(_FORM_INDEX, list(scan.submit))
+            assert index >= 0, f"{label}: no form with the fields {list(scan.submit)}"
+            _submit(page, index, scan.submit)
+            if _shows_errors(page):
+                problems.append(f"{label}: an error shown after sending valid values")
         problems.extend(_axe(page, role, label))
         problems.extend(_reflow(page, f"[{role}] {label}"))
         if scan.empty_forms and scan.status == 200:
@@ -661,6 +690,7 @@ def _email_context(world) -> dict:
     from companies.models import Company
     from funding.models import ProgressReport
     from networks.models import NetworkMembership
+    from workshops.lifecycle import checkin_codes
 
     site = django_settings.SITE_URL.rstrip("/")
     registration = Registration.objects.select_related("workshop", "company").get(
@@ -684,6 +714,9 @@ def _email_context(world) -> dict:
         "workshop_url": site + registration.workshop.get_absolute_url(),
         "certificate_url": f"{site}/registrations/{registration.cancel_token}/certificate.pdf",
         "position": 2,
+        "checkin_code": checkin_codes.checkin_code(registration),
+        "registration_page_url": f"{site}/registrations/{registration.cancel_token}/",
+        "checkin_qr_filename": checkin_codes.QR_FILENAME,
         "company": Company.objects.get(pk=world.ids["A"]),
         "person": "Anna Alpha",
         "person_email": "anna@alpha.example",
@@ -702,6 +735,8 @@ def _email_context(world) -> dict:
         "reports_url": f"{site}/funding/grants/{world.ids['G']}/reports/",
         "invitation_url": site + registration.workshop.get_absolute_url(),
         "register_url": site + registration.workshop.get_absolute_url() + "register/",
+        "subject": "Raumänderung",
+        "message_text": "Wir treffen uns in Raum 2.\nBis bald!",
     }
 
 

@@ -39,6 +39,12 @@ pytestmark = [
 PASSWORD = "correct-horse-battery"
 
 
+def named(action, person):
+    """A button's name made of its text and a visually hidden ": person" (Chromium joins
+    the two with a space)."""
+    return re.compile(rf"^{re.escape(action)} ?: {re.escape(person)}$")
+
+
 @pytest.fixture(autouse=True)
 def _short_timeouts(page):
     page.set_default_timeout(10_000)
@@ -93,7 +99,7 @@ def test_coordinator_invites_network_members_once_each(page, live_url, coordinat
     learning = TrainingNetworkFactory(name="Verbund Digitales Lernen", slug="digitales-lernen")
     unchosen = TrainingNetworkFactory(name="Verbund 3D-Druck", slug="3d-druck")
 
-    metallbau = CompanyFactory(name="Metallbau Kröger GmbH")
+    metallbau = CompanyFactory(name="Metallbau Kröger GmbH", contact_consent=True)
     _member(metallbau, "inhaberin@metallbau.example")
     _member(metallbau, "ausbildung@metallbau.example", role=CompanyMember.Role.MEMBER)
     _member(
@@ -102,8 +108,11 @@ def test_coordinator_invites_network_members_once_each(page, live_url, coordinat
         role=CompanyMember.Role.MEMBER,
         status=CompanyMember.Status.REQUESTED,
     )
-    tischlerei = CompanyFactory(name="Tischlerei Sommer")
+    tischlerei = CompanyFactory(name="Tischlerei Sommer", contact_consent=True)
     _member(tischlerei, "chef@tischlerei.example")
+    # A member company that has not agreed to be contacted: shown as skipped, not invited.
+    silent = CompanyFactory(name="Stille Werkstatt KG", contact_consent=False)
+    _member(silent, "info@stille.example")
     left = CompanyFactory(name="Ausgetreten AG")
     _member(left, "info@ausgetreten.example")
     elsewhere = CompanyFactory(name="Druckwerk Nord")
@@ -113,6 +122,7 @@ def test_coordinator_invites_network_members_once_each(page, live_url, coordinat
     NetworkMembershipFactory(network=robotics, company=metallbau)
     NetworkMembershipFactory(network=learning, company=metallbau)
     NetworkMembershipFactory(network=learning, company=tischlerei)
+    NetworkMembershipFactory(network=learning, company=silent)
     NetworkMembershipFactory(network=robotics, company=left, status=NetworkMembership.Status.LEFT)
     NetworkMembershipFactory(network=unchosen, company=elsewhere)
 
@@ -136,7 +146,19 @@ def test_coordinator_invites_network_members_once_each(page, live_url, coordinat
     )
     page.get_by_role("checkbox", name="Verbund Robotik Hannover").check()
     page.get_by_role("checkbox", name="Verbund Digitales Lernen").check()
-    page.get_by_role("button", name="Send invitations").click()
+    page.get_by_role("button", name="Preview invitations").click()
+
+    # The preview: who gets one, who not and why, the e-mail; nothing is sent yet.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the invitations: Cobots for SMEs"
+    )
+    expect(page.locator('dd[data-count="recipients"]')).to_have_text("3")
+    expect(page.locator('dd[data-count="no_consent"]')).to_have_text("1")
+    skipped = page.locator("table.skipped-table").get_by_role("row").filter(has_text="Stille")
+    expect(skipped).to_contain_text("no contact consent")
+    expect(page.locator('[data-preview="subject"]')).to_contain_text("Cobots im Mittelstand")
+    assert mail.outbox == [] and not Invitation.objects.exists()
+    page.get_by_role("button", name="Send 3 invitations").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Invitations: Cobots for SMEs")
     expect(page.get_by_text("3 invitations will be sent.")).to_be_visible()
@@ -166,11 +188,11 @@ def test_coordinator_invites_network_members_once_each(page, live_url, coordinat
     page.get_by_role("link", name="Invite more").click()
     page.get_by_role("checkbox", name="Verbund Robotik Hannover").check()
     page.get_by_role("checkbox", name="Verbund Digitales Lernen").check()
-    page.get_by_role("button", name="Send invitations").click()
-    expect(
-        page.get_by_text("3 addresses had already been invited and were skipped.")
-    ).to_be_visible()
-    expect(table.locator("tbody tr")).to_have_count(3)
+    page.get_by_role("button", name="Preview invitations").click()
+    expect(page.locator('dd[data-count="recipients"]')).to_have_text("0")
+    expect(page.locator('dd[data-count="already_invited"]')).to_have_text("3")
+    expect(page.get_by_text("Nobody would receive an invitation with this choice.")).to_be_visible()
+    expect(page.get_by_role("button", name="Send 3 invitations")).to_have_count(0)
     assert len(mail.outbox) == len(invited)
 
 
@@ -196,40 +218,38 @@ def test_coordinator_takes_attendance_by_keyboard(page, live_url, coordinator_us
     expect(page.get_by_role("heading", level=1)).to_have_text("Check-in: Robotics practice day")
     expect(page.get_by_text("Attendance can be recorded from the day")).to_have_count(0)
 
-    def group(name):
-        return page.get_by_role("group", name=re.compile(name))
-
-    anna_attended = group("Anna Achtung").get_by_role("radio", name="attended")
-    bernd = group("Bernd Bleibweg")
-    bernd_attended = bernd.get_by_role("radio", name="attended")
-    bernd_no_show = bernd.get_by_role("radio", name="no-show")
-    save = page.get_by_role("button", name="Save attendance")
-
-    _tab_to(page, anna_attended)
-    page.keyboard.press("Space")
-    expect(anna_attended).to_be_checked()
-    # Tab leaves Anna's group and enters Bernd's, on its first choice; the arrow key picks
-    # the next choice of a radio group, as everywhere.
-    page.keyboard.press("Tab")
-    expect(bernd_attended).to_be_focused()
-    page.keyboard.press("ArrowDown")
-    expect(bernd_no_show).to_be_focused()
-    expect(bernd_no_show).to_be_checked()
-    expect(bernd_attended).not_to_be_checked()
-    # Clara is left unmarked.
-    _tab_to(page, save)
+    # One button per person: Tab to Anna's, Enter checks her in.
+    anna = page.get_by_role("button", name=named("Check in", "Anna Achtung"))
+    _tab_to(page, anna)
     page.keyboard.press("Enter")
-
+    expect(page.get_by_text("Anna Achtung is checked in.")).to_be_visible()
+    expect(page.get_by_text("1 of 3 people checked in")).to_be_visible()
+    # Typing in the find field keeps only the matching rows; Tab reaches Bernd's button.
+    find = page.get_by_label(label("Find a person"))
+    expect(find).to_be_focused()  # back on the list after a check-in: ready for the next name
+    find.type("bleib")
+    expect(page.get_by_role("button", name=named("Check in", "Clara Chen"))).to_be_hidden()
+    bernd = page.get_by_role("button", name=named("Check in", "Bernd Bleibweg"))
+    _tab_to(page, bernd)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Bernd Bleibweg is checked in.")).to_be_visible()
+    # Bernd came by mistake: the last check-in is undone by keyboard too.
+    undo = page.get_by_role("button", name=named("Undo the last check-in", "Bernd Bleibweg"))
+    _tab_to(page, undo)
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_text("Check-in of Bernd Bleibweg undone; the place is kept.")
+    ).to_be_visible()
+    # After the workshop, the rest are marked as no-show in one step.
+    no_shows = page.get_by_role("button", name="Mark 2 people as no-show")
+    _tab_to(page, no_shows)
+    page.keyboard.press("Enter")
     expect(page.get_by_text("Attendance saved (2 changes).")).to_be_visible()
-    expect(anna_attended).to_be_checked()
-    expect(bernd_no_show).to_be_checked()
-    expect(group("Clara Chen").get_by_role("radio", name="attended")).not_to_be_checked()
-    expect(group("Clara Chen").get_by_role("radio", name="no-show")).not_to_be_checked()
 
     statuses = dict(
         Registration.objects.filter(workshop=workshop).values_list("first_name", "status")
     )
-    assert statuses == {"Anna": "attended", "Bernd": "no_show", "Clara": "confirmed"}
+    assert statuses == {"Anna": "attended", "Bernd": "no_show", "Clara": "no_show"}
     assert Registration.objects.get(pk=people["Anna"].pk).attendance_marked_at is not None
     workshop.refresh_from_db()
     assert workshop.seats_taken == 3
@@ -238,10 +258,10 @@ def test_coordinator_takes_attendance_by_keyboard(page, live_url, coordinator_us
     expect(page.get_by_role("heading", level=1)).to_have_text("Participants: Robotics practice day")
     for heading, name in (
         ("Attended (1)", "Achtung, Anna"),
-        ("No-show (1)", "Bleibweg, Bernd"),
-        ("Confirmed (1)", "Chen, Clara"),
+        ("No-show (2)", "Bleibweg, Bernd"),
     ):
         section = page.get_by_role("region", name=heading)
         expect(section.get_by_role("heading", level=2)).to_have_text(heading)
-        expect(section.get_by_role("row")).to_have_count(2)
+        people_in_section = int(re.search(r"\((\d+)\)", heading).group(1))
+        expect(section.get_by_role("row")).to_have_count(people_in_section + 1)
         expect(section).to_contain_text(name)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from django.core.cache import cache
 
-from regiolab.tasks import deliver_pending_emails
+from regiolab.mail.tasks import deliver_pending_emails
 from tests.support.celery_worker import real_broker, switch_broker
 from workshops.invitations.tasks import send_pending_invitations
 

@@ -19,7 +19,7 @@ import pytest
 from django.utils import timezone
 
 from regiolab.celery import app
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.support.celery_worker import celery_worker, real_broker, switch_broker
 from tests.support.smtp_sink import SmtpSink
 

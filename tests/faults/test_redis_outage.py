@@ -20,12 +20,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import WorkshopFactory
 from tests.perf.bench import csrf_from, session_for
 from tests.support.celery_worker import celery_worker, real_broker
 from tests.support.gunicorn_server import gunicorn_server
 from tests.support.smtp_sink import SmtpSink
+from tests.workshops.support import FINGERPRINT
 from workshops.models import Invitation, Registration
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
@@ -109,11 +110,17 @@ def test_redis_killed_pages_registrations_and_invitations_keep_working(private_r
         invited = None
         if page.status == 200:
             invite_cookie, invite_token = csrf_from(page)
-            invited = portal.post(
-                path,
-                {"csrfmiddlewaretoken": invite_token, "emails": "\n".join(addresses)},
-                cookies={**session, "csrftoken": invite_cookie},
-            ).status
+            choice = {"csrfmiddlewaretoken": invite_token, "emails": "\n".join(addresses)}
+            cookies = {**session, "csrftoken": invite_cookie}
+            preview = portal.post(path, choice, cookies=cookies)  # the preview, then confirm it
+            fingerprint = FINGERPRINT.search(preview.body or "")
+            invited = preview.status
+            if preview.status == 200 and fingerprint:
+                invited = portal.post(
+                    path,
+                    {**choice, "action": "send", "fingerprint": fingerprint.group(1)},
+                    cookies=cookies,
+                ).status
         pending = sorted(
             Invitation.objects.filter(workshop=invite_to, status="pending").values_list(
                 "email", flat=True

@@ -14,11 +14,12 @@ import pytest
 from django.db.models import Count
 from django.urls import reverse
 
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import WorkshopFactory
 from tests.faults.mail_support import doubled, on_private_broker, private_caches, wait_until
 from tests.support.celery_worker import celery_worker
 from tests.support.smtp_sink import SmtpSink
+from tests.workshops.support import confirm_invitations
 from workshops.models import Invitation
 from workshops.registration.services import register_participant
 
@@ -87,9 +88,8 @@ def test_a_long_451_outage_loses_nothing_and_doubles_nothing(mail_worker, sink, 
         _register(workshop, n)
     _register(workshop, 99, email="gone-reg@example.org")
     invited = [f"eingeladen{n:02}@example.org" for n in range(50)]
-    response = coordinator_client.post(
-        reverse("workshops:invite", args=[workshop.slug]),
-        {"emails": "\n".join([*invited, "gone-invite@example.org"])},
+    response = confirm_invitations(
+        coordinator_client, workshop, {"emails": "\n".join([*invited, "gone-invite@example.org"])}
     )
     assert response.status_code == 302
 
@@ -166,8 +166,8 @@ def test_a_long_451_outage_loses_nothing_and_doubles_nothing(mail_worker, sink, 
     # The address that refused the invitation works again: inviting it again sends it.
     sink.refuse("gone-invite@example.org", code=550, times=0)
     sink.refuse("gone-reg@example.org", code=550, times=0)
-    response = coordinator_client.post(
-        reverse("workshops:invite", args=[workshop.slug]), {"emails": "gone-invite@example.org"}
+    response = confirm_invitations(
+        coordinator_client, workshop, {"emails": "gone-invite@example.org"}
     )
     assert response.status_code == 302
     assert wait_until(
@@ -198,9 +198,7 @@ def test_past_the_retry_window_they_fail_are_listed_and_resent_once(
     for n in range(5):
         _register(workshop, n)
     invited = [f"eingeladen{n:02}@example.org" for n in range(5)]
-    response = coordinator_client.post(
-        reverse("workshops:invite", args=[workshop.slug]), {"emails": "\n".join(invited)}
-    )
+    response = confirm_invitations(coordinator_client, workshop, {"emails": "\n".join(invited)})
     assert response.status_code == 302
     expected = {f"teilnehmer{n:02}@example.org" for n in range(5)} | set(invited)
 

@@ -262,7 +262,7 @@ def test_requester_gets_a_link_not_the_file(
             grant=grant, period_start=PERIOD[0], period_end=PERIOD[1], requested_by=coordinator
         )
     # the build ran in a callback; its own e-mail callback needs one more round
-    from regiolab.models import OutboundEmail
+    from regiolab.mail.models import OutboundEmail
 
     email = OutboundEmail.objects.get(to=coordinator.email)
     assert "FKZ 01PV26001" in email.subject

@@ -14,7 +14,7 @@ from funding.anonymisation import add_years, anonymise_expired_personal_data, re
 from funding.models import FundingProgramme, Grant, ProgressReport
 from funding.selectors import grant_indicators
 from funding.tasks import anonymise_expired_personal_data_task
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from regiolab.privacy.anonymisation import is_pseudonym
 from regiolab.privacy.models import AnonymisationRecord
 from tests.factories import (

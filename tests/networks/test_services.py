@@ -11,7 +11,7 @@ from django.utils import timezone
 from companies.models import CompanyMember
 from networks import services
 from networks.models import NetworkMembership, TrainingNetwork
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,

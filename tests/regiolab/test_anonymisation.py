@@ -20,7 +20,7 @@ from funding import reports
 from funding.models import Expenditure, FundingProgramme, Grant, Indicator, ProgressReport
 from funding.selectors import grant_indicators
 from regiolab.mail import queue_email
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from regiolab.privacy.anonymisation import (
     NAME_MARKER,
     PSEUDONYM_DOMAIN,

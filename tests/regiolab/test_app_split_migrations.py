@@ -22,6 +22,7 @@ BEFORE_SPLIT = ("regiolab", "0006_mail_retry")
 MOVED = {
     "pages": ["sitepage", "sitepagesection", "accessibilityfeedback"],
     "privacy": ["consent", "anonymisationrecord"],
+    "outbox": ["outboundemail", "mailoptout"],
 }
 
 
@@ -72,6 +73,20 @@ def test_rows_and_content_types_survive_the_move():
         old.get_model("regiolab", "AnonymisationRecord").objects.create(
             pseudonym="anonymisiert-1@invalid", reason="request", counts={"registrations": 2}
         )
+        old.get_model("regiolab", "OutboundEmail").objects.create(
+            to="ada@example.org",
+            subject="Ihre Anmeldung",
+            body_text="Guten Tag",
+            status="failed",
+            attempts=3,
+            message_id="<1@regiolab.example>",
+        )
+        old.get_model("regiolab", "MailOptOut").objects.create(email="grace@example.org")
+        outbox_permission, _ = old.get_model("auth", "Permission").objects.get_or_create(
+            codename="view_outboundemail",
+            content_type_id=before["outboundemail"],
+            defaults={"name": "Can view outgoing e-mail"},
+        )
         permission, _ = old.get_model("auth", "Permission").objects.get_or_create(
             codename="change_sitepage",
             content_type_id=before["sitepage"],
@@ -80,6 +95,7 @@ def test_rows_and_content_types_survive_the_move():
     finally:
         _migrate(_latest())
 
+    from regiolab.mail.models import MailOptOut, OutboundEmail
     from regiolab.pages.models import AccessibilityFeedback, SitePage
     from regiolab.privacy.models import AnonymisationRecord, Consent
 
@@ -88,6 +104,9 @@ def test_rows_and_content_types_survive_the_move():
     assert AccessibilityFeedback.objects.get().name == "Ada"
     assert Consent.objects.get().email == "ada@example.org"
     assert AnonymisationRecord.objects.get().counts == {"registrations": 2}
+    email = OutboundEmail.objects.get(to="ada@example.org")
+    assert (email.status, email.attempts, email.message_id) == ("failed", 3, "<1@regiolab.example>")
+    assert list(MailOptOut.objects.values_list("email", flat=True)) == ["grace@example.org"]
     for app, models in MOVED.items():
         for model in models:
             content_type = ContentType.objects.get_for_model(live_apps.get_model(app, model))
@@ -97,6 +116,7 @@ def test_rows_and_content_types_survive_the_move():
         app_label="regiolab", model__in=[m for models in MOVED.values() for m in models]
     ).exists()
     assert Permission.objects.get(pk=permission.pk).content_type.app_label == "pages"
+    assert Permission.objects.get(pk=outbox_permission.pk).content_type.app_label == "outbox"
 
 
 def _migrate_fresh(database_url: str) -> None:
@@ -115,6 +135,11 @@ def _migrate_fresh(database_url: str) -> None:
 def _moved_tables_and_labels(cursor) -> tuple[int, set]:
     cursor.execute("SELECT COUNT(*) FROM regiolab_sitepage")
     pages = cursor.fetchone()[0]
+    # The outbox's tables exist under their old names (an empty outbox).
+    cursor.execute("SELECT COUNT(*) FROM regiolab_outboundemail")
+    assert cursor.fetchone()[0] == 0
+    cursor.execute("SELECT COUNT(*) FROM regiolab_mailoptout")
+    assert cursor.fetchone()[0] == 0
     cursor.execute("SELECT app_label, model FROM django_content_type")
     return pages, set(cursor.fetchall())
 

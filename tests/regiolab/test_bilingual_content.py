@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from funding.models import FundingProgramme
 from networks.models import TrainingNetwork
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import (
     CompanyMemberFactory,
     TopicFactory,

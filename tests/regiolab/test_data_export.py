@@ -16,7 +16,7 @@ from django.utils import timezone
 from companies import services as company_services
 from funding.models import Grant, ProgressReport
 from networks import services as network_services
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import (
     CompanyMemberFactory,
     FunderFactory,

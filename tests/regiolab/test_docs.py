@@ -150,7 +150,7 @@ def app_problems(text: str) -> list[str]:
 
 
 def file_problems(text: str) -> list[str]:
-    """Every repository path in code quotes (`regiolab/mail.py`, `tests/*/test_*cache*.py`,
+    """Every repository path in code quotes (`regiolab/mail/services.py`, `tests/*/test_*cache*.py`,
     `partials/field.html` under templates/) exists."""
     problems = []
     for token in sorted(set(CODE.findall(text))):
@@ -229,7 +229,7 @@ def test_a_missing_app_or_file_or_page_is_caught():
     text = (
         "```\ncompanies  <-  surveys  <-  learning\n          planned\nregiolab  (core)\n```\n\n"
         "Of these, `learning` and `funding` are planned.\n\n`regiolab/nowhere.py`, "
-        "`regiolab/mail.py`, `/no-such-page/`, `/health/`"
+        "`regiolab/mail/services.py`, `/no-such-page/`, `/health/`"
     )
     assert app_problems(text) == [
         "surveys: named as an app, but no installed app directory",

@@ -8,7 +8,7 @@ from django.core import mail as django_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import CompanyFactory, CompanyMemberFactory, UserFactory, WorkshopFactory
 from workshops.invitations.services import UNSUBSCRIBED
 from workshops.models import Invitation

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from regiolab.celery import app as celery_app
 from regiolab.mail import Attachment, deliver, deliver_new, deliver_pending, queue_email
-from regiolab.models import OutboundEmail
-from regiolab.tasks import deliver_new_emails, deliver_pending_emails
+from regiolab.mail.models import OutboundEmail
+from regiolab.mail.tasks import deliver_new_emails, deliver_pending_emails
 from tests.support.celery_worker import switch_broker
 from tests.support.mfa import enable_totp
 from tests.support.smtp_sink import smtp_sink  # noqa: F401 — fixture
@@ -309,19 +309,19 @@ def test_admin_lists_the_outbox_read_only_with_filters(probe, client, django_use
     deliver(sent.pk)
     pending = queue(probe, to="pending@example.org")
 
-    html = client.get("/admin/regiolab/outboundemail/").content.decode()
+    html = client.get("/admin/outbox/outboundemail/").content.decode()
     assert "sent@example.org" in html and "pending@example.org" in html
-    filtered = client.get("/admin/regiolab/outboundemail/?status__exact=pending").content.decode()
+    filtered = client.get("/admin/outbox/outboundemail/?status__exact=pending").content.decode()
     assert "pending@example.org" in filtered and "sent@example.org" not in filtered
 
-    detail = client.get(f"/admin/regiolab/outboundemail/{sent.pk}/change/").content.decode()
+    detail = client.get(f"/admin/outbox/outboundemail/{sent.pk}/change/").content.decode()
     assert "nachweis.pdf" in detail and 'name="_save"' not in detail
-    assert client.get("/admin/regiolab/outboundemail/add/").status_code == 403
+    assert client.get("/admin/outbox/outboundemail/add/").status_code == 403
     response = client.post(
-        f"/admin/regiolab/outboundemail/{pending.pk}/change/", {"to": "x@example.org"}
+        f"/admin/outbox/outboundemail/{pending.pk}/change/", {"to": "x@example.org"}
     )
     assert response.status_code == 403
-    response = client.post(f"/admin/regiolab/outboundemail/{pending.pk}/delete/", {"post": "yes"})
+    response = client.post(f"/admin/outbox/outboundemail/{pending.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert OutboundEmail.objects.get(pk=pending.pk).to == "pending@example.org"
 

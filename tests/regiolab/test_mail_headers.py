@@ -15,7 +15,7 @@ from django.utils import timezone
 from funding.models import Grant, ProgressReport
 from funding.services import _tell_requester
 from regiolab.mail import deliver_pending
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import RegistrationFactory, UserFactory, WorkshopFactory
 from tests.regiolab.test_mail import use_smtp
 from tests.support.smtp_sink import smtp_sink  # noqa: F401 — fixture

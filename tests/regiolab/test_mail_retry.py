@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from regiolab import mail
 from regiolab.mail import backoff_seconds, deliver, deliver_pending, is_permanent, record_failure
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.support.smtp_sink import smtp_sink  # noqa: F401 — fixture
 
 TRANSIENT = [
@@ -128,10 +128,10 @@ def test_a_message_whose_fate_is_unknown_goes_out_again_with_the_same_message_id
             raise SystemExit("killed")
         return real_now()
 
-    monkeypatch.setattr(mail.timezone, "now", dies_after_send)
+    monkeypatch.setattr(timezone, "now", dies_after_send)
     with pytest.raises(SystemExit):
         deliver(row.pk)
-    monkeypatch.setattr(mail.timezone, "now", real_now)
+    monkeypatch.setattr(timezone, "now", real_now)
     row.refresh_from_db()
     assert row.status == "pending"
 

@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from regiolab.celery import app as celery_app
 from regiolab.mail import DELIVERY_WAKE_KEY, deliver_new
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import WorkshopFactory
 from tests.support.celery_worker import (
     celery_worker,

@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from regiolab.pages import services as site_pages
 from regiolab.pages.content import create_initial_pages, initial_sections
 from regiolab.pages.models import AccessibilityFeedback, SitePage, SitePageSection

@@ -1,4 +1,6 @@
-"""What the workshop tests post to the public registration form."""
+"""What the workshop tests post: the public registration form, the invitation steps."""
+
+import re
 
 from django.urls import reverse
 
@@ -17,3 +19,23 @@ def valid_data(**overrides):
         "consent": "on",
         **overrides,
     }
+
+
+# The preview of the invitations carries the fingerprint of what it shows; sending needs it back.
+FINGERPRINT = re.compile(r'name="fingerprint" value="([0-9a-f]{64})"')
+
+
+def invite_url(workshop):
+    return reverse("workshops:invite", args=[workshop.slug])
+
+
+def confirm_invitations(client, workshop, data):
+    """A coordinator's two steps: post the choice, then confirm the preview it answers with.
+    Returns the preview's response when there is nothing to confirm (the form's errors)."""
+    preview = client.post(invite_url(workshop), data)
+    match = FINGERPRINT.search(preview.content.decode())
+    if match is None or preview.status_code != 200:
+        return preview
+    return client.post(
+        invite_url(workshop), {**data, "action": "send", "fingerprint": match.group(1)}
+    )

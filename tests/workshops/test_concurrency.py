@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import WorkshopFactory
 from workshops.models import Registration, Workshop
 from workshops.registration import services

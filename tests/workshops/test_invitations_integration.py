@@ -19,6 +19,7 @@ from tests.support.celery_worker import (
     switch_broker,
 )
 from tests.support.smtp_sink import SmtpSink
+from tests.workshops.support import confirm_invitations
 from workshops.invitations.tasks import send_invitations, send_pending_invitations
 from workshops.models import Invitation
 
@@ -53,9 +54,7 @@ def worker(transactional_db, sink):
 
 
 def invite(client, workshop, addresses):
-    return client.post(
-        reverse("workshops:invite", args=[workshop.slug]), {"emails": "\n".join(addresses)}
-    )
+    return confirm_invitations(client, workshop, {"emails": "\n".join(addresses)})
 
 
 def addresses(count, prefix="person"):

@@ -408,7 +408,7 @@ def test_lifecycle_pages_are_for_coordinators_only(client):
 
 @pytest.mark.django_db(transaction=True)
 def test_cancel_clicked_in_parallel_tells_each_person_once():
-    from regiolab.models import OutboundEmail
+    from regiolab.mail.models import OutboundEmail
     from tests.workshops.test_concurrency import run_at_once
 
     workshop = WorkshopFactory(capacity=3)

@@ -4,9 +4,10 @@ import pytest
 from django.conf import settings
 
 from regiolab.mail import render_email
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import WorkshopFactory
 from workshops.calendar import services as calendar
+from workshops.lifecycle import checkin_codes
 from workshops.models import Registration
 from workshops.registration import services
 
@@ -26,6 +27,9 @@ def _rendered_directly(registration, template, position):
             "cancel_url": services.cancel_url(registration),
             "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
             "position": position,
+            "checkin_code": checkin_codes.checkin_code(registration),
+            "registration_page_url": services.registration_page_url(registration),
+            "checkin_qr_filename": checkin_codes.QR_FILENAME,
         },
         registration.language,
     )

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import CompanyMemberFactory, WorkshopFactory
 from workshops.models import Registration
 from workshops.registration.forms import CONSENT_TEXT_VERSION, RegistrationForm

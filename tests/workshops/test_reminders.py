@@ -117,7 +117,7 @@ def test_beat_task_is_registered_by_name_and_runs(now, django_capture_on_commit_
 
 @pytest.mark.django_db(transaction=True)
 def test_overlapping_runs_never_send_twice():
-    from regiolab.models import OutboundEmail
+    from regiolab.mail.models import OutboundEmail
     from tests.workshops.test_concurrency import run_at_once
 
     workshop = workshop_starting(timezone.now() + timedelta(hours=6), capacity=40)

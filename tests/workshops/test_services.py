@@ -9,7 +9,7 @@ from django.utils import timezone
 from regiolab import mail as outbox
 from regiolab.celery import app as celery_app
 from regiolab.mail import deliver_new
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from tests.factories import CompanyFactory, UserFactory, WorkshopFactory
 from workshops.models import Registration, Workshop
 from workshops.registration import services

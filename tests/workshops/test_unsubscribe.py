@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from regiolab.mail import unsubscribe_token
-from regiolab.models import MailOptOut
+from regiolab.mail.models import MailOptOut
 from tests.factories import WorkshopFactory
 from workshops.invitations import services as invitations
 from workshops.models import Invitation

@@ -20,13 +20,18 @@ class InvitationForm(forms.Form):
         queryset=TrainingNetwork.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Every active member of the companies in the chosen networks is invited."),
+        help_text=_(
+            "The contact persons of the network's member companies that agreed to be contacted."
+        ),
     )
     consenting_only = forms.BooleanField(
         label=_("Only companies that agree to be contacted"),
         required=False,
         initial=True,
-        help_text=_("Applies to the company filter, not to networks or pasted addresses."),
+        help_text=_(
+            "Applies to the company filter. Networks always reach only companies that agreed;"
+            " pasted addresses are your own choice."
+        ),
     )
     emails = forms.CharField(
         label=_("E-mail addresses"),
@@ -94,6 +99,17 @@ class InvitationForm(forms.Form):
         if self.cleaned_data.get("consenting_only"):
             companies = companies.filter(contact_consent=True)
         return companies
+
+    def plan_kwargs(self) -> dict:
+        """Arguments for ``planning.plan_invitations``."""
+        data = self.cleaned_data
+        return {
+            "networks": list(data.get("networks") or []),
+            "companies": self.company_filter.qs if self.uses_company_filter else None,
+            "consenting_only": bool(data.get("consenting_only")),
+            "addresses": data.get("emails") or [],
+            "invalid_addresses": self.invalid_addresses,
+        }
 
     def service_kwargs(self) -> dict:
         """Arguments for ``services.invite_chosen``."""

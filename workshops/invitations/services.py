@@ -83,6 +83,7 @@ class Recipient:
     email: str
     company_id: int | None = None
     network_id: int | None = None
+    language: str = ""  # "" = the workshop's
 
 
 @dataclass
@@ -220,6 +221,7 @@ def invite(*, workshop: Workshop, recipients: Iterable[Recipient], invited_by=No
                 email=email,
                 company_id=recipient.company_id,
                 network_id=recipient.network_id,
+                language=recipient.language or workshop.language,
                 invited_by=invited_by,
                 message_id=new_message_id(),
             )
@@ -315,16 +317,17 @@ CRLF = "\r\n"
 
 
 def render_invitation(
-    workshop: Workshop, *, unsubscribe_link: str = UNSUBSCRIBE_MARK
+    workshop: Workshop, *, language: str = "", unsubscribe_link: str = UNSUBSCRIBE_MARK
 ) -> tuple[str, str, str]:
-    """Subject, text and HTML of the workshop's invitation, in the workshop's language."""
+    """Subject, text and HTML of the workshop's invitation in ``language`` (default: the
+    workshop's)."""
     context = {
         "workshop": workshop,
         "register_url": register_url(workshop),
         "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
         "unsubscribe_url": unsubscribe_link,
     }
-    return render_email("invitation", context, language=workshop.language)
+    return render_email("invitation", context, language=language or workshop.language)
 
 
 def _fail_all_pending(workshop: Workshop, reason: str) -> int:
@@ -412,8 +415,8 @@ class PreparedInvitation:
             raise smtplib.SMTPException("The message was not accepted.")
 
 
-def prepare_invitation(workshop: Workshop) -> PreparedInvitation:
-    subject, text, html = render_invitation(workshop)
+def prepare_invitation(workshop: Workshop, language: str = "") -> PreparedInvitation:
+    subject, text, html = render_invitation(workshop, language=language)
     sample = "x@example.org"
     message = EmailMultiAlternatives(
         subject=subject,
@@ -471,7 +474,7 @@ def send_workshop_invitations(*, workshop_id: int, batch_size: int = BATCH_SIZE)
             workshop, "The workshop is no longer open for registration."
         )
         return result
-    prepared = prepare_invitation(workshop)
+    prepared = _PreparedByLanguage(workshop)
     last_id = 0
     while True:
         candidates = list(
@@ -494,6 +497,18 @@ def send_workshop_invitations(*, workshop_id: int, batch_size: int = BATCH_SIZE)
             return result
 
 
+class _PreparedByLanguage(dict):
+    """The workshop's invitation in each language its rows ask for, each prepared once."""
+
+    def __init__(self, workshop: Workshop):
+        super().__init__()
+        self.workshop = workshop
+
+    def __missing__(self, language: str) -> PreparedInvitation:
+        prepared = self[language] = prepare_invitation(self.workshop, language)
+        return prepared
+
+
 def _claim(ids: list[int]) -> list[int]:
     """The rows of ``ids`` still pending and due, claimed for this run (committed at once)."""
     with transaction.atomic():
@@ -510,7 +525,7 @@ def _claim(ids: list[int]) -> list[int]:
     return claimed
 
 
-def _send_batch(ids: list[int], *, prepared: PreparedInvitation, result: SendResult) -> None:
+def _send_batch(ids: list[int], *, prepared: _PreparedByLanguage, result: SendResult) -> None:
     connection = get_connection(fail_silently=False)
     done = 0
     try:
@@ -523,13 +538,19 @@ def _send_batch(ids: list[int], *, prepared: PreparedInvitation, result: SendRes
         rows = list(
             Invitation.objects.filter(pk__in=ids)
             .order_by("pk")
-            .only("pk", "email", "attempts", "message_id", "failing_since")
+            .only("pk", "email", "language", "attempts", "message_id", "failing_since")
         )
         # Read once per batch; an address unsubscribed since is not sent, and marked so.
         unsubscribed = opted_out(row.email for row in rows)
         for row in rows:
             done += 1
-            _send_one(row, connection, prepared=prepared, result=result, unsubscribed=unsubscribed)
+            _send_one(
+                row,
+                connection,
+                prepared=prepared[row.language or prepared.workshop.language],
+                result=result,
+                unsubscribed=unsubscribed,
+            )
     finally:
         if done < len(ids):  # stopped early (connection lost, time limit): the rest is due again
             Invitation.objects.filter(pk__in=ids[done:], status=Invitation.Status.PENDING).update(

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..lifecycle.views import coordinator_only
-from . import services
+from . import planning, services
 from .forms import InvitationForm
 
 PAGE_SIZE = 50
@@ -33,60 +33,110 @@ def invitation_list(request, slug):
     )
 
 
+# Fields of the preview's form that are not the coordinator's choice.
+_PREVIEW_FIELDS = {"csrfmiddlewaretoken", "action", "fingerprint"}
+
+
 @coordinator_only
 @require_http_methods(["GET", "POST"])
 def invitation_create(request, slug):
+    """Choose recipients, see who gets what (and who not, and why), then confirm."""
     workshop = services.invitation_workshop(slug)
-    form = InvitationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _form_page(request, workshop, InvitationForm())
+    form = InvitationForm(request.POST)
+    action = request.POST.get("action", "")
+    if not form.is_valid() or action == "edit":
+        return _form_page(request, workshop, form)
+    try:
+        plan = planning.plan_invitations(workshop=workshop, **form.plan_kwargs())
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _form_page(request, workshop, form)
+    changed = False
+    if action == "send":
         try:
-            result = services.invite_chosen(
-                workshop=workshop, invited_by=request.user, **form.service_kwargs()
+            result = planning.send_plan(
+                plan=plan,
+                confirmed_fingerprint=request.POST.get("fingerprint", ""),
+                invited_by=request.user,
             )
+        except planning.PlanChanged:
+            changed = True
         except ValidationError as exc:
             form.add_error(None, exc.messages)
+            return _form_page(request, workshop, form)
         else:
-            messages.success(request, _invited_message(result))
+            messages.success(request, _invited_message(result, plan))
             if not form.invalid_addresses:
                 return redirect("workshops:invitations", slug=workshop.slug)
             # The valid ones are invited; the bad ones come back for correction.
             invalid = form.invalid_addresses
-            return render(
+            return _form_page(
                 request,
-                "workshops/invitations/invitation_form.html",
-                {
-                    "workshop": workshop,
-                    "form": InvitationForm(initial={"emails": "\n".join(invalid)}),
-                    "invalid_addresses": invalid,
-                },
+                workshop,
+                InvitationForm(initial={"emails": "\n".join(invalid)}),
+                invalid_addresses=invalid,
             )
+    choice = [
+        (name, value)
+        for name in request.POST
+        if name not in _PREVIEW_FIELDS
+        for value in request.POST.getlist(name)
+    ]
     return render(
         request,
-        "workshops/invitations/invitation_form.html",
-        {"workshop": workshop, "form": form},
+        "workshops/invitations/invitation_preview.html",
+        {"workshop": workshop, "plan": plan, "choice": choice, "changed": changed},
     )
 
 
-def _invited_message(result: services.InviteResult) -> str:
+def _form_page(request, workshop, form, **extra):
+    return render(
+        request,
+        "workshops/invitations/invitation_form.html",
+        {"workshop": workshop, "form": form, **extra},
+    )
+
+
+def _invited_message(result: services.InviteResult, plan: planning.InvitationPlan) -> str:
+    skipped = {reason: count for reason, _label, count in plan.skip_counts}
+    Reason = planning.SkipReason
     text = ngettext(
         "%(count)d invitation will be sent.", "%(count)d invitations will be sent.", result.created
     ) % {"count": result.created}
-    if result.already_invited:
+    already = skipped.get(Reason.ALREADY_INVITED, 0) + result.already_invited
+    if already:
         text += " " + ngettext(
             "%(count)d address had already been invited and was skipped.",
             "%(count)d addresses had already been invited and were skipped.",
-            result.already_invited,
-        ) % {"count": result.already_invited}
+            already,
+        ) % {"count": already}
     if result.resent:
         text += " " + ngettext(
             "%(count)d invitation had failed before and will be sent again.",
             "%(count)d invitations had failed before and will be sent again.",
             result.resent,
         ) % {"count": result.resent}
-    if result.unsubscribed:
-        text += " " + ngettext(
+    sentences = {
+        Reason.ALREADY_REGISTERED: (
+            "%(count)d person has already registered and was skipped.",
+            "%(count)d people have already registered and were skipped.",
+        ),
+        Reason.NO_CONSENT: (
+            "%(count)d person was skipped: their company has not agreed to be contacted.",
+            "%(count)d people were skipped: their companies have not agreed to be contacted.",
+        ),
+        Reason.NO_EMAIL: (
+            "%(count)d contact was skipped for want of an e-mail address.",
+            "%(count)d contacts were skipped for want of an e-mail address.",
+        ),
+        Reason.UNSUBSCRIBED: (
             "%(count)d address has unsubscribed from invitations and was left out.",
             "%(count)d addresses have unsubscribed from invitations and were left out.",
-            result.unsubscribed,
-        ) % {"count": result.unsubscribed}
+        ),
+    }
+    for reason, (singular, plural) in sentences.items():
+        if skipped.get(reason):
+            text += " " + ngettext(singular, plural, skipped[reason]) % {"count": skipped[reason]}
     return text

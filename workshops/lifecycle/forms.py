@@ -7,9 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from networks.models import TrainingNetwork
 from regiolab.models import Topic
+from regiolab.search.registry import matching
+from regiolab.sorting import SortFilter
 from regiolab.validators import no_control_characters, no_markup, single_line
 
 from ..models import Registration, Workshop
+from ..search import WORKSHOP_FIELDS
+from . import checkin_codes
 from .services import ATTENDANCE_CHOICES, EDITABLE_FIELDS
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -91,13 +95,37 @@ class WorkshopForm(forms.ModelForm):
 
 
 class ManageWorkshopFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Title"), method="filter_search", max_length=100)
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Workshop.Status.choices, empty_label=_("all statuses")
+    )
+    # One column at a time; titles in German order.
+    ordering = SortFilter(
+        fields=(
+            ("title", "title"),
+            ("starts_at", "date"),
+            ("capacity", "capacity"),
+            ("confirmed_count", "confirmed"),
+            ("waitlisted_count", "waitlist"),
+        ),
+        field_labels={
+            "title": _("title"),
+            "starts_at": _("date"),
+            "capacity": _("places"),
+            "confirmed_count": _("confirmed"),
+            "waitlisted_count": _("waitlist"),
+        },
+        collated=("title",),
     )
 
     class Meta:
         model = Workshop
         fields = ["status"]
+
+    def filter_search(self, queryset, name, value):
+        """Every word in the title (German or English), ignoring case and accents."""
+        value = value.strip()
+        return matching(queryset, WORKSHOP_FIELDS, value) if value else queryset
 
 
 class CheckinForm(forms.Form):
@@ -132,3 +160,45 @@ class CheckinForm(forms.Form):
             for registration in self.registrations
             if self.cleaned_data.get(self.field_name(registration))
         }
+
+
+class CheckinFindForm(forms.Form):
+    """The type-to-find field of the check-in list (filters on the page as one types; sent as
+    a GET without JavaScript)."""
+
+    q = forms.CharField(
+        label=_("Find a person"),
+        required=False,
+        max_length=100,
+        strip=True,
+        help_text=_("Part of the first or last name, or the company."),
+    )
+
+
+class CheckinCodeForm(forms.Form):
+    """The scan field: a hand scanner types the code of the QR code (or its whole URL)."""
+
+    code = forms.CharField(
+        label=_("Scan or type a check-in code"),
+        max_length=checkin_codes.MAX_INPUT_LENGTH,
+        help_text=_("The code under the QR code on the confirmation e-mail, e.g. 12.ABCD…"),
+    )
+
+    def __init__(self, *args, workshop=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workshop = workshop
+        self.registration = None
+
+    def clean_code(self):
+        parsed = checkin_codes.parse(self.cleaned_data["code"])
+        if parsed is None:
+            raise forms.ValidationError(_("This is not a check-in code of this portal."))
+        if parsed.workshop_id != self.workshop.pk:
+            raise forms.ValidationError(
+                _("This code belongs to another workshop; nobody has been checked in here.")
+            )
+        registration = checkin_codes.find_registration(parsed, workshop_id=self.workshop.pk)
+        if registration is None:
+            raise forms.ValidationError(_("This check-in code is not valid."))
+        self.registration = registration
+        return self.cleaned_data["code"]

@@ -1,5 +1,7 @@
 """Read paths of the coordinators' workshop pages, with the joins and counts they show."""
 
+import unicodedata
+
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -98,3 +100,31 @@ def registration_for_certificate(token: str) -> Registration:
         return Registration.objects.select_related("workshop", "company").get(cancel_token=token)
     except Registration.DoesNotExist:
         raise Http404 from None
+
+
+def workshop_by_id(workshop_id: int) -> Workshop | None:
+    return Workshop.objects.select_related("network").filter(pk=workshop_id).first()
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, so that ``mull`` finds ``Müller`` (also in checkin.js)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def search_text(registration: Registration) -> str:
+    """What the find field of the check-in list matches: names and company, folded."""
+    company = registration.company.name if registration.company_id else registration.company_name
+    return _folded(f"{registration.first_name} {registration.last_name} {company or ''}")
+
+
+def matching_names(registrations: list[Registration], query: str) -> int:
+    """Mark each check-in row ``matches`` when its names or company contain every word of
+    ``query``; each row gets ``search_text`` for the page's own filter. Returns the matches."""
+    words = _folded(query).split()
+    shown = 0
+    for registration in registrations:
+        registration.search_text = search_text(registration)
+        registration.matches = all(word in registration.search_text for word in words)
+        shown += registration.matches
+    return shown

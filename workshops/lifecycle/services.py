@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
 from regiolab.audit.services import log_bulk_changes
@@ -29,7 +30,7 @@ from regiolab.validators import no_markup
 from ..calendar import services as calendar
 from ..documents import pdfs
 from ..models import Registration, Workshop
-from ..registration.services import cancel_url
+from ..registration.services import cancel_url, change_capacity
 
 # Fixed words of the URL map under /workshops/ that a slug must not shadow.
 RESERVED_SLUGS = frozenset({"manage", "new", "calendar.ics", "calendar"})
@@ -173,11 +174,17 @@ def create_workshop(*, created_by=None, topics: Iterable = (), **fields) -> Work
     return workshop
 
 
-def update_workshop(*, workshop: Workshop, topics: Iterable | None = None, **fields) -> Workshop:
-    """Change a workshop's details. The capacity may not drop below the seats already taken;
-    that is decided under the workshop's row lock, as registrations take seats the same way.
+def update_workshop(
+    *, workshop: Workshop, topics: Iterable | None = None, by=None, **fields
+) -> Workshop:
+    """Change a workshop's details. A new capacity goes through
+    ``registration.services.change_capacity`` in the same transaction: it may not drop below
+    the seats already taken, and a raise moves the first waitlisted people up at once (they are
+    told; the returned workshop lists them in ``promoted_from_waitlist``). Decided under the
+    workshop's row lock, as registrations take seats the same way.
     """
     now = timezone.now()
+    capacity = fields.pop("capacity", None)
     with transaction.atomic():
         locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
         if locked.status == Workshop.Status.CANCELLED:
@@ -192,16 +199,25 @@ def update_workshop(*, workshop: Workshop, topics: Iterable | None = None, **fie
         if time_changed or place_changed:
             locked.sequence += 1
         errors = _workshop_errors(locked, creating=False, start_changed=start_changed, now=now)
-        if locked.capacity is not None and locked.capacity < locked.seats_taken:
-            _add(
-                errors,
-                "capacity",
-                _("%(taken)s places are already taken; the capacity can't be lower.")
-                % {"taken": locked.seats_taken},
-            )
+        if capacity is not None and capacity != locked.capacity:
+            if capacity < 1:
+                _add(errors, "capacity", _("A workshop needs at least one place."))
+            elif capacity < locked.seats_taken:
+                _add(
+                    errors,
+                    "capacity",
+                    _("%(taken)s places are already taken; the capacity can't be lower.")
+                    % {"taken": locked.seats_taken},
+                )
         _save_checked(locked, errors=errors, exclude_slug_pk=locked.pk)
         if topics is not None:
             locked.topics.set(list(topics))
+        # Under the lock already held; promotes the waitlist and queues their e-mails.
+        locked.promoted_from_waitlist = []
+        if capacity is not None:
+            locked.promoted_from_waitlist = change_capacity(
+                workshop=locked, capacity=capacity, changed_by=by
+            )
         if (time_changed or place_changed) and locked.status == Workshop.Status.PUBLISHED:
             _send_changed_entry(
                 locked, previous, time_changed=time_changed, place_changed=place_changed
@@ -345,6 +361,80 @@ def mark_attendance(*, workshop: Workshop, marks: Mapping[int, str], by=None) ->
         # bulk_update sends no signals; attendance is audit evidence, so log it explicitly.
         log_bulk_changes(zip(before, changed, strict=True), fields=["status"])
     return len(changed)
+
+
+class CheckinRefused(ValidationError):
+    """A check-in or its undo that cannot be done; the message says why."""
+
+
+def _locked_for_attendance(workshop: Workshop, registration_id: int, *, now: datetime):
+    """Lock the workshop, check that attendance is open, lock the registration of it."""
+    locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if not attendance_open(locked, now=now):
+        raise CheckinRefused(
+            _("Attendance can be recorded from the day of the workshop on."), code="early"
+        )
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .filter(workshop=locked, pk=registration_id)
+        .select_related("company")
+        .first()
+    )
+    if registration is None:
+        raise CheckinRefused(_("This person is not registered for this workshop."), code="other")
+    registration.workshop = locked
+    return registration
+
+
+def _clock(moment: datetime | None) -> str:
+    return time_format(timezone.localtime(moment), "H:i") if moment else "–"
+
+
+def check_in(*, workshop: Workshop, registration_id: int, by=None) -> Registration:
+    """Mark one person attended (a door check-in): one row, audited like every attendance mark.
+
+    Refused (CheckinRefused, nothing written) before the workshop's day, for a person without
+    a seat (waitlisted, cancelled) and for someone already checked in (code ``already``).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        registration = _locked_for_attendance(workshop, registration_id, now=now)
+        if registration.status == Registration.Status.ATTENDED:
+            raise CheckinRefused(
+                _("%(name)s is already checked in (since %(time)s).")
+                % {
+                    "name": registration.full_name,
+                    "time": _clock(registration.attendance_marked_at),
+                },
+                code="already",
+            )
+        if registration.status not in MARKABLE:
+            raise CheckinRefused(
+                _("%(name)s holds no confirmed place (%(status)s) and can't be checked in.")
+                % {"name": registration.full_name, "status": registration.get_status_display()},
+                code="no_seat",
+            )
+        registration.status = Registration.Status.ATTENDED
+        registration.attendance_marked_at = now
+        registration.save(update_fields=["status", "attendance_marked_at"])
+    return registration
+
+
+def undo_check_in(*, workshop: Workshop, registration_id: int, by=None) -> Registration:
+    """Take a check-in back: the person holds their place again, not yet marked."""
+    now = timezone.now()
+    with transaction.atomic():
+        registration = _locked_for_attendance(workshop, registration_id, now=now)
+        if registration.status != Registration.Status.ATTENDED:
+            raise CheckinRefused(
+                _("%(name)s is not checked in; there is nothing to undo.")
+                % {"name": registration.full_name},
+                code="not_checked_in",
+            )
+        registration.status = Registration.Status.CONFIRMED
+        registration.attendance_marked_at = None
+        registration.save(update_fields=["status", "attendance_marked_at"])
+    return registration
 
 
 # --- Certificates --------------------------------------------------------------------------

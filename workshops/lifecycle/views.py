@@ -2,22 +2,31 @@
 signature sheet and certificates. Every view is for coordinators only."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from regiolab.permissions import login_and_permission_required
+from regiolab.sorting import sort_headers
 from regiolab.views_helpers import run_service, service_errors_on
 
 from ..documents import exports, pdfs
 from ..models import Registration
 from ..registration import services
-from . import selectors
+from . import checkin_codes, selectors
 from . import services as lifecycle
-from .forms import CheckinForm, ManageWorkshopFilter, WorkshopForm
+from .forms import (
+    CheckinCodeForm,
+    CheckinFindForm,
+    CheckinForm,
+    ManageWorkshopFilter,
+    WorkshopForm,
+)
 from .tasks import send_certificates_task
 
 PAGE_SIZE = 25
@@ -25,6 +34,16 @@ MANAGE_PERMISSION = "workshops.manage_workshop"
 
 
 coordinator_only = login_and_permission_required(MANAGE_PERMISSION)
+# The workshop table's column heads: (label, sort parameter of ManageWorkshopFilter, class).
+MANAGE_COLUMNS = (
+    (_("Workshop"), "title", ""),
+    (_("Date and time"), "date", ""),
+    (_("Status"), "", ""),
+    (_("Places"), "capacity", ""),
+    (_("Confirmed"), "confirmed", ""),
+    (_("Waitlist"), "waitlist", ""),
+    (_("Actions"), "", ""),
+)
 
 
 def _participants(workshop):
@@ -41,7 +60,12 @@ def manage_list(request):
     return render(
         request,
         "workshops/manage/workshop_list.html",
-        {"filter": workshop_filter, "page_obj": page_obj, "workshops": page_obj.object_list},
+        {
+            "filter": workshop_filter,
+            "page_obj": page_obj,
+            "workshops": page_obj.object_list,
+            "headers": sort_headers(workshop_filter, MANAGE_COLUMNS, default="-date"),
+        },
     )
 
 
@@ -66,8 +90,22 @@ def workshop_edit(request, slug):
     form = WorkshopForm(request.POST or None, instance=workshop)
     if request.method == "POST" and form.is_valid():
         with service_errors_on(form):
-            workshop = lifecycle.update_workshop(workshop=workshop, **form.service_kwargs())
+            workshop = lifecycle.update_workshop(
+                workshop=workshop, by=request.user, **form.service_kwargs()
+            )
             messages.success(request, _("The workshop has been saved."))
+            if workshop.promoted_from_waitlist:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s person has moved up from the waitlist and has been told "
+                        "by e-mail.",
+                        "%(count)s people have moved up from the waitlist and have been told "
+                        "by e-mail.",
+                        len(workshop.promoted_from_waitlist),
+                    )
+                    % {"count": len(workshop.promoted_from_waitlist)},
+                )
             return _participants(workshop)
     return render(
         request, "workshops/manage/workshop_form.html", {"form": form, "workshop": workshop}
@@ -157,9 +195,18 @@ def promote(request, slug, pk):
     )
 
 
+def _last_checkin_key(workshop) -> str:
+    return f"checkin-last-{workshop.pk}"
+
+
+def _back_to_checkin(workshop):
+    return redirect("workshops:checkin", slug=workshop.slug)
+
+
 @coordinator_only
 @require_http_methods(["GET", "POST"])
 def checkin(request, slug):
+    """The door list: one button per person, a find field, a scan field, undo of the last."""
     workshop = selectors.managed_workshop(slug)
     registrations = selectors.checkin_registrations(workshop)
     form = CheckinForm(request.POST or None, registrations=registrations)
@@ -170,14 +217,111 @@ def checkin(request, slug):
                 workshop=workshop, marks=form.marks(), by=request.user
             ),
             success=lambda changed: _("Attendance saved (%(count)s changes).") % {"count": changed},
-            redirect_to=redirect("workshops:checkin", slug=workshop.slug),
+            redirect_to=_back_to_checkin(workshop),
         )
+    find = CheckinFindForm(request.GET or None)
+    query = find.cleaned_data["q"] if find.is_valid() else ""
+    last_pk = request.session.get(_last_checkin_key(workshop))
+    by_pk = {r.pk: r for r in registrations}
+    last = by_pk.get(last_pk)
+    unmarked = [r for r in registrations if r.status == Registration.Status.CONFIRMED]
     return render(
         request,
         "workshops/manage/checkin.html",
         {
             "workshop": workshop,
             "form": form,
+            "rows": registrations,
+            "shown": selectors.matching_names(registrations, query),
+            "total": len(registrations),
+            "checked_in": sum(r.status == Registration.Status.ATTENDED for r in registrations),
+            "unmarked": unmarked,
+            "find": find,
+            "query": query,
+            "scan": CheckinCodeForm(),
+            "last": last if last and last.status == Registration.Status.ATTENDED else None,
+            "attendance_open": lifecycle.attendance_open(workshop),
+        },
+    )
+
+
+def _checked_in_message(request, workshop, registration) -> None:
+    request.session[_last_checkin_key(workshop)] = registration.pk
+    messages.success(request, _("%(name)s is checked in.") % {"name": registration.full_name})
+
+
+@coordinator_only
+@require_POST
+def checkin_person(request, slug, pk):
+    """One action per person: ``action=in`` checks in, ``action=undo`` takes it back."""
+    workshop = selectors.managed_workshop(slug)
+    action = request.POST.get("action")
+    if action not in ("in", "undo"):
+        messages.error(request, _("Unknown action; nothing has been changed."))
+        return _back_to_checkin(workshop)
+    try:
+        if action == "in":
+            registration = lifecycle.check_in(
+                workshop=workshop, registration_id=pk, by=request.user
+            )
+            _checked_in_message(request, workshop, registration)
+        else:
+            registration = lifecycle.undo_check_in(
+                workshop=workshop, registration_id=pk, by=request.user
+            )
+            request.session.pop(_last_checkin_key(workshop), None)
+            messages.success(
+                request,
+                _("Check-in of %(name)s undone; the place is kept.")
+                % {"name": registration.full_name},
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back_to_checkin(workshop)
+
+
+@coordinator_only
+@require_POST
+def checkin_code(request, slug):
+    """The scan field: a hand scanner (or a person) types the code of a QR code and Enter."""
+    workshop = selectors.managed_workshop(slug)
+    form = CheckinCodeForm(request.POST, workshop=workshop)
+    if not form.is_valid():
+        for error in form.errors.get("code", []):
+            messages.error(request, error)
+        return _back_to_checkin(workshop)
+    try:
+        registration = lifecycle.check_in(
+            workshop=workshop, registration_id=form.registration.pk, by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        _checked_in_message(request, workshop, registration)
+    return _back_to_checkin(workshop)
+
+
+@require_GET
+def checkin_scan(request, code):
+    """What a phone camera opens from the QR code. A coordinator sees the person and checks
+    them in with one button (a POST: opening a link never changes anything); everybody else
+    is told what the code is for and sees nothing of the person."""
+    parsed = checkin_codes.parse(code)
+    workshop = selectors.workshop_by_id(parsed.workshop_id) if parsed else None
+    registration = (
+        checkin_codes.find_registration(parsed, workshop_id=workshop.pk) if workshop else None
+    )
+    if registration is None:
+        return render(request, "workshops/checkin_scan_invalid.html", status=404)
+    if not request.user.has_perm(MANAGE_PERMISSION):
+        return render(request, "workshops/checkin_scan_public.html", {"code": code})
+    return render(
+        request,
+        "workshops/manage/checkin_scan.html",
+        {
+            "workshop": workshop,
+            "registration": registration,
+            "code": checkin_codes.checkin_code(registration),
             "attendance_open": lifecycle.attendance_open(workshop),
         },
     )

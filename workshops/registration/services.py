@@ -29,10 +29,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from regiolab import caching
-from regiolab.mail import Attachment, queue_rendered_email, render_email
+from regiolab.mail import Attachment, queue_email, queue_rendered_email, render_email
 from regiolab.privacy.consents import record_consents
 
 from ..calendar import services as calendar
+from ..lifecycle import checkin_codes
 from ..models import Registration, Workshop
 from ..personal_data import registration_consent
 
@@ -166,6 +167,20 @@ def cancel_url(registration: Registration) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def registration_page_url(registration: Registration) -> str:
+    path = reverse("registrations:page", args=[registration.cancel_token])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def checkin_qr_attachment(registration: Registration) -> Attachment:
+    """The QR code of the person's check-in as PNG; drawn once per registration (a register
+    call draws it before taking the workshop lock and keeps it on the instance)."""
+    png = getattr(registration, "_checkin_qr_png", None)
+    if png is None:
+        png = registration._checkin_qr_png = checkin_codes.qr_png(registration)
+    return Attachment(filename=checkin_codes.QR_FILENAME, content=png, mimetype="image/png")
+
+
 def waitlist_position(registration: Registration) -> int | None:
     """1-based place on the waitlist (order of registration), None when not waitlisted."""
     if registration.status != Registration.Status.WAITLISTED:
@@ -185,7 +200,14 @@ NAME_PLACEHOLDER = "@@registration-name@@"
 CANCEL_URL_PLACEHOLDER = "@@cancel-url@@"
 # Known only under the lock (a count of the waitlist).
 POSITION_PLACEHOLDER = "@@waitlist-position@@"
-_PLACEHOLDER = re.compile("@@(?:registration-name|cancel-url|waitlist-position)@@")
+# The check-in code under the QR image and the person's own page (QR code, certificate).
+CHECKIN_CODE_PLACEHOLDER = "@@checkin-code@@"
+PAGE_URL_PLACEHOLDER = "@@registration-page-url@@"
+_PLACEHOLDER = re.compile(
+    "@@(?:registration-name|cancel-url|waitlist-position|checkin-code|registration-page-url)@@"
+)
+# Templates of a held seat: they carry the QR code of the check-in as an attached PNG.
+SEAT_TEMPLATES = frozenset({"registration_confirmed", "registration_promoted"})
 
 
 @dataclass(frozen=True)
@@ -245,6 +267,9 @@ def _render_registration_email(workshop: Workshop, template: str, language: str)
             "cancel_url": CANCEL_URL_PLACEHOLDER,
             "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
             "position": POSITION_PLACEHOLDER,
+            "checkin_code": CHECKIN_CODE_PLACEHOLDER,
+            "registration_page_url": PAGE_URL_PLACEHOLDER,
+            "checkin_qr_filename": checkin_codes.QR_FILENAME,
         },
         language,
     )
@@ -257,6 +282,8 @@ def personalise(email: RenderedEmail, registration: Registration) -> tuple[str, 
     values = {
         NAME_PLACEHOLDER: registration.full_name,
         CANCEL_URL_PLACEHOLDER: cancel_url(registration),
+        CHECKIN_CODE_PLACEHOLDER: checkin_codes.checkin_code(registration),
+        PAGE_URL_PLACEHOLDER: registration_page_url(registration),
     }
     if email.shows_position:
         values[POSITION_PLACEHOLDER] = str(waitlist_position(registration))
@@ -280,7 +307,10 @@ def _queue_registration_email(registration: Registration, template: str) -> None
         subject=subject,
         text=text,
         html=html,
-        attachments=list(email.attachments),
+        attachments=[
+            *email.attachments,
+            *([checkin_qr_attachment(registration)] if template in SEAT_TEMPLATES else []),
+        ],
     )
 
 
@@ -403,6 +433,8 @@ def register_participant(
         optional=optional,
     )
     predicted = workshop.seats_taken < workshop.capacity
+    if predicted:
+        checkin_qr_attachment(registration)  # drawn here, not under the lock
     registration_email(
         workshop,
         "registration_confirmed" if predicted else "registration_waitlisted",
@@ -495,10 +527,81 @@ def register_participants(
     return created
 
 
-def cancel_registration(*, registration: Registration) -> Registration | None:
+def seat_promotion_open(workshop: Workshop, now: datetime) -> bool:
+    # Also after the deadline: a seat is still worth having until the start.
+    return workshop.status == Workshop.Status.PUBLISHED and workshop.starts_at > now
+
+
+def _free_seat_locked(workshop: Workshop, *, now: datetime) -> Registration | None:
+    """A seat-holding registration of the locked ``workshop`` has just let its seat go.
+
+    While seats beyond the capacity are held (walk-ins confirmed over capacity), the freed seat
+    is one of those: the overflow shrinks and nobody moves up. Otherwise the first person on the
+    waitlist gets it (and is told); returns them, or None.
+    """
+    if workshop.seats_taken > workshop.capacity:
+        Workshop.objects.filter(pk=workshop.pk).update(
+            seats_taken=F("seats_taken") - 1, over_capacity_seats=F("over_capacity_seats") - 1
+        )
+        workshop.seats_taken -= 1
+        workshop.over_capacity_seats -= 1
+        return None
+    Workshop.objects.filter(pk=workshop.pk).update(seats_taken=F("seats_taken") - 1)
+    workshop.seats_taken -= 1
+    if not seat_promotion_open(workshop, now):
+        return None
+    first = (
+        Registration.objects.filter(workshop=workshop, status=Registration.Status.WAITLISTED)
+        .order_by("pk")
+        .select_for_update()
+        .first()
+    )
+    if first is not None:
+        _promote_locked(workshop, first, now=now)
+    return first
+
+
+CANCELLABLE = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+
+
+def _cancel_locked(
+    workshop: Workshop, current: Registration, *, now: datetime, by=None, notify: bool = True
+) -> Registration | None:
+    """Cancel ``current`` (locked, confirmed or waitlisted) of the locked ``workshop``;
+    returns whoever moved up into the freed seat."""
+    freed_seat = current.holds_seat
+    current.status = Registration.Status.CANCELLED
+    current.cancelled_at = now
+    current.cancelled_by = by
+    current.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+    current.workshop = workshop
+    if notify:
+        # The person's confirmation; with a seat came a calendar entry, which this removes.
+        calendar.queue_calendar_email(
+            registration=current,
+            workshop=workshop,
+            template="registration_cancelled",
+            context={"by_coordinator": by is not None},
+            method=calendar.CANCEL if freed_seat else None,
+        )
+    if freed_seat:
+        return _free_seat_locked(workshop, now=now)
+    return None
+
+
+def _attendance_recorded_error() -> ValidationError:
+    return ValidationError(
+        _("Attendance has already been recorded; this registration can't be cancelled."),
+        code="attendance_recorded",
+    )
+
+
+def cancel_registration(*, registration: Registration, by=None) -> Registration | None:
     """Cancel; when that frees a seat, the first person on the waitlist moves up.
 
-    Idempotent for an already cancelled registration. Returns the promoted registration or None.
+    ``by`` is the coordinator who cancelled (recorded, and the e-mail says the coordinator
+    cancelled); None when the person or their company cancelled. Idempotent for an already
+    cancelled registration. Returns the promoted registration or None.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -507,43 +610,49 @@ def cancel_registration(*, registration: Registration) -> Registration | None:
         if current.status == Registration.Status.CANCELLED:
             _sync(registration, current)
             return None
-        if current.status in (Registration.Status.ATTENDED, Registration.Status.NO_SHOW):
-            raise ValidationError(
-                _("Attendance has already been recorded; this registration can't be cancelled."),
-                code="attendance_recorded",
-            )
-        freed_seat = current.holds_seat
-        current.status = Registration.Status.CANCELLED
-        current.cancelled_at = now
-        current.save(update_fields=["status", "cancelled_at"])
-        # The person's confirmation; with a seat came a calendar entry, which this removes.
-        current.workshop = workshop
-        calendar.queue_calendar_email(
-            registration=current,
-            workshop=workshop,
-            template="registration_cancelled",
-            context={},
-            method=calendar.CANCEL if freed_seat else None,
-        )
-        promoted = None
-        if freed_seat:
-            Workshop.objects.filter(pk=workshop.pk).update(seats_taken=F("seats_taken") - 1)
-            workshop.seats_taken -= 1
-            # Also after the deadline: the seat is still worth having until the start.
-            if workshop.status == Workshop.Status.PUBLISHED and workshop.starts_at > now:
-                first = (
-                    Registration.objects.filter(
-                        workshop=workshop, status=Registration.Status.WAITLISTED
-                    )
-                    .order_by("pk")
-                    .select_for_update()
-                    .first()
-                )
-                if first is not None:
-                    _promote_locked(workshop, first, now=now)
-                    promoted = first
+        if current.status not in CANCELLABLE:
+            raise _attendance_recorded_error()
+        promoted = _cancel_locked(workshop, current, now=now, by=by)
         _sync(registration, current)
     return promoted
+
+
+@dataclass
+class BulkCancelResult:
+    cancelled: list[Registration]
+    promoted: list[Registration]
+    skipped: list[Registration]
+
+
+def cancel_registrations(*, workshop: Workshop, registration_ids, by) -> BulkCancelResult:
+    """A coordinator cancels several registrations of ``workshop`` at once, under one lock.
+
+    Confirmed and waitlisted ones are cancelled (each person told), freed seats go to the
+    waitlist in order; rows already cancelled or with attendance recorded are skipped and
+    returned as such. Ids of other workshops are ignored.
+    """
+    now = timezone.now()
+    ids = sorted({int(pk) for pk in registration_ids})
+    if not ids:
+        raise ValidationError(_("Please select at least one person."), code="empty")
+    with transaction.atomic():
+        locked = _lock_workshop(workshop.pk)
+        rows = list(
+            Registration.objects.select_for_update()
+            .filter(workshop=locked, pk__in=ids)
+            .order_by("pk")
+        )
+        result = BulkCancelResult([], [], [])
+        for registration in rows:
+            if registration.status not in CANCELLABLE:
+                result.skipped.append(registration)
+                continue
+            promoted = _cancel_locked(locked, registration, now=now, by=by)
+            result.cancelled.append(registration)
+            if promoted is not None:
+                result.promoted.append(promoted)
+    workshop.seats_taken = locked.seats_taken
+    return result
 
 
 def promote_waitlisted(*, registration: Registration, by=None) -> Registration:
@@ -570,5 +679,295 @@ def promote_waitlisted(*, registration: Registration, by=None) -> Registration:
 
 def _sync(target: Registration, source: Registration) -> None:
     """Copy the saved state back into the caller's instance."""
-    for name in ("status", "cancelled_at", "confirmed_at", "promoted_at"):
+    for name in ("status", "cancelled_at", "cancelled_by_id", "confirmed_at", "promoted_at"):
         setattr(target, name, getattr(source, name))
+
+
+# --- A coordinator's actions on the participants page ---------------------------------------
+
+
+class WorkshopFull(ValidationError):
+    """No seat is free and the coordinator did not choose to confirm over capacity."""
+
+
+WALK_IN_STATUSES = (Workshop.Status.PUBLISHED, Workshop.Status.DONE)
+
+
+def add_walk_in(
+    *,
+    workshop: Workshop,
+    first_name: str,
+    last_name: str,
+    email: str,
+    by,
+    company=None,
+    company_name: str = "",
+    language: str = "",
+    over_capacity: bool = False,
+) -> Registration:
+    """A coordinator adds a person on the spot (before or at the workshop, or afterwards from
+    the paper list): confirmed while seats are left, the waitlist's people first.
+
+    With every seat taken the person is confirmed only with ``over_capacity`` (the coordinator's
+    explicit choice, recorded with who and when): the workshop's ``over_capacity_seats`` grows
+    by one, so the constraint still holds every ordinary registration to the capacity. Without
+    it WorkshopFull is raised and nothing is written. The person gets the confirmation e-mail.
+    """
+    now = timezone.now()
+    registration = _build_registration(
+        workshop,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        company=company,
+        registered_by=by,
+        now=now,
+        optional={"company_name": company_name or "", "language": language or ""},
+    )
+    registration.walk_in = True
+    try:
+        with caching.scope(networks=workshop.network_id), transaction.atomic():
+            locked = _lock_workshop(workshop.pk)
+            if locked.status not in WALK_IN_STATUSES:
+                raise RegistrationClosed(
+                    _("People can be added to a published or finished workshop only."),
+                    code="closed",
+                )
+            if seat_promotion_open(locked, now):
+                _fill_free_seats_locked(locked, now=now)
+            registration.workshop = locked
+            if locked.seats_taken < locked.capacity:
+                registration.status = Registration.Status.CONFIRMED
+                registration.confirmed_at = now
+                registration.save(force_insert=True)
+                Workshop.objects.filter(pk=locked.pk).update(seats_taken=F("seats_taken") + 1)
+                locked.seats_taken += 1
+            elif over_capacity:
+                registration.status = Registration.Status.CONFIRMED
+                registration.confirmed_at = now
+                registration.over_capacity_at = now
+                registration.over_capacity_by = by
+                registration.save(force_insert=True)
+                Workshop.objects.filter(pk=locked.pk).update(
+                    seats_taken=F("seats_taken") + 1,
+                    over_capacity_seats=F("over_capacity_seats") + 1,
+                )
+                locked.seats_taken += 1
+                locked.over_capacity_seats += 1
+            else:
+                raise WorkshopFull(
+                    {
+                        "over_capacity": _(
+                            "All %(capacity)s places are taken. Choose “over capacity” to "
+                            "confirm this person anyway."
+                        )
+                        % {"capacity": locked.capacity}
+                    },
+                    code="full",
+                )
+            _queue_registration_email(registration, "registration_confirmed")
+    except IntegrityError as exc:
+        if _is_duplicate(exc):
+            raise _duplicate_error() from exc
+        raise
+    workshop.seats_taken = locked.seats_taken
+    workshop.over_capacity_seats = locked.over_capacity_seats
+    return registration
+
+
+def move_targets(workshop: Workshop, *, now: datetime | None = None):
+    """The workshops a registration of ``workshop`` may be moved to: other published ones that
+    have not started."""
+    now = now or timezone.now()
+    return (
+        Workshop.objects.filter(status=Workshop.Status.PUBLISHED, starts_at__gt=now)
+        .exclude(pk=workshop.pk)
+        .order_by("starts_at", "pk")
+    )
+
+
+COPIED_ON_MOVE = (
+    "first_name",
+    "last_name",
+    "email",
+    "company_id",
+    "company_name",
+    "language",
+    "gender",
+    "age_band",
+    "employment_status",
+    "education_level",
+    "consent_given_at",
+    "consent_text_version",
+    "walk_in",
+)
+
+
+def move_registration(*, registration: Registration, to_workshop: Workshop, by) -> Registration:
+    """Move a confirmed or waitlisted person to another upcoming published workshop.
+
+    Both workshops are locked (in id order, so two moves in opposite directions cannot
+    deadlock). At the target the person gets a seat if one is free after the target's own
+    waitlist, otherwise its waitlist's last place; the old registration is cancelled (by the
+    coordinator, pointing to the new one) and its seat goes to the old workshop's waitlist,
+    whose first person is told. The person gets one e-mail: the new workshop's details, and
+    the calendar entries (the old one removed, the new one added with a seat). Returns the new
+    registration.
+    """
+    now = timezone.now()
+    if to_workshop.pk == registration.workshop_id:
+        raise ValidationError(
+            {"to_workshop": _("Please choose another workshop.")}, code="same_workshop"
+        )
+    try:
+        with transaction.atomic():
+            locks = {
+                w.pk: w
+                for w in Workshop.objects.select_for_update()
+                .filter(pk__in=[registration.workshop_id, to_workshop.pk])
+                .order_by("pk")
+            }
+            source, target = locks[registration.workshop_id], locks.get(to_workshop.pk)
+            if (
+                target is None
+                or target.status != Workshop.Status.PUBLISHED
+                or target.starts_at <= now
+            ):
+                raise ValidationError(
+                    {
+                        "to_workshop": _(
+                            "People can be moved only to a published upcoming workshop."
+                        )
+                    },
+                    code="target_closed",
+                )
+            current = Registration.objects.select_for_update().get(pk=registration.pk)
+            if current.status not in CANCELLABLE:
+                raise ValidationError(
+                    _("Only confirmed or waitlisted people can be moved."), code="not_movable"
+                )
+            _fill_free_seats_locked(target, now=now)
+            moved = Registration(
+                workshop=target,
+                registered_by=by,
+                status=Registration.Status.WAITLISTED,
+                **{name: getattr(current, name) for name in COPIED_ON_MOVE},
+            )
+            if target.seats_taken < target.capacity:
+                moved.status = Registration.Status.CONFIRMED
+                moved.confirmed_at = now
+            # A savepoint: the duplicate check is the insert's, and leaves the rest usable.
+            with transaction.atomic():
+                moved.save(force_insert=True)
+            if moved.holds_seat:
+                Workshop.objects.filter(pk=target.pk).update(seats_taken=F("seats_taken") + 1)
+                target.seats_taken += 1
+            had_seat = current.holds_seat
+            current.moved_to = moved
+            current.save(update_fields=["moved_to"])
+            _cancel_locked(source, current, now=now, by=by, notify=False)
+            _queue_move_email(current, moved, source=source, target=target, had_seat=had_seat)
+            _sync(registration, current)
+            registration.moved_to = moved
+    except IntegrityError as exc:
+        if _is_duplicate(exc):
+            raise ValidationError(
+                {
+                    "to_workshop": _(
+                        "This person's e-mail address is already registered for that workshop."
+                    )
+                },
+                code="duplicate",
+            ) from exc
+        raise
+    return moved
+
+
+def _queue_move_email(old, new, *, source, target, had_seat: bool) -> None:
+    language = new.language or settings.LANGUAGE_CODE
+    attachments = []
+    with translation.override(language):
+        if had_seat:
+            # Removes the old workshop from the calendar (its own UID).
+            attachments.append(
+                calendar.ics_attachment(source, method=calendar.CANCEL, attendee=old)
+            )
+        if new.holds_seat:
+            attachments.append(
+                calendar.ics_attachment(target, method=calendar.REQUEST, attendee=new)
+            )
+    new.workshop = target
+    queue_email(
+        to=new.email,
+        template="registration_moved",
+        context={
+            "registration": new,
+            "workshop": target,
+            "previous": source,
+            "workshop_url": settings.SITE_URL.rstrip("/") + target.get_absolute_url(),
+            "cancel_url": cancel_url(new),
+            "position": waitlist_position(new),
+            "calendar_attached": bool(attachments),
+        },
+        language=language,
+        attachments=attachments,
+    )
+
+
+def resend_confirmation(*, registration: Registration) -> None:
+    """Send the person's current confirmation again: the seat (with the calendar file) or
+    their waitlist place. Refused for cancelled registrations and past workshops."""
+    registration = Registration.objects.select_related("workshop").get(pk=registration.pk)
+    if registration.status not in CANCELLABLE:
+        raise ValidationError(
+            _("Only confirmed or waitlisted people get a confirmation."), code="not_active"
+        )
+    if registration.workshop.ends_at <= timezone.now():
+        raise ValidationError(_("This workshop has already taken place."), code="past")
+    with transaction.atomic():
+        _queue_registration_email(registration, _template_for(registration))
+
+
+def change_capacity(*, workshop: Workshop, capacity: int, changed_by=None) -> list[Registration]:
+    """Set the number of places under the workshop's lock.
+
+    A raise gives the new seats to the first people on the waitlist at once (they are told by
+    e-mail and returned) and absorbs seats given over capacity; a cut below the seats taken is
+    refused with a ValidationError. ``changed_by`` is the coordinator (the change history has
+    the row's change).
+    """
+    now = timezone.now()
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+        raise ValidationError(
+            {"capacity": _("A workshop needs at least one place.")}, code="invalid"
+        )
+    with caching.scope(networks=workshop.network_id), transaction.atomic():
+        locked = _lock_workshop(workshop.pk)
+        if capacity == locked.capacity:
+            return []
+        if locked.status == Workshop.Status.CANCELLED:
+            raise ValidationError(
+                _("A cancelled workshop can't be changed any more."), code="cancelled"
+            )
+        if capacity < locked.seats_taken:
+            raise ValidationError(
+                {
+                    "capacity": _(
+                        "%(taken)s places are already taken; the capacity can't be lower."
+                    )
+                    % {"taken": locked.seats_taken}
+                },
+                code="below_taken",
+            )
+        locked.capacity = capacity
+        locked.over_capacity_seats = 0
+        # updated_at moves: the registration e-mails rendered for the old version are not reused.
+        locked.save(update_fields=["capacity", "over_capacity_seats", "updated_at"])
+        promoted = []
+        if seat_promotion_open(locked, now):
+            promoted = _fill_free_seats_locked(locked, now=now)
+    workshop.capacity = locked.capacity
+    workshop.seats_taken = locked.seats_taken
+    workshop.over_capacity_seats = 0
+    workshop.updated_at = locked.updated_at
+    return promoted

@@ -1,6 +1,6 @@
 from django import template
 
-from regiolab.mail import office_address
+from regiolab.mail.services import office_address
 
 register = template.Library()
 

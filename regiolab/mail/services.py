@@ -1,4 +1,7 @@
-"""The e-mail outbox: queue inside a transaction, deliver after commit, catch up periodically."""
+"""The e-mail outbox: queue inside a transaction, deliver after commit, catch up periodically.
+
+Its public functions are importable from the package too (``from regiolab import mail``;
+``mail.queue_email(...)``)."""
 
 import base64
 import contextlib
@@ -23,8 +26,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from regiolab.privacy.anonymisation import PSEUDONYM_DOMAIN, is_pseudonym
+
 from .models import MailOptOut, OutboundEmail
-from .privacy.anonymisation import PSEUDONYM_DOMAIN, is_pseudonym
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +94,7 @@ def email_headers(
 
 # --- Unsubscribing from bulk e-mail -----------------------------------------------------------
 
+# Kept from before the outbox was an app: links in e-mails already sent must stay valid.
 _UNSUBSCRIBE_SALT = "regiolab.mail.unsubscribe"
 
 
