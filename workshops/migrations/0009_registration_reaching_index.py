@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('companies', '0002_list_order_indexes'),
-        ('workshops', '0007_invitation_language_participant_message'),
+        ('workshops', '0008_over_capacity_walk_ins_moves'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
