@@ -71,7 +71,7 @@ def company_list(request):
     company_filter = functools.cache(
         lambda: CompanyFilter(request.GET or None, queryset=selectors.companies_for_list_page())
     )
-    filters = caching.filter_parts(request.GET, company_filter)
+    filters = caching.filter_parts(request.GET, CompanyFilter)
 
     def build() -> str:
         return _company_list_content(request, company_filter(), can_import, can_export)

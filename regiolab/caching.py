@@ -35,6 +35,7 @@ is replaced by a new one, which orphans the values keyed by the old).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 import threading
@@ -329,13 +330,9 @@ def install() -> None:
 MAX_CACHED_PAGE = 20
 
 
-def filter_parts(data, make_filterset) -> tuple | None:
+def filter_parts(data, filterset_class) -> tuple | None:
     """The key part of a filtered list page: its filter form's cleaned data and page number, or
-    None when the page is to be answered uncached (an invalid filter or page).
-
-    ``make_filterset()`` is called only when ``data`` (the query) holds more than a page number:
-    building a FilterSet deep-copies its filters, a measurable share of a warm list page.
-    """
+    None when the page is to be answered uncached (an invalid filter or page)."""
     try:
         page = int(data.get("page") or 1)
     except (TypeError, ValueError):
@@ -344,7 +341,7 @@ def filter_parts(data, make_filterset) -> tuple | None:
         return None
     if all(name == "page" for name in data):
         return (("page", page),)
-    form = make_filterset().form
+    form = _filter_form(filterset_class)(data)
     if not form.is_valid():
         return None
     cleaned = [
@@ -353,6 +350,14 @@ def filter_parts(data, make_filterset) -> tuple | None:
         if value not in (None, "", [], ())
     ]
     return (*cleaned, ("page", page))
+
+
+@functools.cache
+def _filter_form(filterset_class):
+    """The FilterSet's form class, built once: an instance deep-copies its filters and builds
+    a new form class (1.2 of the 6 ms of CPU a warm company list costs). Its choice fields'
+    querysets are read anew at each validation."""
+    return filterset_class().form.__class__
 
 
 def _plain(value):

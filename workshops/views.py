@@ -23,7 +23,7 @@ def workshop_list(request):
     workshop_filter = functools.cache(
         lambda: WorkshopFilter(request.GET or None, queryset=selectors.workshop_list_queryset())
     )
-    filters = caching.filter_parts(request.GET, workshop_filter)
+    filters = caching.filter_parts(request.GET, WorkshopFilter)
 
     def build() -> str:
         return _workshop_list_content(request, workshop_filter())

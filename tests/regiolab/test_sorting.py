@@ -86,25 +86,13 @@ def test_one_column_at_a_time_and_never_cached_otherwise(coordinator_client, eng
     assert "Sort by one column at a time." in response.content.decode()
     from companies.filters import CompanyFilter
 
-    assert (
-        caching.filter_parts(
-            {"ordering": "name,-city"}, lambda: CompanyFilter({"ordering": "name,-city"})
-        )
-        is None
-    )
-    assert caching.filter_parts(
-        {"ordering": "-name"}, lambda: CompanyFilter({"ordering": "-name"})
-    ) == (
+    assert caching.filter_parts({"ordering": "name,-city"}, CompanyFilter) is None
+    assert caching.filter_parts({"ordering": "-name"}, CompanyFilter) == (
         ("ordering", ("-name",)),
         ("page", 1),
     )
     # An unknown column is refused the same way.
-    assert (
-        caching.filter_parts(
-            {"ordering": "password"}, lambda: CompanyFilter({"ordering": "password"})
-        )
-        is None
-    )
+    assert caching.filter_parts({"ordering": "password"}, CompanyFilter) is None
 
 
 def test_the_cached_company_list_follows_the_sort(coordinator_client):
