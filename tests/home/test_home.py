@@ -90,7 +90,10 @@ def test_a_coordinator_comes_home_after_the_second_factor(client, coordinator):
     assert response["Location"] == "/accounts/2fa/authenticate/"
     response = client.post("/accounts/2fa/authenticate/", {"code": code_for(coordinator)})
     assert response.status_code == 302 and response["Location"] == "/"
-    assert "Was heute und diese Woche ansteht" in client.get("/").content.decode()
+    home = client.get("/")
+    assert "Was heute und diese Woche ansteht" in home.content.decode()
+    # Personal: kept by no shared proxy and no browser cache.
+    assert "no-store" in home["Cache-Control"] and "private" in home["Cache-Control"]
 
 
 # --- coordinators -------------------------------------------------------------------------------
