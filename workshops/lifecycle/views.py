@@ -302,11 +302,12 @@ def checkin_code(request, slug):
 
 
 @require_GET
-def checkin_scan(request, code):
+def checkin_scan(request, token):
     """What a phone camera opens from the QR code. A coordinator sees the person and checks
     them in with one button (a POST: opening a link never changes anything); everybody else
     is told what the code is for and sees nothing of the person."""
-    parsed = checkin_codes.parse(code)
+    # Named ``token`` in the URL so that the answer is never stored (regiolab.security).
+    parsed = checkin_codes.parse(token)
     workshop = selectors.workshop_by_id(parsed.workshop_id) if parsed else None
     registration = (
         checkin_codes.find_registration(parsed, workshop_id=workshop.pk) if workshop else None
@@ -314,7 +315,7 @@ def checkin_scan(request, code):
     if registration is None:
         return render(request, "workshops/checkin_scan_invalid.html", status=404)
     if not request.user.has_perm(MANAGE_PERMISSION):
-        return render(request, "workshops/checkin_scan_public.html", {"code": code})
+        return render(request, "workshops/checkin_scan_public.html")
     return render(
         request,
         "workshops/manage/checkin_scan.html",
