@@ -345,6 +345,8 @@ def test_bulk_email_hands_the_selection_to_the_compose_page(coordinator_client):
 
     assert response.status_code == 302
     assert response["Location"] == (f"{compose}?registrations={ids[0]}&registrations={ids[1]}")
+    compose_page = coordinator_client.get(response["Location"]).content.decode()
+    assert seated[0].email in compose_page or seated[0].full_name in compose_page
 
 
 @pytest.mark.parametrize(
