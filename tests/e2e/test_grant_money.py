@@ -151,13 +151,14 @@ def test_grant_page_reads_well_at_390_px(browser, live_server, money_grant, lang
         region.focus()
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")
-        assert region.evaluate("e => e.scrollLeft") > 0
+        # (Chromium scrolls smoothly: wait for the scroll rather than read it at once.)
+        page.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle())
 
     # Each category's bar is an image with its text alternative.
     bars = page.get_by_role("img", name="%" if language == "de" else "of the budget spent")
     expect(bars.first).to_be_visible()
     name = (
-        "Personal: 30 % des Budgets ausgegeben"
+        "Personalausgaben: 30 % des Budgets ausgegeben"
         if language == "de"
         else "personnel: 30 % of the budget spent"
     )
