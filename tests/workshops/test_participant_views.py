@@ -375,3 +375,17 @@ def test_bulk_bad_input_says_why_and_changes_nothing(coordinator_client, data):
         {"action": "cancel", "registrations": [other.pk], "confirmed": "1"},
     )
     assert Registration.objects.get(pk=other.pk).status == "confirmed"
+
+
+def test_participants_page_counts_seats_given_over_capacity(coordinator_client, coordinator):
+    workshop, _, _ = full_workshop(waiting=0)
+    services.add_walk_in(
+        workshop=workshop,
+        first_name="Walter",
+        last_name="Walk-in",
+        email="walter@example.org",
+        by=coordinator,
+        over_capacity=True,
+    )
+    page = coordinator_client.get(url("participants", workshop)).content.decode()
+    assert "3 of 2 taken (1 confirmed over capacity)" in page
