@@ -69,7 +69,6 @@ class ExpenditureFilter(django_filters.FilterSet):
         self.filters["year"].extra["choices"] = [(y, str(y)) for y in years]
 
 
-
 class GrantListFilter(django_filters.FilterSet):
     """The grant list's sort by a column (no filters: an office has a handful of grants)."""
 

@@ -43,7 +43,7 @@ from .models import (
     IndicatorCode,
     ProgressReport,
 )
-from .money import allocate
+from .money import allocate, format_amount
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Registrations that mean the company took part (not cancelled, not only on the waitlist).
@@ -462,6 +462,51 @@ class BudgetRow:
 
 
 @dataclass
+class Subtotal:
+    """Budget against spending summed over a year's or a category's rows."""
+
+    key: int | str  # the year, or the category's value
+    label: str
+    budget: Decimal
+    spent: Decimal
+    share_parts: list[Decimal]
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.spent
+
+    @property
+    def overspent(self) -> bool:
+        return self.spent > self.budget
+
+    @property
+    def percent(self) -> int | None:
+        """Spent as a whole percentage of the budget (None without a budget)."""
+        return int(self.spent * 100 / self.budget) if self.budget else None
+
+    @property
+    def bar(self) -> int:
+        """The spent bar's length on a 0-100 scale, capped at the budget's end."""
+        if not self.budget:
+            return 100 if self.spent else 0
+        return min(100, int(self.spent * 100 / self.budget))
+
+
+@dataclass
+class ShareBalance:
+    """One co-financing share: its part of the total eligible costs, of the spending so far,
+    and what remains of it (each split to the cent by money.allocate)."""
+
+    share: CofinancingShare
+    amount: Decimal
+    spent: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.spent
+
+
+@dataclass
 class FinancialStatement:
     shares: list[CofinancingShare]
     rows: list[BudgetRow]
@@ -470,14 +515,42 @@ class FinancialStatement:
     spent_share_parts: list[Decimal]
     total_share_parts: list[Decimal]
     warnings: list[str]
+    years: list[Subtotal] = field(default_factory=list)
+    categories: list[Subtotal] = field(default_factory=list)
+    share_balances: list[ShareBalance] = field(default_factory=list)
+    budget_share_parts: list[Decimal] = field(default_factory=list)
+
+    @property
+    def remaining_total(self) -> Decimal:
+        return self.budget_total - self.spent_total
+
+    @property
+    def year_groups(self) -> list[tuple[Subtotal, list[BudgetRow]]]:
+        """Each year's subtotal with its rows (for a table with a subtotal row per year)."""
+        return [(year, [r for r in self.rows if r.year == year.key]) for year in self.years]
+
+
+def _subtotals(rows: list[BudgetRow], key, label, order, percents) -> list[Subtotal]:
+    budget: dict = {}
+    spent: dict = {}
+    for row in rows:
+        k = key(row)
+        budget[k] = budget.get(k, Decimal(0)) + row.budget
+        spent[k] = spent.get(k, Decimal(0)) + row.spent
+    return [
+        Subtotal(k, label(k), budget[k], spent[k], allocate(spent[k], percents))
+        for k in sorted(budget, key=order)
+    ]
 
 
 def financial_statement(
     *, grant: Grant, period_start: date | None = None, period_end: date | None = None
 ) -> FinancialStatement:
-    """Budget against spending per category and year, each share's part of the spending.
+    """Budget against spending per category and year, subtotals per year and per category,
+    each share's part of the spending and what remains of it, and the warnings to show.
 
     Spending counts up to ``period_end`` (cumulative, as a Verwendungsnachweis shows it).
+    All sums are Decimal; allocate() splits each figure by the shares to the cent.
     """
     from django.utils.translation import gettext as _
 
@@ -514,33 +587,90 @@ def financial_statement(
                 allocate(amount_spent, percents),
             )
         )
+    years = _subtotals(rows, lambda r: r.year, str, lambda y: y, percents)
+    categories = _subtotals(
+        rows, lambda r: r.category, lambda c: str(labels[c]), order.index, percents
+    )
+    spent_total = sum((r.spent for r in rows), Decimal(0))
+    budget_total = sum((r.budget for r in rows), Decimal(0))
+    currency = grant.currency
     warnings = []
     for row in rows:
-        if row.overspent:
+        if row.overspent and row.budget:
             warnings.append(
                 _("%(category)s %(year)s is overspent by %(amount)s %(currency)s.")
                 % {
                     "category": row.label,
                     "year": row.year,
-                    "amount": f"{-row.remaining:.2f}",
-                    "currency": grant.currency,
+                    "amount": format_amount(-row.remaining),
+                    "currency": currency,
                 }
             )
+        elif row.overspent:
+            warnings.append(
+                _("%(category)s %(year)s has spending of %(amount)s %(currency)s but no budget.")
+                % {
+                    "category": row.label,
+                    "year": row.year,
+                    "amount": format_amount(row.spent),
+                    "currency": currency,
+                }
+            )
+    for category in categories:
+        if category.overspent and len([r for r in rows if r.category == category.key]) > 1:
+            warnings.append(
+                _("%(category)s is overspent over all years by %(amount)s %(currency)s.")
+                % {
+                    "category": category.label,
+                    "amount": format_amount(-category.remaining),
+                    "currency": currency,
+                }
+            )
+    if spent_total > grant.total_eligible_costs:
+        warnings.append(
+            _("The spending exceeds the total eligible costs by %(amount)s %(currency)s.")
+            % {
+                "amount": format_amount(spent_total - grant.total_eligible_costs),
+                "currency": currency,
+            }
+        )
+    if budget_total > grant.total_eligible_costs:
+        warnings.append(
+            _(
+                "The budget lines add up to %(budget)s %(currency)s, more than the total "
+                "eligible costs of %(total)s %(currency)s."
+            )
+            % {
+                "budget": format_amount(budget_total),
+                "total": format_amount(grant.total_eligible_costs),
+                "currency": currency,
+            }
+        )
     outside = spending_qs.filter(Q(date__lt=grant.start_date) | Q(date__gt=grant.end_date))
     for e in outside.only("receipt_reference", "date"):
         warnings.append(
             _("Receipt %(ref)s (%(date)s) lies outside the grant period.")
             % {"ref": e.receipt_reference, "date": e.date.isoformat()}
         )
-    spent_total = sum((r.spent for r in rows), Decimal(0))
+    spent_share_parts = allocate(spent_total, percents)
+    total_share_parts = allocate(grant.total_eligible_costs, percents)
     return FinancialStatement(
         shares=shares,
         rows=rows,
-        budget_total=sum((r.budget for r in rows), Decimal(0)),
+        budget_total=budget_total,
         spent_total=spent_total,
-        spent_share_parts=allocate(spent_total, percents),
-        total_share_parts=allocate(grant.total_eligible_costs, percents),
+        spent_share_parts=spent_share_parts,
+        total_share_parts=total_share_parts,
         warnings=warnings,
+        years=years,
+        categories=categories,
+        share_balances=[
+            ShareBalance(share, amount, part)
+            for share, amount, part in zip(
+                shares, total_share_parts, spent_share_parts, strict=True
+            )
+        ],
+        budget_share_parts=allocate(budget_total, percents),
     )
 
 

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from companies.models import Company, Sector, SizeClass
+from companies.models import Company, CompanyMember, Sector, SizeClass
 from regiolab import caching
 from regiolab.display import choice_labels, option_lists, url_maker
 from regiolab.permissions import COORDINATORS_GROUP, is_coordinator
@@ -108,6 +108,51 @@ def membership_in(*, network: TrainingNetwork, pk: int, status: str) -> NetworkM
         )
     except NetworkMembership.DoesNotExist:
         raise Http404 from None
+
+
+def company_people_told(company: Company) -> list:
+    """The users a membership decision about ``company`` is e-mailed to: its active members
+    with an e-mail address (the confirmation step names the same people)."""
+    return [
+        member.user
+        for member in CompanyMember.objects.filter(
+            company=company, status=CompanyMember.Status.ACTIVE
+        )
+        .select_related("user")
+        .order_by("pk")
+        if member.user.email
+    ]
+
+
+def removal_consequences(membership: NetworkMembership) -> dict:
+    """What removing ``membership`` does and whom it tells, sentence by sentence, for the
+    confirmation step (partials/confirm.html): ``effects`` and ``notified``."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    values = {
+        "company": membership.company.name,
+        "network": membership.network.name,
+        "today": date_format(timezone.localdate(), "DATE_FORMAT"),
+    }
+    effects = [
+        _("%(company)s is no longer a member of “%(network)s” from today (%(today)s).") % values,
+        _(
+            "It leaves the network's member list and dashboard; its membership stays on "
+            "record for the grant reports, which count it up to today."
+        ),
+        _("The company can ask to join again; a coordinator decides as for any request."),
+    ]
+    notified = [
+        _(
+            "%(name)s (%(email)s) of %(company)s gets an e-mail saying that the network's "
+            "coordinator removed the company from “%(network)s”."
+        )
+        % {**values, "name": user.get_full_name() or user.email, "email": user.email}
+        for user in company_people_told(membership.company)
+    ]
+    return {"effects": effects, "notified": notified}
 
 
 def active_members(network: TrainingNetwork) -> QuerySet[NetworkMembership]:

@@ -18,12 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company, CompanyMember
+from companies.models import Company
 from regiolab import caching
 from regiolab.mail import queue_email
 from regiolab.text import german_slug
 
 from .models import RESERVED_SLUGS, NetworkMembership, TrainingNetwork
+from .selectors import company_people_told
 
 OPEN_CONSTRAINT = "one_open_membership_per_network"
 NETWORK_FIELDS = (
@@ -64,34 +65,27 @@ def _network_url(network: TrainingNetwork) -> str:
     return settings.SITE_URL.rstrip("/") + network.get_absolute_url()
 
 
-def _notify_company(membership: NetworkMembership, template: str) -> int:
+def _notify_company(membership: NetworkMembership, template: str, **extra) -> int:
     """One e-mail per active member of the company; returns how many were queued."""
     company = membership.company
-    recipients = (
-        CompanyMember.objects.filter(company=company, status=CompanyMember.Status.ACTIVE)
-        .select_related("user")
-        .order_by("pk")
-    )
     language = _company_language(company)
-    sent = 0
-    for member in recipients:
-        if not member.user.email:
-            continue
+    recipients = company_people_told(company)
+    for user in recipients:
         queue_email(
-            to=member.user.email,
+            to=user.email,
             template=template,
             context={
                 "network": membership.network,
                 "company": company,
                 "membership": membership,
-                "recipient": member.user,
+                "recipient": user,
                 "network_url": _network_url(membership.network),
                 "networks_url": settings.SITE_URL.rstrip("/") + reverse("networks:list"),
+                **extra,
             },
             language=language,
         )
-        sent += 1
-    return sent
+    return len(recipients)
 
 
 def _notify_coordinators(membership: NetworkMembership) -> None:
@@ -222,7 +216,9 @@ def add_member(
 
 
 def remove_member(*, membership: NetworkMembership, removed_by=None) -> NetworkMembership:
-    """The company leaves the network today; the row stays for the reports."""
+    """A coordinator removes the company from the network today; the row stays for the reports
+    (status "left", left today) and the company's people are told by e-mail that the network's
+    coordinator removed it (``membership.people_told`` is how many)."""
     with caching.scope(networks=membership.network_id), transaction.atomic():
         membership = _locked_membership(membership)
         if membership.status != NetworkMembership.Status.ACTIVE:
@@ -230,6 +226,9 @@ def remove_member(*, membership: NetworkMembership, removed_by=None) -> NetworkM
         membership.status = NetworkMembership.Status.LEFT
         membership.left_on = timezone.localdate()
         membership.save(update_fields=["status", "left_on"])
+        membership.people_told = _notify_company(
+            membership, "network_membership_removed", removed_by=removed_by
+        )
     return membership
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies.selectors import membership_of
@@ -219,16 +220,37 @@ def change_role(request, slug, pk):
 
 
 @coordinator_only("networks.manage_network")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def remove_member(request, slug, pk):
+    """GET: the confirmation step (what happens, who is told); POST: the removal."""
     network = selectors.network_visible_to(request.user, slug)
     membership = selectors.membership_in(
         network=network, pk=pk, status=NetworkMembership.Status.ACTIVE
     )
+    company = membership.company.name
+    if request.method == "GET":
+        return render(
+            request,
+            "networks/remove_member.html",
+            {
+                "network": network,
+                "membership": membership,
+                **selectors.removal_consequences(membership),
+            },
+        )
     return run_service(
         request,
         # Refused when someone else removed it meanwhile.
         lambda: services.remove_member(membership=membership, removed_by=request.user),
-        success=_("%(company)s has left the network.") % {"company": membership.company.name},
+        success=lambda removed: (
+            ngettext(
+                "You removed %(company)s from the network; %(count)d person of the company was "
+                "told by e-mail that the coordinator removed it.",
+                "You removed %(company)s from the network; %(count)d people of the company were "
+                "told by e-mail that the coordinator removed it.",
+                removed.people_told,
+            )
+            % {"company": company, "count": removed.people_told}
+        ),
         redirect_to=_dashboard(network),
     )

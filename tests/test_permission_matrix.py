@@ -198,7 +198,9 @@ ROWS = [
     coordinator_page("/networks/{N}/requests/{request_c}/decide/", ok=405),
     coordinator_page("/networks/{N}/members/add/", ok=405),
     coordinator_page("/networks/{N}/members/{member_a}/role/", ok=405),
-    coordinator_page("/networks/{N}/members/{member_a}/remove/", ok=405),
+    # The removal's confirmation step (what happens, who is told).
+    coordinator_page("/networks/{N}/members/{member_a}/remove/"),
+    coordinator_page("/networks/{N}/members/{missing}/remove/", ok=404),
     # --- workshops (public) ----------------------------------------------------------------------
     public("/workshops/"),
     public("/workshops/calendar.ics"),

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import BooleanField, CharField, Func, QuerySet, Value
 from django.db.models.functions import Concat
 
 from regiolab.collation import Fold, fold
@@ -108,16 +108,41 @@ def haystack(fields: tuple[str, ...]):
     return Fold(Concat(*parts[:-1], output_field=CharField()))
 
 
+class ContainsAll(Func):
+    """True where the text contains every one of ``words`` (folded, taken literally).
+
+    PostgreSQL folds each row's text once for all words (``LIKE ALL (ARRAY[…])``); elsewhere
+    each word is its own ``LIKE``.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, text, words: list[str]):
+        super().__init__(text)
+        self.words = list(words)
+
+    def _patterns(self, connection) -> list[str]:
+        return [f"%{connection.ops.prep_for_like_query(word)}%" for word in self.words]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        text, params = compiler.compile(self.source_expressions[0])
+        patterns = self._patterns(connection)
+        sql = " AND ".join(f"{text} LIKE %s ESCAPE '\\'" for _pattern in patterns)
+        return f"({sql})", [value for pattern in patterns for value in (*params, pattern)]
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        text, params = compiler.compile(self.source_expressions[0])
+        return f"{text} LIKE ALL (%s)", [*params, self._patterns(connection)]
+
+
 def matching(queryset: QuerySet, fields: tuple[str, ...], query: str) -> QuerySet:
     """``queryset``'s rows in whose ``fields`` every word of ``query`` occurs, ignoring case
-    and accents (``mull`` and ``müll`` find ``Müller``)."""
+    and accents (``mull`` and ``müll`` find ``Müller``); ``%`` and ``_`` match themselves."""
     words = terms(query)
     if not words:
         return queryset.none()
-    condition = Q()
-    for word in words:
-        condition &= Q(search_haystack__contains=word)
-    return queryset.alias(search_haystack=haystack(fields)).filter(condition)
+    return queryset.filter(ContainsAll(haystack(fields), words))
 
 
 def search(query: str, *, limit: int = 10) -> list[Group]:

@@ -675,7 +675,8 @@ EXTRA_STEPS = {
 APP_EMAILS = sorted(
     path.stem
     for path in (TEMPLATES / "email").glob("*.html")
-    if path.stem not in {"base_email", "registration_details"}  # base and include
+    # base and includes (an include's name starts with "_")
+    if path.stem not in {"base_email", "registration_details"} and not path.stem.startswith("_")
 )
 ALLAUTH_EMAILS = sorted(
     path.stem.removesuffix("_message")

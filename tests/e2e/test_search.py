@@ -39,6 +39,14 @@ def test_header_search_as_you_type_and_sorting_by_keyboard(
         assert "Unternehmen" in hits.first.inner_text()
         problems += _axe(page, "coordinator", "header search panel (as you type)")
         problems += _reflow(page, "[coordinator] header search panel")
+        # Escape closes the panel and leaves the focus in the field; typing on opens it again.
+        page.keyboard.press("Escape")
+        assert page.locator("#site-search-panel > *").count() == 0
+        assert not page.is_visible("#site-search-panel")
+        assert page.evaluate(_ACTIVE)["id"] == "site-search-q"
+        with page.expect_response(re.compile(r"/search/\?q=b%C3%A4cke")):
+            page.keyboard.type("e")
+        _settled(page)
         # Tab from the field passes its button, then reaches the first hit.
         page.keyboard.press("Tab")
         page.keyboard.press("Tab")

@@ -139,8 +139,8 @@ def test_changed_shares_show_in_both_tables(coordinator_client, grant, funders):
         grant.shares.filter(funder=funder).update(percent=percent)
     page = page_of(coordinator_client, grant)
     assert '<td class="num">55</td>' in page  # co-financing
-    assert "Region Hannover (55 %)" in page  # budget against spending
-    assert "Region Hannover (30 %)" not in page
+    assert "Spent: Region Hannover (55&nbsp;%)" in page  # budget against spending
+    assert "Region Hannover (30&nbsp;%)" not in page
 
 
 @pytest.mark.parametrize("viewer", VIEWERS, indirect=True)

@@ -74,9 +74,10 @@ def test_coordinator_runs_a_workshop_from_draft_to_certificates(client, coordina
     )
 
     page = client.get(f"/workshops/{workshop.slug}/checkin/")
-    assert "Petra Pohl" in page.content.decode()
-    field = f"registration_{registration.pk}"
-    page = submit(client, page, {field: "attended"}, field=field)
+    assert "Pohl, Petra" in page.content.decode()
+    # One button in her row checks her in.
+    page = submit(client, page, action=rf"/checkin/{registration.pk}/$", field="action")
+    assert "Petra Pohl ist eingecheckt." in page.content.decode()
     assert Registration.objects.get(pk=registration.pk).status == Registration.Status.ATTENDED
 
     mail.outbox.clear()

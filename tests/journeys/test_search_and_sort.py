@@ -88,6 +88,15 @@ def test_search_from_the_header_ignores_case_and_accents(client, coordinator, wo
             assert f'<span class="badge search-kind">{kind}</span>' in content, kind
     company = click(client, results, r"^/companies/\d+/$")
     assert "Bäckerei Müller" in html(company) or "Muller Druck" in html(company)
+    # LIKE's wildcards match only themselves; words match in any order.
+    for name in ("100% Bio_Markt", "1000 Biomarkt"):
+        CompanyFactory(name=name, kind="chamber")
+    for query, expected in (("100%", ["100% Bio_Markt"]), ("bio_m", ["100% Bio_Markt"]),
+                            ("biomarkt 100", ["1000 Biomarkt"])):  # fmt: skip
+        found = _column(
+            client.get("/search/", {"q": query}), r'<a href="/companies/\d+/">([^<]+)</a>'
+        )
+        assert found == expected, (query, found)
     # The company list's own search matches the same way.
     listed = client.get("/companies/", {"q": "BACKEREI"})
     assert _column(listed, r'<td><a href="/companies/\d+/">([^<]+)</a>') == ["Bäckerei Müller"]

@@ -79,6 +79,11 @@ def request_for(name, world):
             {f"role-{member}": "anchor"},
         ),
         "remove_member": ("post", reverse("networks:remove_member", args=[slug, member]), {}),
+        "remove_member_confirm": (
+            "get",
+            reverse("networks:remove_member", args=[slug, member]),
+            None,
+        ),
     }[name]
 
 
@@ -96,6 +101,7 @@ MATRIX = {
     "add_member": (LOGIN, 403, 302, 403),
     "change_role": (LOGIN, 403, 302, 403),
     "remove_member": (LOGIN, 403, 302, 403),
+    "remove_member_confirm": (LOGIN, 403, 200, 403),
 }
 
 

@@ -24,6 +24,8 @@ SECRET_LINKS = (
     "/registrations/{token_a}/cancel/",
     "/registrations/{token_attended}/certificate.pdf",
     "/unsubscribe/{unsubscribe}/",
+    "/registrations/{token_a}/",
+    "/registrations/checkin/{checkin_code}/",
 )
 
 

@@ -308,3 +308,29 @@ def test_a_kind_is_registered_once():
         registry.register(
             "company", label="x", kind_label="x", queryset=None, fields=("name",), hit=None
         )
+
+
+def test_like_wildcards_match_only_themselves(coordinator_client, english):
+    CompanyFactory(name="100% Bio_Markt")
+    CompanyFactory(name="1000 Biomarkt")
+    CompanyFactory(name="Back\\slash AG")
+
+    def names(query):
+        return [text for _kind, text, _href in hits(coordinator_client.get(URL, {"q": query}))]
+
+    assert names("100%") == ["100% Bio_Markt"]
+    assert names("bio_m") == ["100% Bio_Markt"]
+    assert names("k\\s") == ["Back\\slash AG"]
+    assert names("100 biomarkt") == ["1000 Biomarkt"]
+    assert names("biomarkt 100") == ["1000 Biomarkt"]  # words in any order
+
+
+def test_a_query_of_several_words_folds_each_row_once_on_postgresql(coordinator_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        coordinator_client.get(URL, {"q": "anna müller"})
+    searches = [q["sql"] for q in ctx if "LIKE ALL" in q["sql"]]
+    assert len(searches) == 5  # one per kind
+    assert all(sql.count("unaccent(") == 1 for sql in searches)

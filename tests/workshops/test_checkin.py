@@ -268,7 +268,11 @@ def test_bad_scans_say_why_and_change_nothing(coordinator_client, make_code, mes
     response = coordinator_client.post(
         url("checkin_code", workshop), {"code": make_code(person, other)}, follow=True
     )
-    assert message in response.content.decode()
+    content = response.content.decode()
+    assert message in content
+    # The error is at the scan field, which has the focus for the next try.
+    assert 'aria-invalid="true"' in content.split('name="code"')[1].split(">")[0]
+    assert "autofocus" in content.split('name="code"')[1].split(">")[0]
     person.refresh_from_db()
     other.refresh_from_db()
     assert (person.status, other.status) == ("confirmed", "confirmed")
@@ -404,3 +408,33 @@ def test_waitlisted_email_has_no_qr_code(settings):
         mail.outbox[-1].message().as_bytes(), policy=email.policy.default
     )
     assert checkin_codes.QR_FILENAME not in [p.get_filename() for p in message.walk()]
+
+
+# --- Query count -----------------------------------------------------------------------------
+
+
+def _queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_check_in_page_query_count_is_constant_in_its_rows(coordinator_client):
+    from tests.factories import CompanyFactory
+
+    workshop = _running_workshop()
+    company = CompanyFactory()
+    first = RegistrationFactory(workshop=workshop, company=company)
+    RegistrationFactory.create_batch(2, workshop=workshop)
+    # With the last check-in's undo box and a search, as at the door.
+    coordinator_client.post(url("checkin_person", workshop, first.pk), {"action": "in"})
+    path = url("checkin", workshop) + "?q=muster"
+    coordinator_client.get(path)  # shows (and so removes) the message of the check-in
+    few = _queries(coordinator_client, path)
+    RegistrationFactory.create_batch(30, workshop=workshop, company=CompanyFactory())
+    RegistrationFactory.create_batch(10, workshop=workshop, status="attended")
+    many = _queries(coordinator_client, path)
+    assert many == few <= 4  # user, workshop, rows with their company; nothing per row

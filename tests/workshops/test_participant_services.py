@@ -107,7 +107,7 @@ def test_walk_in_at_a_full_workshop_is_refused_without_the_explicit_choice(coord
     with pytest.raises(services.WorkshopFull) as refused:
         sent(lambda: walk_in(workshop, coordinator))
 
-    assert "over capacity" in " ".join(refused.value.messages)
+    assert list(refused.value.message_dict) == ["over_capacity"]  # shown at the form's choice
     assert not Registration.objects.filter(email="walkin@example.org").exists()
     workshop.refresh_from_db()
     assert (workshop.seats_taken, workshop.over_capacity_seats) == (2, 0)
@@ -414,3 +414,16 @@ def test_no_promotion_on_a_raise_for_a_finished_workshop(coordinator):
     )
     workshop.refresh_from_db()
     assert contract.change_capacity(workshop=workshop, capacity=5) == []
+
+
+def test_walk_in_entered_after_the_workshop_is_recorded_without_an_e_mail(coordinator, sent):
+    now = timezone.now()
+    workshop = WorkshopFactory(
+        status="done", starts_at=now - timedelta(days=1), ends_at=now - timedelta(hours=20)
+    )
+
+    registration, messages = sent(lambda: walk_in(workshop, coordinator))
+
+    assert registration.status == "confirmed"
+    assert registration.confirmation_sent is False
+    assert messages == []

@@ -345,6 +345,8 @@ def test_bulk_email_hands_the_selection_to_the_compose_page(coordinator_client):
 
     assert response.status_code == 302
     assert response["Location"] == (f"{compose}?registrations={ids[0]}&registrations={ids[1]}")
+    compose_page = coordinator_client.get(response["Location"]).content.decode()
+    assert seated[0].email in compose_page or seated[0].full_name in compose_page
 
 
 @pytest.mark.parametrize(
@@ -373,3 +375,17 @@ def test_bulk_bad_input_says_why_and_changes_nothing(coordinator_client, data):
         {"action": "cancel", "registrations": [other.pk], "confirmed": "1"},
     )
     assert Registration.objects.get(pk=other.pk).status == "confirmed"
+
+
+def test_participants_page_counts_seats_given_over_capacity(coordinator_client, coordinator):
+    workshop, _, _ = full_workshop(waiting=0)
+    services.add_walk_in(
+        workshop=workshop,
+        first_name="Walter",
+        last_name="Walk-in",
+        email="walter@example.org",
+        by=coordinator,
+        over_capacity=True,
+    )
+    page = coordinator_client.get(url("participants", workshop)).content.decode()
+    assert "3 of 2 taken (1 confirmed over capacity)" in page

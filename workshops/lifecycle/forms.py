@@ -172,7 +172,15 @@ class CheckinFindForm(forms.Form):
         max_length=100,
         strip=True,
         help_text=_("Part of the first or last name, or the company."),
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "aria-controls": "checkin-list"}
+        ),
     )
+
+    def __init__(self, *args, focus: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if focus:  # after a check-in: ready for the next name
+            self.fields["q"].widget.attrs["autofocus"] = True
 
 
 class CheckinCodeForm(forms.Form):
@@ -182,6 +190,9 @@ class CheckinCodeForm(forms.Form):
         label=_("Scan or type a check-in code"),
         max_length=checkin_codes.MAX_INPUT_LENGTH,
         help_text=_("The code under the QR code on the confirmation e-mail, e.g. 12.ABCD…"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
     )
 
     def __init__(self, *args, workshop=None, **kwargs):

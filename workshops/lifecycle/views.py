@@ -219,12 +219,18 @@ def checkin(request, slug):
             success=lambda changed: _("Attendance saved (%(count)s changes).") % {"count": changed},
             redirect_to=_back_to_checkin(workshop),
         )
-    find = CheckinFindForm(request.GET or None)
-    query = find.cleaned_data["q"] if find.is_valid() else ""
+    return _checkin_page(request, workshop, registrations, form=form)
+
+
+def _checkin_page(request, workshop, registrations, *, form=None, scan=None):
     last_pk = request.session.get(_last_checkin_key(workshop))
-    by_pk = {r.pk: r for r in registrations}
-    last = by_pk.get(last_pk)
-    unmarked = [r for r in registrations if r.status == Registration.Status.CONFIRMED]
+    last = next((r for r in registrations if r.pk == last_pk), None)
+    if last is not None and last.status != Registration.Status.ATTENDED:
+        last = None
+    find = CheckinFindForm(request.GET or None, focus=last is not None and scan is None)
+    query = find.cleaned_data["q"] if find.is_valid() else ""
+    if scan is not None:  # a scan refused: the field again, for the next try
+        scan.fields["code"].widget.attrs["autofocus"] = True
     return render(
         request,
         "workshops/manage/checkin.html",
@@ -235,11 +241,11 @@ def checkin(request, slug):
             "shown": selectors.matching_names(registrations, query),
             "total": len(registrations),
             "checked_in": sum(r.status == Registration.Status.ATTENDED for r in registrations),
-            "unmarked": unmarked,
+            "unmarked": [r for r in registrations if r.status == Registration.Status.CONFIRMED],
             "find": find,
             "query": query,
-            "scan": CheckinCodeForm(),
-            "last": last if last and last.status == Registration.Status.ATTENDED else None,
+            "scan": scan or CheckinCodeForm(workshop=workshop),
+            "last": last,
             "attendance_open": lifecycle.attendance_open(workshop),
         },
     )
@@ -287,9 +293,9 @@ def checkin_code(request, slug):
     workshop = selectors.managed_workshop(slug)
     form = CheckinCodeForm(request.POST, workshop=workshop)
     if not form.is_valid():
-        for error in form.errors.get("code", []):
-            messages.error(request, error)
-        return _back_to_checkin(workshop)
+        # The list again, the error at the scan field (nothing was written).
+        registrations = selectors.checkin_registrations(workshop)
+        return _checkin_page(request, workshop, registrations, scan=form)
     try:
         registration = lifecycle.check_in(
             workshop=workshop, registration_id=form.registration.pk, by=request.user
@@ -302,11 +308,12 @@ def checkin_code(request, slug):
 
 
 @require_GET
-def checkin_scan(request, code):
+def checkin_scan(request, token):
     """What a phone camera opens from the QR code. A coordinator sees the person and checks
     them in with one button (a POST: opening a link never changes anything); everybody else
     is told what the code is for and sees nothing of the person."""
-    parsed = checkin_codes.parse(code)
+    # Named ``token`` in the URL so that the answer is never stored (regiolab.security).
+    parsed = checkin_codes.parse(token)
     workshop = selectors.workshop_by_id(parsed.workshop_id) if parsed else None
     registration = (
         checkin_codes.find_registration(parsed, workshop_id=workshop.pk) if workshop else None
@@ -314,7 +321,7 @@ def checkin_scan(request, code):
     if registration is None:
         return render(request, "workshops/checkin_scan_invalid.html", status=404)
     if not request.user.has_perm(MANAGE_PERMISSION):
-        return render(request, "workshops/checkin_scan_public.html", {"code": code})
+        return render(request, "workshops/checkin_scan_public.html")
     return render(
         request,
         "workshops/manage/checkin_scan.html",

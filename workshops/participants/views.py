@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -46,7 +47,9 @@ def walk_in(request, slug):
             registration = services.add_walk_in(
                 workshop=workshop, by=request.user, **form.service_kwargs()
             )
-            if registration.over_capacity_at:
+            if not registration.confirmation_sent:
+                message = _("%(name)s has been added (the workshop is over: no e-mail was sent).")
+            elif registration.over_capacity_at:
                 message = _(
                     "%(name)s has been added over capacity and has been sent the confirmation."
                 )
@@ -57,7 +60,12 @@ def walk_in(request, slug):
     return render(
         request,
         "workshops/manage/participant_add.html",
-        {"workshop": workshop, "form": form, "full": workshop.seats_taken >= workshop.capacity},
+        {
+            "workshop": workshop,
+            "form": form,
+            "full": workshop.seats_taken >= workshop.capacity,
+            "ended": workshop.ends_at <= timezone.now(),
+        },
     )
 
 

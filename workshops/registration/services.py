@@ -711,7 +711,8 @@ def add_walk_in(
     With every seat taken the person is confirmed only with ``over_capacity`` (the coordinator's
     explicit choice, recorded with who and when): the workshop's ``over_capacity_seats`` grows
     by one, so the constraint still holds every ordinary registration to the capacity. Without
-    it WorkshopFull is raised and nothing is written. The person gets the confirmation e-mail.
+    it WorkshopFull is raised and nothing is written. The person gets the confirmation e-mail
+    unless the workshop has ended (``registration.confirmation_sent`` says which).
     """
     now = timezone.now()
     registration = _build_registration(
@@ -765,7 +766,10 @@ def add_walk_in(
                     },
                     code="full",
                 )
-            _queue_registration_email(registration, "registration_confirmed")
+            # Entered after the workshop (from the paper list): nothing to confirm any more.
+            registration.confirmation_sent = locked.ends_at > now
+            if registration.confirmation_sent:
+                _queue_registration_email(registration, "registration_confirmed")
     except IntegrityError as exc:
         if _is_duplicate(exc):
             raise _duplicate_error() from exc

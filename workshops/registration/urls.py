@@ -11,5 +11,5 @@ urlpatterns = [
     path("<str:token>/cancel/", views.cancel_by_token, name="cancel"),
     path("<str:token>/certificate.pdf", document_views.certificate, name="certificate"),
     path("<str:token>/", document_views.registration_page, name="page"),
-    path("checkin/<str:code>/", manage_views.checkin_scan, name="checkin_scan"),
+    path("checkin/<str:token>/", manage_views.checkin_scan, name="checkin_scan"),
 ]
