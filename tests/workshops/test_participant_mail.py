@@ -145,6 +145,11 @@ def test_confirming_twice_sends_once(
     assert ParticipantMessage.objects.count() == 1
     followed = coordinator_client.get(again["Location"])
     assert "already been sent" in followed.content.decode()
+    # The compose page lists it once, with who sent it and to how many.
+    history = coordinator_client.get(url(workshop)).context["sent_before"]
+    assert [(m.subject, m.recipients, m.sent_by.email) for m in history] == [
+        ("Room change", 2, "koordination@regiolab.example")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -215,3 +215,12 @@ def send_message(
             _("This message has already been sent; it was not sent again."), code="already_sent"
         ) from None
     return message
+
+
+def recent_messages(workshop: Workshop, limit: int = 10) -> list[ParticipantMessage]:
+    """The workshop's latest messages to participants, with who sent them (one query)."""
+    return list(
+        ParticipantMessage.objects.filter(workshop=workshop)
+        .select_related("sent_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )
