@@ -46,10 +46,11 @@ def managed_workshop(slug: str) -> Workshop:
 
 
 def workshop_registrations(workshop: Workshop) -> list[Registration]:
-    """All registrations with their company; waitlisted ones carry ``position`` (1-based)."""
+    """All registrations with their company (and, for people moved away, the workshop they
+    moved to); waitlisted ones carry ``position`` (1-based)."""
     registrations = list(
         Registration.objects.filter(workshop=workshop)
-        .select_related("company")
+        .select_related("company", "moved_to__workshop")
         .order_by("last_name", "first_name", "pk")
     )
     waitlisted = sorted(
