@@ -427,3 +427,29 @@ def test_walk_in_entered_after_the_workshop_is_recorded_without_an_e_mail(coordi
     assert registration.status == "confirmed"
     assert registration.confirmation_sent is False
     assert messages == []
+
+
+def test_a_cancelled_workshop_s_registrations_are_not_cancelled_again_but_can_move(
+    coordinator, sent
+):
+    workshop, seated, _ = full_workshop(waiting=0)
+    lifecycle.cancel_workshop(workshop=workshop, by=coordinator)
+    target = WorkshopFactory()
+
+    with pytest.raises(ValidationError):
+        services.cancel_registration(registration=seated[0], by=coordinator)
+    with pytest.raises(ValidationError):
+        services.cancel_registrations(
+            workshop=workshop, registration_ids=[seated[1].pk], by=coordinator
+        )
+    assert set(Registration.objects.filter(workshop=workshop).values_list("status", flat=True)) == {
+        "confirmed"
+    }
+
+    moved, messages = sent(
+        lambda: services.move_registration(
+            registration=seated[0], to_workshop=target, by=coordinator
+        )
+    )
+    assert moved.status == "confirmed"
+    assert [m["To"] for m in messages] == [seated[0].email]

@@ -589,6 +589,16 @@ def _cancel_locked(
     return None
 
 
+def _workshop_cancelled_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "The workshop has been cancelled and everybody has been told; its registrations "
+            "stay as they are for the records (people can still be moved to another workshop)."
+        ),
+        code="workshop_cancelled",
+    )
+
+
 def _attendance_recorded_error() -> ValidationError:
     return ValidationError(
         _("Attendance has already been recorded; this registration can't be cancelled."),
@@ -612,6 +622,8 @@ def cancel_registration(*, registration: Registration, by=None) -> Registration 
             return None
         if current.status not in CANCELLABLE:
             raise _attendance_recorded_error()
+        if by is not None and workshop.status == Workshop.Status.CANCELLED:
+            raise _workshop_cancelled_error()
         promoted = _cancel_locked(workshop, current, now=now, by=by)
         _sync(registration, current)
     return promoted
@@ -637,6 +649,8 @@ def cancel_registrations(*, workshop: Workshop, registration_ids, by) -> BulkCan
         raise ValidationError(_("Please select at least one person."), code="empty")
     with transaction.atomic():
         locked = _lock_workshop(workshop.pk)
+        if locked.status == Workshop.Status.CANCELLED:
+            raise _workshop_cancelled_error()
         rows = list(
             Registration.objects.select_for_update()
             .filter(workshop=locked, pk__in=ids)
