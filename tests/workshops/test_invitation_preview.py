@@ -173,6 +173,8 @@ def test_preview_in_both_languages_is_what_is_sent(
         assert address_of_token(sent_links[0]) == preview.sample_to
         assert UNSUBSCRIBE.sub("LINK", sent_text) == UNSUBSCRIBE.sub("LINK", preview.text.strip())
     assert received["neu@example.org"]["Subject"] == previews["de"].subject
+    listed = coordinator_client.get(reverse("workshops:invitations", args=[workshop.slug]))
+    assert '<abbr title="English">EN</abbr>' in listed.content.decode()
     languages = dict(Invitation.objects.values_list("email", "language"))
     assert languages == {
         "deutsch@example.org": "de",
