@@ -206,6 +206,10 @@ def test_a_coordinators_morning(page, live_url, coordinator_user):
     page.get_by_role("link", name="Check-in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check-in: Cobot practice day")
     expect(page.get_by_text("0 of 5 people checked in")).to_be_visible()
+    rows = page.locator("#checkin-list > li")
+    expect(rows).to_have_count(5)
+    for index in range(5):  # one action per person: a single button in each row
+        expect(rows.nth(index).get_by_role("button")).to_have_count(1)
     _no_sideways_scroll(page)
     for done, name in enumerate(["Walter Tür", "Anna Albers", "Carla Conrad"], start=1):
         button = page.get_by_role("button", name=named("Check in", name))
