@@ -381,20 +381,26 @@ def _other_active_owner_exists(membership: CompanyMember) -> bool:
     return _active_owners(membership.company).exclude(pk=membership.pk).exists()
 
 
+def check_member_removable(membership: CompanyMember) -> None:
+    """Refuse to remove the company's last active owner (also asked before the confirmation
+    step; remove_member asks again under the company's lock)."""
+    if (
+        membership.role == CompanyMember.Role.OWNER
+        and membership.status == CompanyMember.Status.ACTIVE
+        and not _other_active_owner_exists(membership)
+    ):
+        raise ValidationError(
+            _("A company needs at least one owner. Make someone else owner first."),
+            code="last_owner",
+        )
+
+
 def remove_member(*, membership: CompanyMember, removed_by) -> None:
     """Remove a person from the company; the last owner cannot be removed."""
     with transaction.atomic():
         _lock_company(membership.company)
         membership = CompanyMember.objects.select_related("company").get(pk=membership.pk)
-        if (
-            membership.role == CompanyMember.Role.OWNER
-            and membership.status == CompanyMember.Status.ACTIVE
-            and not _other_active_owner_exists(membership)
-        ):
-            raise ValidationError(
-                _("A company needs at least one owner. Make someone else owner first."),
-                code="last_owner",
-            )
+        check_member_removable(membership)
         membership.delete()
 
 

@@ -313,6 +313,8 @@ def members(request, pk):
             pk=request.POST.get("membership"),
             company=company,
         )
+        if action == "remove" and not request.POST.get("confirmed"):
+            return _confirm_removal(request, membership)
         try:
             message = _member_action(request, action, membership)
         except ValidationError as exc:
@@ -339,6 +341,54 @@ def members(request, pk):
     )
 
 
+def _confirm_removal(request, membership: CompanyMember):
+    """The confirmation step before removing a person: what happens, and that nobody is told."""
+    company = membership.company
+    try:
+        services.check_member_removable(membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("companies:members", pk=company.pk)
+    values = {
+        "person": membership.user.get_full_name() or membership.user.email,
+        "email": membership.user.email,
+        "company": company.name,
+    }
+    yourself = membership.user_id == request.user.pk
+    if yourself:
+        effects = [
+            _(
+                "You are no longer a member of %(company)s: you can no longer see or change its "
+                "pages in the portal (its profile, its members and its workshop registrations)."
+            )
+            % values,
+            _("Your user account and your own workshop registrations stay."),
+            _("You can ask to join %(company)s again; an owner decides.") % values,
+        ]
+    else:
+        effects = [
+            _(
+                "%(person)s (%(email)s) is no longer a member of %(company)s: they can no "
+                "longer see or change its pages in the portal (its profile, its members and its "
+                "workshop registrations)."
+            )
+            % values,
+            _("Their user account and their own workshop registrations stay."),
+            _("They can ask to join %(company)s again, or you can invite them again.") % values,
+        ]
+    return render(
+        request,
+        "companies/member_remove.html",
+        {
+            "company": company,
+            "membership": membership,
+            "yourself": yourself,
+            "effects": effects,
+            "hidden": [("action", "remove"), ("membership", membership.pk)],
+        },
+    )
+
+
 def _member_action(request, action: str, membership: CompanyMember) -> str:
     person = membership.user.get_full_name() or membership.user.email
     if action in ("accept", "decline"):
@@ -350,7 +400,12 @@ def _member_action(request, action: str, membership: CompanyMember) -> str:
         return _("The request of %(person)s has been declined.") % {"person": person}
     if action == "remove":
         services.remove_member(membership=membership, removed_by=request.user)
-        return _("%(person)s has been removed.") % {"person": person}
+        if membership.user_id == request.user.pk:
+            return _("You have left %(company)s.") % {"company": membership.company.name}
+        return _("You removed %(person)s from %(company)s.") % {
+            "person": person,
+            "company": membership.company.name,
+        }
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
         raise ValidationError(_("Please choose a role."))

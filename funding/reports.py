@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -84,6 +85,10 @@ def context_for(report: ProgressReport) -> dict:
             grant=grant, period_start=report.period_start, period_end=report.period_end
         )
     )
+    site = settings.SITE_URL.rstrip("/")
+    for e in receipts:
+        # The portal's permission-checked address of the scan (coordinators, the funders).
+        e.receipt_url = site + e.get_receipt_url() if e.receipt_file else ""
     genders = dict(Registration.Gender.choices)
     ages = dict(Registration.AgeBand.choices)
     breakdown = [
@@ -102,6 +107,7 @@ def context_for(report: ProgressReport) -> dict:
         "workshops": workshops,
         "receipts": receipts,
         "receipts_total": sum((r.amount for r in receipts), Decimal(0)),
+        "receipts_linked": any(r.receipt_url for r in receipts),
         # Goes into a CSS string in <style>, where neither HTML escaping nor quotes work.
         "footer_text": "".join(c for c in grant.reference if c not in '"\\<>&'),
     }
@@ -188,10 +194,15 @@ def build_xlsx(context: dict) -> bytes:
         ],
     )
     for e in context["receipts"]:
+        # The receipt's number links to its scan in the portal, where one is attached.
+        number = (
+            xlsx.Link(e.receipt_reference, e.receipt_url)
+            if e.receipt_url
+            else Typed(e.receipt_reference, Kind.CODE)
+        )
         sheet.append(
-            [e.date, e.receipt_reference, e.payee, e.purpose, e.get_category_display(),
-             to_cents(e.amount)]
-        )  # fmt: skip
+            [e.date, number, e.payee, e.purpose, e.get_category_display(), to_cents(e.amount)]
+        )
     return book.save()
 
 

@@ -81,6 +81,15 @@ class Fold(Func):
         )
 
 
+def create_german_collation(schema_editor) -> None:
+    """Create the collation on PostgreSQL if it is not there (migrations of the core and of
+    companies, whichever runs first; nothing on SQLite). Never dropped: indexes use it."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE COLLATION IF NOT EXISTS \"{GERMAN_COLLATION}\" (provider = icu, locale = 'de')"
+        )
+
+
 def german(expression) -> Collate:
     """``expression`` (a field name or expression) collated for sorting German text."""
     if isinstance(expression, str):

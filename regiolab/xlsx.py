@@ -65,6 +65,15 @@ class Typed:
     kind: Kind
 
 
+@dataclass(frozen=True)
+class Link:
+    """Text shown as a hyperlink to ``url`` (http or https only), e.g. a receipt's number
+    linking to the receipt in the portal."""
+
+    text: str
+    url: str
+
+
 def is_formula_like(text: str) -> bool:
     return text.lstrip(" ").startswith(FORMULA_START) or text.startswith(FORMULA_START)
 
@@ -142,6 +151,8 @@ class Sheet:
     def _cell(self, value, index: int) -> tuple[Cell | None, int]:
         """The cell for ``value`` and the width its shown text needs."""
         kind = None
+        if isinstance(value, Link):
+            return self._link_cell(value), len(value.text)
         if isinstance(value, Typed):
             value, kind = value.value, value.kind
         if value is None or value == "":
@@ -175,6 +186,15 @@ class Sheet:
             return cell, len(f"{Decimal(value):,.2f}")
         cell = WriteOnlyCell(self._sheet, value)
         return cell, len(str(value))
+
+    def _link_cell(self, link: Link) -> Cell:
+        cell = self._text_cell(link.text)
+        cell.number_format = TEXT_FORMAT
+        if link.url.startswith(("https://", "http://")):
+            cell.hyperlink = link.url
+            cell.style = "Hyperlink"
+            cell.number_format = TEXT_FORMAT
+        return cell
 
     def _text_cell(self, text: str) -> Cell:
         # openpyxl would refuse control characters; a spreadsheet cannot show them anyway.

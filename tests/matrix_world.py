@@ -103,6 +103,14 @@ def build_world() -> World:
     )
     # A waitlisted person while a seat is free: the coordinator's "promote" has work to do.
     waitlisted = RegistrationFactory(workshop=workshop, status="waitlisted", company=company_b)
+    # Taken off the waitlist by the coordinator a moment ago: "undo" has work to do.
+    undoable = RegistrationFactory(
+        workshop=workshop,
+        status="cancelled",
+        cancelled_by=coordinator,
+        cancelled_at=timezone.now(),
+        company=company_b,
+    )
     draft = WorkshopFactory(title="3D-Druck Entwurf", slug="entwurf-3d-druck", status="draft")
     # Another upcoming workshop: where the coordinator's "move" sends a participant.
     move_target = WorkshopFactory(title="Cobots Vertiefung", slug="cobots-vertiefung")
@@ -214,6 +222,7 @@ def build_world() -> World:
         "W": workshop.slug,
         "draft": draft.slug,
         "move_target": move_target.pk,
+        "undoable": undoable.pk,
         "done": finished.slug,
         "reg_a": registration_a.pk,
         "waitlisted": waitlisted.pk,

@@ -252,6 +252,10 @@ ROWS = [
     coordinator_page("/workshops/{W}/participants/{reg_a}/move/", "POST", payload="move_preview"),
     coordinator_write("/workshops/{W}/participants/{reg_a}/move/?step=confirm", "move"),
     coordinator_write("/workshops/{W}/participants/{reg_a}/resend/", None),
+    coordinator_write("/workshops/{W}/participants/{undoable}/undo-cancel/", None),
+    # Not cancelled: refused with a message, nothing written.
+    coordinator_write("/workshops/{W}/participants/{reg_a}/undo-cancel/", None, writes=""),
+    coordinator_page("/workshops/{W}/participants/{undoable}/undo-cancel/", ok=405),
     coordinator_page("/workshops/{W}/participants/{reg_a}/resend/", ok=405),
     coordinator_page("/workshops/{done}/checkin/"),
     coordinator_write("/workshops/{done}/checkin/", "checkin"),

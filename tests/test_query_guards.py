@@ -99,6 +99,20 @@ def _pages(owner) -> dict[str, str]:
         "/funding/grants/": "/funding/grants/",
         "/funding/grants/<pk>/": f"/funding/grants/{grant.pk}/",
         "/funding/grants/<pk>/reports/": f"/funding/grants/{grant.pk}/reports/",
+        "/funding/grants/<pk>/expenditures/": f"/funding/grants/{grant.pk}/expenditures/",
+        "/funding/grants/<pk>/expenditures/ filtered, with its sum": (
+            f"/funding/grants/{grant.pk}/expenditures/?category=travel&payee=a"
+        ),
+        "/funding/grants/<pk>/expenditures/<pk>/edit/": (
+            f"/funding/grants/{grant.pk}/expenditures/{grant.expenditures.first().pk}/edit/"
+        ),
+        "/funding/grants/<pk>/expenditures/<pk>/delete/": (
+            f"/funding/grants/{grant.pk}/expenditures/{grant.expenditures.first().pk}/delete/"
+        ),
+        "/networks/<slug>/members/<pk>/remove/": (
+            f"/networks/{network.slug}/members/"
+            f"{network.memberships.filter(status='active').first().pk}/remove/"
+        ),
         # Coordinators' search: "er" hits more than the ten shown of every kind in both sizes.
         "/search/?q=er": "/search/?q=er",
         "/history/ (grant with related)": f"/history/funding/grant/{grant.pk}/",

@@ -46,6 +46,11 @@ urlpatterns = [
         "<slug:slug>/participants/<int:pk>/move/", participant_views.move, name="participant_move"
     ),
     path(
+        "<slug:slug>/participants/<int:pk>/undo-cancel/",
+        participant_views.undo_cancel,
+        name="participant_undo_cancel",
+    ),
+    path(
         "<slug:slug>/participants/<int:pk>/resend/",
         participant_views.resend,
         name="participant_resend",

@@ -5,11 +5,16 @@
 
 from django.db import migrations
 
+from regiolab.collation import create_german_collation
+
 INDEX = "company_name_de_id_idx"
 
 
 def create_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        # The collation comes with regiolab 0009 too; created here as well, so that this app's
+        # migrations need no core migration after the core's apps were split off.
+        create_german_collation(schema_editor)
         schema_editor.execute(
             f'CREATE INDEX IF NOT EXISTS {INDEX} ON companies_company ((name COLLATE "regiolab_de"), id)'
         )
@@ -23,7 +28,6 @@ def drop_index(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("companies", "0002_list_order_indexes"),
-        ("regiolab", "0009_unaccent_german_collation"),
     ]
 
     operations = [migrations.RunPython(create_index, drop_index)]

@@ -34,7 +34,7 @@
       }
       if (status) {
         var key = shown === 0 ? "data-none" : shown === 1 ? "data-one" : "data-many";
-        status.textContent = status.getAttribute(key).replace("%(count)s", String(shown));
+        status.textContent = status.getAttribute(key).replace("__COUNT__", String(shown));
       }
     }
 

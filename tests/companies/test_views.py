@@ -223,7 +223,7 @@ def test_members_change_role_and_remove(client, owner_a, member_a, company_a):
     member.refresh_from_db()
     assert member.role == "owner"
     owner = CompanyMember.objects.get(user=owner_a)
-    client.post(url, {"action": "remove", "membership": member.pk})
+    client.post(url, {"action": "remove", "membership": member.pk, "confirmed": "1"})
     assert not CompanyMember.objects.filter(pk=member.pk).exists()
     # Now the last owner: cannot demote themselves.
     response = client.post(
@@ -239,7 +239,7 @@ def test_members_page_cannot_touch_other_company(client, owner_a, owner_b, compa
     other = CompanyMember.objects.get(user=owner_b)
     response = client.post(
         reverse("companies:members", args=[company_a.pk]),
-        {"action": "remove", "membership": other.pk},
+        {"action": "remove", "membership": other.pk, "confirmed": "1"},
     )
     assert response.status_code == 404
     assert CompanyMember.objects.filter(pk=other.pk).exists()

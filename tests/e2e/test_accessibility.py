@@ -210,6 +210,17 @@ EXTRA_SCANS = {
             empty_forms=False,
         ),
         Scan(
+            "/funding/grants/{G}/expenditures/?category=material&payee=papier",
+            label="filtered, with the sum",
+        ),
+        Scan("/funding/grants/{G}/expenditures/?year=1999", label="invalid filter"),
+        Scan(
+            "/funding/grants/{G}/expenditures/{receipt}/edit/",
+            invalid={"receipt_file": b"<html>no receipt</html>"},
+            label="receipt of the wrong kind",
+            empty_forms=False,
+        ),
+        Scan(
             "/funding/grants/{G}/shares/",
             invalid={"shares-0-percent": "60", "shares-1-percent": "30"},
             label="shares not 100 %",

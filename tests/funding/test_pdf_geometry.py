@@ -165,6 +165,8 @@ def hostile_grant(db):
                 purpose=f"{COMPOUND} {COMPOUND}{COMPOUND} Reise nach Berlin",
                 amount=HUGE,
                 receipt_reference=f"B-2026-{COMPOUND.upper()}-{i:04d}",
+                # Every other receipt number is a link to its scan in the portal.
+                receipt_file=f"receipts/{i:032x}.pdf" if i % 2 else "",
             )
         )
     Expenditure.objects.bulk_create(receipts)

@@ -35,6 +35,7 @@ class Cell:
     value: str = ""  # office:value / office:date-value; for strings the text itself
     shown: str = ""  # the text in the cell, number format applied
     formula: str = ""  # table:formula, when LibreOffice runs the cell as a formula
+    link: str = ""  # the target of a hyperlink in the cell (text:a xlink:href)
 
     @property
     def empty(self) -> bool:
@@ -87,7 +88,15 @@ def _cell(element) -> Cell:
         or element.get(f"{_OFFICE}string-value")
         or (shown if kind == "string" else "")
     )
-    return Cell(type=kind, value=value, shown=shown, formula=element.get(f"{_TABLE}formula", ""))
+    anchor = element.find(f".//{_TEXT}a")
+    link = anchor.get("{http://www.w3.org/1999/xlink}href", "") if anchor is not None else ""
+    return Cell(
+        type=kind,
+        value=value,
+        shown=shown,
+        formula=element.get(f"{_TABLE}formula", ""),
+        link=link,
+    )
 
 
 def _rows(table) -> list[list[Cell]]:

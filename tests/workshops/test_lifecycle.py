@@ -352,7 +352,7 @@ def test_cancel_page_confirms_before_cancelling(
     _register(workshop, 2, "p")
     url = reverse("workshops:cancel", args=[workshop.slug])
     content = coordinator_client.get(url).content.decode()
-    assert "2 registered people will be told" in content
+    assert "2 confirmed registrations end with it." in content
     workshop.refresh_from_db()
     assert workshop.status == Workshop.Status.PUBLISHED
     deliver_new()  # the worker has sent what the setup queued

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from regiolab.mail import deliver_new
+from regiolab.mail import deliver_new, opt_out
 from tests.factories import RegistrationFactory, WorkshopFactory
 from workshops.models import ParticipantMessage
 
@@ -134,6 +134,17 @@ def test_a_selection_each_person_once_and_preview_is_what_is_sent(
     assert "Cobots (EN)" in previews["en"].text
 
 
+def test_an_unsubscribed_participant_is_told_about_and_still_written_to(
+    coordinator_client, workshop, django_capture_on_commit_callbacks
+):
+    opt_out(email="conf2@example.org")  # unsubscribed from invitations
+    response = preview(coordinator_client, workshop, group="confirmed")
+    assert response.context["plan"].unsubscribed == 1
+    assert '<dd data-count="unsubscribed">1 – still receives' in response.content.decode()
+    send(coordinator_client, workshop, response, django_capture_on_commit_callbacks)
+    assert received() == ["conf1@example.org", "conf2@example.org"]
+
+
 def test_confirming_twice_sends_once(
     coordinator_client, workshop, django_capture_on_commit_callbacks
 ):
@@ -145,6 +156,11 @@ def test_confirming_twice_sends_once(
     assert ParticipantMessage.objects.count() == 1
     followed = coordinator_client.get(again["Location"])
     assert "already been sent" in followed.content.decode()
+    # The compose page lists it once, with who sent it and to how many.
+    history = coordinator_client.get(url(workshop)).context["sent_before"]
+    assert [(m.subject, m.recipients, m.sent_by.email) for m in history] == [
+        ("Room change", 2, "koordination@regiolab.example")
+    ]
 
 
 @pytest.mark.parametrize(

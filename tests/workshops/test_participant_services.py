@@ -427,3 +427,99 @@ def test_walk_in_entered_after_the_workshop_is_recorded_without_an_e_mail(coordi
     assert registration.status == "confirmed"
     assert registration.confirmation_sent is False
     assert messages == []
+
+
+def test_a_cancelled_workshop_s_registrations_are_not_cancelled_again_but_can_move(
+    coordinator, sent
+):
+    workshop, seated, _ = full_workshop(waiting=0)
+    lifecycle.cancel_workshop(workshop=workshop, by=coordinator)
+    target = WorkshopFactory()
+
+    with pytest.raises(ValidationError):
+        services.cancel_registration(registration=seated[0], by=coordinator)
+    with pytest.raises(ValidationError):
+        services.cancel_registrations(
+            workshop=workshop, registration_ids=[seated[1].pk], by=coordinator
+        )
+    assert set(Registration.objects.filter(workshop=workshop).values_list("status", flat=True)) == {
+        "confirmed"
+    }
+
+    moved, messages = sent(
+        lambda: services.move_registration(
+            registration=seated[0], to_workshop=target, by=coordinator
+        )
+    )
+    assert moved.status == "confirmed"
+    assert [m["To"] for m in messages] == [seated[0].email]
+
+
+# --- Undo of a coordinator's cancellation ----------------------------------------------------
+
+
+def test_undo_gives_the_seat_back_while_it_is_free_and_tells_the_person(coordinator, sent):
+    workshop, seated, _ = full_workshop(waiting=0)
+    services.cancel_registration(registration=seated[0], by=coordinator)
+    seated[0].refresh_from_db()
+    assert services.undo_possible(seated[0])
+
+    restored, messages = sent(
+        lambda: services.undo_cancellation(registration=seated[0], by=coordinator)
+    )
+
+    assert restored.status == "confirmed"
+    restored.refresh_from_db()
+    assert (restored.status, restored.cancelled_at, restored.cancelled_by) == (
+        "confirmed",
+        None,
+        None,
+    )
+    workshop.refresh_from_db()
+    assert workshop.seats_taken == 2
+    [message] = messages
+    assert message["To"] == seated[0].email and "is confirmed" in text_of(message)
+
+
+def test_undo_puts_a_waitlisted_person_back_at_their_place(coordinator):
+    workshop, _, waitlisted = full_workshop(waiting=3)
+    services.cancel_registration(registration=waitlisted[0], by=coordinator)
+    services.undo_cancellation(registration=waitlisted[0], by=coordinator)
+    waitlisted[0].refresh_from_db()
+    assert services.waitlist_position(waitlisted[0]) == 1
+
+
+def test_undo_is_refused_when_the_seat_has_gone_too_late_or_not_the_coordinator_s(
+    coordinator,
+):
+    workshop, seated, waitlisted = full_workshop(waiting=1)
+    services.cancel_registration(registration=seated[0], by=coordinator)  # Dora moves up
+    with pytest.raises(ValidationError):
+        services.undo_cancellation(registration=seated[0], by=coordinator)
+    assert Registration.objects.get(pk=waitlisted[0].pk).status == "confirmed"
+
+    Registration.objects.filter(pk=seated[1].pk).update(
+        status="cancelled",
+        cancelled_by=coordinator,
+        cancelled_at=timezone.now() - timedelta(minutes=services.UNDO_MINUTES + 1),
+    )
+    services.cancel_registration(registration=seated[0])  # already cancelled: nothing
+    for registration in (seated[1],):
+        with pytest.raises(ValidationError):
+            services.undo_cancellation(registration=registration, by=coordinator)
+
+    own = register(WorkshopFactory(), 7)
+    services.cancel_registration(registration=own)  # by the person: no undo here
+    with pytest.raises(ValidationError):
+        services.undo_cancellation(registration=own, by=coordinator)
+    assert Registration.objects.get(pk=own.pk).status == "cancelled"
+
+
+def test_undo_refused_when_the_address_registered_again(coordinator):
+    workshop = WorkshopFactory(capacity=3)
+    first = register(workshop, 1)
+    services.cancel_registration(registration=first, by=coordinator)
+    register(workshop, 1)  # the same address again
+    with pytest.raises(ValidationError):
+        services.undo_cancellation(registration=first, by=coordinator)
+    assert Registration.objects.get(pk=first.pk).status == "cancelled"

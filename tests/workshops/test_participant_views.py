@@ -389,3 +389,32 @@ def test_participants_page_counts_seats_given_over_capacity(coordinator_client, 
     )
     page = coordinator_client.get(url("participants", workshop)).content.decode()
     assert "3 of 2 taken (1 confirmed over capacity)" in page
+
+
+def test_cancelled_rows_say_who_did_it(coordinator_client, coordinator):
+    workshop, seated, _ = full_workshop(capacity=3, waiting=0)
+    target = WorkshopFactory(title="Ziel", title_en="Target")
+    services.cancel_registration(registration=seated[0], by=coordinator)
+    services.cancel_registration(registration=seated[1])  # by the person, by link
+    services.move_registration(registration=seated[2], to_workshop=target, by=coordinator)
+
+    page = coordinator_client.get(url("participants", workshop)).content.decode()
+
+    assert page.count("cancelled by the coordinator") == 1
+    assert "moved to “Target” by the coordinator" in page
+
+
+def test_undo_button_takes_a_cancellation_back(coordinator_client):
+    workshop, seated, _ = full_workshop(waiting=0)
+    coordinator_client.post(url("participant_cancel", workshop, seated[0].pk))
+
+    page = coordinator_client.get(url("participants", workshop)).content.decode()
+    undo = url("participant_undo_cancel", workshop, seated[0].pk)
+    assert f'formaction="{undo}"' in page
+
+    response = coordinator_client.post(undo, follow=True)
+
+    assert any("has been undone" in m for m in messages_of(response))
+    assert Registration.objects.get(pk=seated[0].pk).status == "confirmed"
+    page = response.content.decode()
+    assert f'formaction="{undo}"' not in page

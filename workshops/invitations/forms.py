@@ -1,7 +1,6 @@
 """The coordinators' invitation form: networks, the company list filter and pasted addresses."""
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from companies.filters import CompanyFilter
@@ -94,12 +93,6 @@ class InvitationForm(forms.Form):
             )
         return data
 
-    def filtered_companies(self) -> QuerySet[Company]:
-        companies = self.company_filter.qs
-        if self.cleaned_data.get("consenting_only"):
-            companies = companies.filter(contact_consent=True)
-        return companies
-
     def plan_kwargs(self) -> dict:
         """Arguments for ``planning.plan_invitations``."""
         data = self.cleaned_data
@@ -109,13 +102,4 @@ class InvitationForm(forms.Form):
             "consenting_only": bool(data.get("consenting_only")),
             "addresses": data.get("emails") or [],
             "invalid_addresses": self.invalid_addresses,
-        }
-
-    def service_kwargs(self) -> dict:
-        """Arguments for ``services.invite_chosen``."""
-        data = self.cleaned_data
-        return {
-            "networks": list(data.get("networks") or []),
-            "companies": self.filtered_companies() if self.uses_company_filter else None,
-            "addresses": data.get("emails") or [],
         }

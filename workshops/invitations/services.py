@@ -45,8 +45,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from companies.models import Company, CompanyMember
-from networks.models import NetworkMembership, TrainingNetwork
+from companies.models import CompanyMember
 from regiolab import mail
 from regiolab.mail import (
     PER_RECIPIENT_HEADERS,
@@ -75,7 +74,7 @@ MAX_PASTED_ADDRESSES = 1000
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
-# --- Choosing recipients -------------------------------------------------------------------
+# --- Choosing recipients (networks and the company filter: planning.plan_invitations) --------
 
 
 @dataclass(frozen=True)
@@ -113,43 +112,6 @@ def parse_addresses(text: str) -> ParsedAddresses:
         else:
             parsed.valid.append(address)
     return parsed
-
-
-def _active_members(companies: QuerySet[Company]) -> QuerySet[CompanyMember]:
-    return CompanyMember.objects.filter(
-        company__in=companies, status=CompanyMember.Status.ACTIVE, user__is_active=True
-    ).exclude(user__email="")
-
-
-def recipients_from_networks(*, networks: Iterable[TrainingNetwork]) -> list[Recipient]:
-    """Active members' e-mails of the companies with an active membership in the networks."""
-    network_of: dict[int, int] = {}
-    for company_id, network_id in (
-        NetworkMembership.objects.filter(
-            network__in=list(networks), status=NetworkMembership.Status.ACTIVE
-        )
-        .order_by("network__name", "network_id")
-        .values_list("company_id", "network_id")
-    ):
-        network_of.setdefault(company_id, network_id)
-    rows = (
-        _active_members(Company.objects.filter(pk__in=list(network_of)))
-        .values_list("user__email", "company_id")
-        .order_by("company_id", "user__email")
-    )
-    return [
-        Recipient(email.lower(), company_id, network_of[company_id]) for email, company_id in rows
-    ]
-
-
-def recipients_from_companies(*, companies: QuerySet[Company]) -> list[Recipient]:
-    """Active members' e-mails of the given companies (e.g. a filtered company list)."""
-    rows = (
-        _active_members(companies)
-        .values_list("user__email", "company_id")
-        .order_by("company_id", "user__email")
-    )
-    return [Recipient(email.lower(), company_id) for email, company_id in rows]
 
 
 def recipients_from_addresses(*, addresses: Iterable[str]) -> list[Recipient]:
@@ -244,27 +206,6 @@ def invite(*, workshop: Workshop, recipients: Iterable[Recipient], invited_by=No
         unsubscribed=len(unsubscribed),
         resent=resent,
     )
-
-
-def invite_chosen(
-    *,
-    workshop: Workshop,
-    networks: Iterable[TrainingNetwork] = (),
-    companies: QuerySet[Company] | None = None,
-    addresses: Iterable[str] = (),
-    invited_by=None,
-) -> InviteResult:
-    """Invite network members, the members of the given companies and pasted addresses."""
-    chosen: list[Recipient] = []
-    networks = list(networks)
-    if networks:
-        chosen += recipients_from_networks(networks=networks)
-    if companies is not None:
-        chosen += recipients_from_companies(companies=companies)
-    addresses = list(addresses)
-    if addresses:
-        chosen += recipients_from_addresses(addresses=addresses)
-    return invite(workshop=workshop, recipients=chosen, invited_by=invited_by)
 
 
 def enqueue_sending(workshop_id: int) -> None:

@@ -1,11 +1,15 @@
 """Read paths of the coordinators' workshop pages, with the joins and counts they show."""
 
 import unicodedata
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..models import Registration, Workshop
+from .services import NOTIFIED_ON_CANCEL
 
 STATUS_ORDER = (
     Registration.Status.CONFIRMED,
@@ -46,10 +50,11 @@ def managed_workshop(slug: str) -> Workshop:
 
 
 def workshop_registrations(workshop: Workshop) -> list[Registration]:
-    """All registrations with their company; waitlisted ones carry ``position`` (1-based)."""
+    """All registrations with their company (and, for people moved away, the workshop they
+    moved to); waitlisted ones carry ``position`` (1-based)."""
     registrations = list(
         Registration.objects.filter(workshop=workshop)
-        .select_related("company")
+        .select_related("company", "moved_to__workshop")
         .order_by("last_name", "first_name", "pk")
     )
     waitlisted = sorted(
@@ -128,3 +133,87 @@ def matching_names(registrations: list[Registration], query: str) -> int:
         registration.matches = all(word in registration.search_text for word in words)
         shown += registration.matches
     return shown
+
+
+@dataclass
+class WorkshopCancelPreview:
+    """What cancelling a workshop does now (the service decides again under the lock): the
+    people told, each by name and address, confirmed first, then the waitlist in its order."""
+
+    workshop: Workshop
+    confirmed: list[Registration] = field(default_factory=list)
+    waitlisted: list[Registration] = field(default_factory=list)
+
+    @property
+    def effects(self) -> list[str]:
+        values = {"title": self.workshop.display_title}
+        lines = [
+            _(
+                "“%(title)s” is marked as cancelled: it leaves the public list of workshops, "
+                "its page and its calendar entry say that it does not take place, and nobody "
+                "can register any more."
+            )
+            % values
+        ]
+        if self.confirmed:
+            lines.append(
+                ngettext(
+                    "%(count)s confirmed registration ends with it.",
+                    "%(count)s confirmed registrations end with it.",
+                    len(self.confirmed),
+                )
+                % {"count": len(self.confirmed)}
+            )
+        if self.waitlisted:
+            lines.append(
+                ngettext(
+                    "%(count)s place on the waitlist ends with it.",
+                    "%(count)s places on the waitlist end with it.",
+                    len(self.waitlisted),
+                )
+                % {"count": len(self.waitlisted)}
+            )
+        if self.confirmed or self.waitlisted:
+            lines.append(
+                _(
+                    "The registrations stay on the participants list with their status, for "
+                    "the records; from there you can still move people to another workshop."
+                )
+            )
+        else:
+            lines.append(_("Nobody is registered: no registration ends with it."))
+        return lines
+
+    @property
+    def notified(self) -> list[str]:
+        lines = [
+            _(
+                "%(name)s (confirmed) gets an e-mail at %(email)s that the workshop does not "
+                "take place, with a calendar file that removes it from their calendar."
+            )
+            % {"name": r.full_name, "email": r.email}
+            for r in self.confirmed
+        ]
+        lines += [
+            _(
+                "%(name)s (number %(position)s on the waitlist) gets an e-mail at %(email)s "
+                "that the workshop does not take place."
+            )
+            % {"name": r.full_name, "email": r.email, "position": position}
+            for position, r in enumerate(self.waitlisted, start=1)
+        ]
+        return lines
+
+
+def workshop_cancel_preview(workshop: Workshop) -> WorkshopCancelPreview:
+    """Everybody a cancellation of the workshop tells (one query)."""
+    preview = WorkshopCancelPreview(workshop)
+    registrations = Registration.objects.filter(
+        workshop=workshop, status__in=NOTIFIED_ON_CANCEL
+    ).order_by("pk")
+    for registration in registrations:
+        if registration.status == Registration.Status.CONFIRMED:
+            preview.confirmed.append(registration)
+        else:
+            preview.waitlisted.append(registration)
+    return preview

@@ -276,6 +276,12 @@ def _workshop_url(workshop: Workshop) -> str:
     return settings.SITE_URL.rstrip("/") + workshop.get_absolute_url()
 
 
+def has_taken_place(workshop: Workshop, *, now: datetime | None = None) -> bool:
+    """A workshop that is done or has ended can no longer be cancelled."""
+    now = now or timezone.now()
+    return workshop.status == Workshop.Status.DONE or workshop.ends_at <= now
+
+
 def cancel_workshop(*, workshop: Workshop, by=None) -> int:
     """Cancel the workshop and tell everybody registered (confirmed or waitlisted) once.
 
@@ -287,7 +293,7 @@ def cancel_workshop(*, workshop: Workshop, by=None) -> int:
         locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
         if locked.status == Workshop.Status.CANCELLED:
             return 0
-        if locked.status == Workshop.Status.DONE or locked.ends_at <= now:
+        if has_taken_place(locked, now=now):
             raise ValidationError(
                 _("This workshop has already taken place and can't be cancelled."), code="done"
             )

@@ -133,16 +133,24 @@ def workshop_cancel(request, slug):
             request,
             lambda: lifecycle.cancel_workshop(workshop=workshop, by=request.user),
             success=lambda notified: (
-                _("The workshop has been cancelled; %(count)s people have been told by e-mail.")
+                ngettext(
+                    "You cancelled the workshop; %(count)s person has been told by e-mail.",
+                    "You cancelled the workshop; %(count)s people have been told by e-mail.",
+                    notified,
+                )
                 % {"count": notified}
             ),
             redirect_to=_participants(workshop),
         )
-    affected = workshop.registrations.filter(status__in=lifecycle.NOTIFIED_ON_CANCEL).count()
+    taken_place = lifecycle.has_taken_place(workshop)
     return render(
         request,
         "workshops/manage/workshop_cancel.html",
-        {"workshop": workshop, "affected": affected},
+        {
+            "workshop": workshop,
+            "taken_place": taken_place,
+            "preview": None if taken_place else selectors.workshop_cancel_preview(workshop),
+        },
     )
 
 

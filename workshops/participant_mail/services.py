@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from regiolab.mail import queue_rendered_email, render_email
+from regiolab.mail import opted_out, queue_rendered_email, render_email
 from regiolab.privacy.anonymisation import is_pseudonym
 
 from ..models import ParticipantMessage, Registration, Workshop
@@ -143,6 +143,9 @@ class MessagePreview:
 class MessagePlan:
     recipients: list[Registration]
     duplicates: int  # registrations left out because their address is written to already
+    # Recipients who unsubscribed from invitations (bulk e-mail): a message about the workshop
+    # they registered for still reaches them, as their confirmation did; the preview says so.
+    unsubscribed: int = 0
     previews: list[MessagePreview] = field(default_factory=list)
 
 
@@ -155,7 +158,11 @@ def plan_message(
             _("Nobody to write to: no participant with an e-mail address in your choice."),
             code="empty",
         )
-    plan = MessagePlan(recipients=recipients, duplicates=len(registrations) - len(recipients))
+    plan = MessagePlan(
+        recipients=recipients,
+        duplicates=len(registrations) - len(recipients),
+        unsubscribed=len(opted_out(r.email.strip().lower() for r in recipients)),
+    )
     by_language: dict[str, list[Registration]] = {}
     for registration in recipients:
         language = registration.language or workshop.language
@@ -215,3 +222,12 @@ def send_message(
             _("This message has already been sent; it was not sent again."), code="already_sent"
         ) from None
     return message
+
+
+def recent_messages(workshop: Workshop, limit: int = 10) -> list[ParticipantMessage]:
+    """The workshop's latest messages to participants, with who sent them (one query)."""
+    return list(
+        ParticipantMessage.objects.filter(workshop=workshop)
+        .select_related("sent_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )

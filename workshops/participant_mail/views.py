@@ -103,4 +103,8 @@ def participants_email(request, slug):
 
 
 def _compose(request, context):
-    return render(request, "workshops/participant_mail/compose.html", context)
+    return render(
+        request,
+        "workshops/participant_mail/compose.html",
+        {**context, "sent_before": services.recent_messages(context["workshop"])},
+    )

@@ -85,7 +85,12 @@ def cancel(request, slug, pk):
     return render(
         request,
         "workshops/manage/participant_cancel.html",
-        {"workshop": workshop, "preview": preview, "registration": registration},
+        {
+            "workshop": workshop,
+            "preview": preview,
+            "registration": registration,
+            "undo_minutes": services.UNDO_MINUTES,
+        },
     )
 
 
@@ -148,6 +153,22 @@ def move(request, slug, pk):
         request,
         "workshops/manage/participant_move.html",
         {"workshop": workshop, "registration": registration, "form": form},
+    )
+
+
+@coordinator_only
+@require_POST
+def undo_cancel(request, slug, pk):
+    workshop = manage_selectors.managed_workshop(slug)
+    registration = _registration(workshop, pk)
+    return run_service(
+        request,
+        lambda: services.undo_cancellation(registration=registration, by=request.user),
+        success=lambda restored: (
+            _("The cancellation of %(name)s has been undone (%(status)s); they have been told.")
+            % {"name": restored.full_name, "status": restored.get_status_display()}
+        ),
+        redirect_to=_back(workshop),
     )
 
 
@@ -229,6 +250,7 @@ def bulk(request, slug):
             "workshop": workshop,
             "preview": selectors.cancel_preview(workshop, selected),
             "hidden": [("action", "cancel"), *(("registrations", pk) for pk in ids)],
+            "undo_minutes": services.UNDO_MINUTES,
         },
     )
 

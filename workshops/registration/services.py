@@ -17,7 +17,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -589,6 +589,16 @@ def _cancel_locked(
     return None
 
 
+def _workshop_cancelled_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "The workshop has been cancelled and everybody has been told; its registrations "
+            "stay as they are for the records (people can still be moved to another workshop)."
+        ),
+        code="workshop_cancelled",
+    )
+
+
 def _attendance_recorded_error() -> ValidationError:
     return ValidationError(
         _("Attendance has already been recorded; this registration can't be cancelled."),
@@ -612,9 +622,74 @@ def cancel_registration(*, registration: Registration, by=None) -> Registration 
             return None
         if current.status not in CANCELLABLE:
             raise _attendance_recorded_error()
+        if by is not None and workshop.status == Workshop.Status.CANCELLED:
+            raise _workshop_cancelled_error()
         promoted = _cancel_locked(workshop, current, now=now, by=by)
         _sync(registration, current)
     return promoted
+
+
+UNDO_MINUTES = 5
+
+
+def undo_possible(registration: Registration, *, now: datetime | None = None) -> bool:
+    """A coordinator's cancellation (not a move) can be taken back for UNDO_MINUTES."""
+    now = now or timezone.now()
+    return (
+        registration.status == Registration.Status.CANCELLED
+        and registration.cancelled_by_id is not None
+        and registration.moved_to_id is None
+        and registration.cancelled_at is not None
+        and now - registration.cancelled_at <= timedelta(minutes=UNDO_MINUTES)
+    )
+
+
+def undo_cancellation(*, registration: Registration, by) -> Registration:
+    """Take back a coordinator's cancellation within UNDO_MINUTES.
+
+    A confirmed person gets their seat back only while it is free (nobody has moved up into
+    it; that person keeps it), a waitlisted one their old place (the waitlist is in
+    registration order). The person is told by e-mail (their confirmation again). Refused, and
+    nothing written, when the time is up, the seat has gone, or the address registered again.
+    """
+    now = timezone.now()
+    try:
+        with caching.scope(networks=registration.workshop.network_id), transaction.atomic():
+            workshop = _lock_workshop(registration.workshop_id)
+            current = Registration.objects.select_for_update().get(pk=registration.pk)
+            if not undo_possible(current, now=now):
+                raise ValidationError(
+                    _("This cancellation can no longer be undone."), code="too_late"
+                )
+            had_seat = current.confirmed_at is not None
+            if had_seat and workshop.seats_taken >= workshop.capacity:
+                raise ValidationError(
+                    _(
+                        "The place has gone to someone from the waitlist meanwhile; "
+                        "add the person again instead."
+                    ),
+                    code="seat_gone",
+                )
+            current.status = (
+                Registration.Status.CONFIRMED if had_seat else Registration.Status.WAITLISTED
+            )
+            current.cancelled_at = None
+            current.cancelled_by = None
+            with transaction.atomic():
+                current.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+            if had_seat:
+                Workshop.objects.filter(pk=workshop.pk).update(seats_taken=F("seats_taken") + 1)
+                workshop.seats_taken += 1
+            current.workshop = workshop
+            _queue_registration_email(current, _template_for(current))
+            _sync(registration, current)
+    except IntegrityError as exc:
+        if _is_duplicate(exc):
+            raise ValidationError(
+                _("This e-mail address has registered again meanwhile."), code="duplicate"
+            ) from exc
+        raise
+    return registration
 
 
 @dataclass
@@ -637,6 +712,8 @@ def cancel_registrations(*, workshop: Workshop, registration_ids, by) -> BulkCan
         raise ValidationError(_("Please select at least one person."), code="empty")
     with transaction.atomic():
         locked = _lock_workshop(workshop.pk)
+        if locked.status == Workshop.Status.CANCELLED:
+            raise _workshop_cancelled_error()
         rows = list(
             Registration.objects.select_for_update()
             .filter(workshop=locked, pk__in=ids)
