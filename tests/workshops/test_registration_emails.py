@@ -108,3 +108,24 @@ def test_edit_between_read_and_lock_renders_the_current_workshop():
         workshop=stale_copy, first_name="Ida", last_name="Neu", email="ida@example.org"
     )
     assert "Neuer Titel" in OutboundEmail.objects.get(to="ida@example.org").subject
+
+
+def test_an_update_that_leaves_updated_at_alone_still_shows(monkeypatch):
+    """The kept e-mail is keyed by the workshop's values, not by ``updated_at``: a venue
+    written by ``QuerySet.update`` (which moves no ``auto_now``) shows in the next e-mail."""
+    workshop = WorkshopFactory(venue="Halle 1", capacity=5)
+    services.register_participant(
+        workshop=workshop, first_name="A", last_name="A", email="a@example.org"
+    )
+    before = type(workshop).objects.values_list("updated_at", flat=True).get(pk=workshop.pk)
+    type(workshop).objects.filter(pk=workshop.pk).update(venue="Halle 7")
+    services.register_participant(
+        workshop=type(workshop).objects.get(pk=workshop.pk),  # as the next request reads it
+        first_name="B",
+        last_name="B",
+        email="b@example.org",
+    )
+    after = type(workshop).objects.values_list("updated_at", flat=True).get(pk=workshop.pk)
+    assert before == after
+    assert "Halle 1" in OutboundEmail.objects.get(to="a@example.org").body_text
+    assert "Halle 7" in OutboundEmail.objects.get(to="b@example.org").body_text
