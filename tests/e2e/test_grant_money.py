@@ -204,6 +204,9 @@ def test_expenditure_and_removal_pages_read_well_at_390_px(
         assert overflow <= 0, (path, overflow, page.evaluate(WIDER_THAN_PAGE))
         assert page.evaluate(WIDER_THAN_PAGE) == [], path
         assert page.evaluate(SQUEEZED_TEXT) == [], path
+        if shot := os.environ.get("GRANT_PAGE_SCREENSHOT"):
+            name = path.strip("/").replace("/", "_").replace("?", "_")
+            page.screenshot(path=f"{shot}-{name}.png", full_page=True)
     # The filtered list says how many and how much, in German.
     page.goto(f"{base}?category=travel")
     expect(page.locator(".expenditure-sum")).to_have_text(
