@@ -54,9 +54,8 @@ class ExpenditureFilter(django_filters.FilterSet):
     """A grant's expenditures by cost category, year and payee (part of the name, any case)."""
 
     category = django_filters.ChoiceFilter(label=_("Cost category"), choices=CostCategory.choices)
-    year = django_filters.TypedChoiceFilter(
-        label=_("Year"), field_name="date__year", coerce=int, choices=[]
-    )
+    # A ChoiceFilter offers "any year" first (a plain TypedChoiceFilter would preselect one).
+    year = django_filters.ChoiceFilter(label=_("Year"), field_name="date__year", choices=[])
     payee = django_filters.CharFilter(label=_("Payee"), lookup_expr="icontains", max_length=200)
 
     class Meta:

@@ -222,9 +222,12 @@ def test_funder_reads_only_their_grant_and_downloads_its_report(
     expect(reached.get_by_role("cell")).to_have_text(["companies reached", "40", "2", "5"])
     expect(indicators.get_by_role("row").filter(has_text="workshops held")).to_be_visible()
     budget = page.get_by_role("table", name="Budget against spending")
-    personnel = budget.get_by_role("row").filter(has_text="2026")
+    personnel = budget.get_by_role("row").filter(has_text="2026").filter(has_text="personnel")
     expect(personnel).to_contain_text("200,000.00")
     expect(personnel).to_contain_text("5,000.01")
+    # The year's subtotal and the grand total are there to read.
+    expect(budget.get_by_role("row", name=re.compile("^Subtotal 2026"))).to_be_visible()
+    expect(budget.get_by_role("row", name=re.compile("^Total"))).to_contain_text("5,000.01")
     expect(budget.get_by_role("columnheader", name=re.compile("Region Hannover"))).to_be_visible()
     # Read-only: the funder gets no management links.
     grant_nav = page.get_by_role("navigation", name="Grant")

@@ -466,3 +466,14 @@ def test_an_invalid_filter_value_is_said_and_lists_nothing_wrong(coordinator_cli
     response = coordinator_client.get(f"/funding/grants/{spending.pk}/expenditures/?year=1999")
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_filter_offers_any_year_first(coordinator_client, spending):
+    """An unfiltered list sent by its filter form (every field as it comes) keeps every row."""
+    page = coordinator_client.get(f"/funding/grants/{spending.pk}/expenditures/")
+    form = page.context["filter"].form
+    assert [value for value, _label in form.fields["year"].choices][:3] == ["", 2026, 2027]
+    response = coordinator_client.get(
+        f"/funding/grants/{spending.pk}/expenditures/", {"category": "", "year": "", "payee": ""}
+    )
+    assert response.context["totals"]["count"] == 5
