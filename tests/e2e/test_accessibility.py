@@ -44,7 +44,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from funding.models import FundingProgramme
 from regiolab.mail import render_email
-from regiolab.models import OutboundEmail
+from regiolab.mail.models import OutboundEmail
 from regiolab.pages.content import create_initial_pages
 from regiolab.pages.models import SitePage, SitePageSection
 from regiolab.pages.services import submit_accessibility_feedback
@@ -673,10 +673,47 @@ def _second_factor(browser, live_server, world, page) -> list[str]:
         context.close()
 
 
+def _participant_actions(browser, live_server, world, page) -> list[str]:
+    """The participants page's steps a POST reaches: the bulk cancellation's confirmation (rows
+    ticked by keyboard, "select all" by the script), the move's confirmation, a full workshop's
+    walk-in refused without the over-capacity choice."""
+    problems = []
+    participants = f"{live_server.url}/workshops/{world.ids['W']}/participants/"
+    page.goto(participants)
+    select_all = page.locator("input[data-select-all='confirmed']")
+    if not select_all.is_visible():
+        problems.append("participants: the 'select all' checkbox is not shown")
+    select_all.focus()
+    page.keyboard.press("Space")
+    if not page.locator("input[name=registrations][data-group='confirmed']").first.is_checked():
+        problems.append("participants: 'select all' by keyboard ticked nothing")
+    problems += _axe(page, "coordinator", "participants (rows selected)")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("button[name=action][value=cancel]").click()
+    problems += _axe(page, "coordinator", "participants bulk cancel (confirmation)")
+    problems += _reflow(page, "[coordinator] participants bulk cancel (confirmation)")
+
+    page.goto(f"{participants}{world.ids['reg_a']}/move/")
+    page.select_option("select[name=to_workshop]", str(world.ids["move_target"]))
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form button[type=submit]").click()
+    problems += _axe(page, "coordinator", "participant move (confirmation)")
+    problems += _reflow(page, "[coordinator] participant move (confirmation)")
+
+    Workshop.objects.filter(slug=world.ids["W"]).update(capacity=1)
+    page.goto(f"{participants}add/")
+    values = {"first_name": "Tina", "last_name": "Tür", "email": "tina@example.org"}
+    _submit(page, page.evaluate(_FORM_INDEX, list(values)), values)
+    if not _shows_errors(page):
+        problems.append("participant add: a full workshop took a walk-in without the choice")
+    problems += _axe(page, "coordinator", "participant add (full, over capacity not chosen)")
+    return problems
+
+
 EXTRA_STEPS = {
     "anonymous": _error_pages,
     "rep_a": _passwordless,
-    "coordinator": lambda *args: [],
+    "coordinator": _participant_actions,
     "funder": _second_factor,
 }
 
