@@ -318,7 +318,7 @@ def receipt_max_bytes() -> int:
 
 
 # Bidirectional overrides and other invisible format characters (Unicode category Cf) can make
-# "rechnung‮fdp.exe" look like "rechnungexe.pdf"; control characters break headers.
+# "rechnung<U+202E>fdp.exe" look like "rechnungexe.pdf"; control characters break headers.
 _UNSAFE_NAME_CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
 
 
