@@ -224,6 +224,7 @@ def test_cached_forms_carry_each_visitors_own_csrf_token(coordinator_client, fil
 def test_the_search_field_is_cached_only_while_nobody_searched(coordinator_client, filled):
     url = dashboard_url(filled)
     blank = coordinator_client.get(url).content.decode()
+
     # The dashboard's own field, in <main> (the header's site search is also named q).
     def own_field(html):
         return html.split("<main")[1].split('name="q"')[1].split(">")[0]
