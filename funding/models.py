@@ -350,6 +350,22 @@ class IndicatorCode(models.TextChoices):
     WORKSHOPS_HELD = "workshops_held", _("workshops held")
     PARTICIPANTS = "participants", _("participants")
     PARTICIPANT_HOURS = "participant_hours", _("participant hours")
+    # From the learning cycles (learning.selectors.grant_learning_figures).
+    LEARNING_ORGANISATIONS = "learning_organisations", _("organisations in learning programmes")
+    LEARNING_EVERY_CYCLE = "learning_every_cycle", _("organisations that attended every cycle")
+    LEARNING_TASKS_SUBMITTED = "learning_tasks_submitted", _("learning tasks submitted")
+    LEARNING_WORKSHOPS_HELD = "learning_workshops_held", _("learning workshops held")
+    # From surveys (surveys.selectors.grant_survey_figures).
+    FEEDBACK_RESPONSES = "feedback_responses", _("feedback responses")
+    FEEDBACK_SATISFACTION = "feedback_satisfaction", _("satisfaction (mean, 1–5)")
+    FEEDBACK_RECOMMEND = "feedback_recommend", _("would recommend (%)")
+    COMPANIES_TRAINING_NEEDS = "companies_training_needs", _("companies with training needs")
+    # From the Open Innovation Challenge (challenges.figures.grant_challenge_figures).
+    CHALLENGES_PUBLISHED = "challenges_published", _("challenges published")
+    CHALLENGE_PROPOSALS = "challenge_proposals", _("proposals received")
+    CHALLENGE_COMPANIES = "challenge_companies", _("companies that took part in challenges")
+    CHALLENGE_MATCHES = "challenge_matches", _("matches from pitch days")
+    CHALLENGE_COOPERATIONS = "challenge_cooperations", _("cooperations agreed")
 
 
 class Indicator(models.Model):

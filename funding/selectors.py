@@ -25,10 +25,19 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from challenges.figures import FIGURE_SOURCES as CHALLENGE_SOURCES
+from challenges.figures import grant_challenge_figures
 from companies.models import Company, Consultation, SizeClass
+from learning.selectors import FIGURE_SOURCES as LEARNING_SOURCES
+from learning.selectors import grant_learning_figures
 from networks.models import NetworkMembership, TrainingNetwork
 from regiolab import caching
 from regiolab.permissions import is_coordinator
+from surveys.models import Answer as SurveyAnswer
+from surveys.models import Question as SurveyQuestion
+from surveys.models import Response as SurveyResponse
+from surveys.models import Survey
+from surveys.selectors import grant_survey_figures
 from workshops.models import Registration, StatisticsTally, Workshop
 
 from .models import (
@@ -263,6 +272,15 @@ INDICATOR_SOURCES = (
     Consultation,
     Workshop,
     StatisticsTally,
+    # the learning programmes of the grant's networks
+    *LEARNING_SOURCES,
+    # grant_survey_figures
+    SurveyResponse,
+    SurveyAnswer,
+    SurveyQuestion,
+    Survey,
+    # grant_challenge_figures: the calls of the grant's networks
+    *CHALLENGE_SOURCES,
 )
 
 
@@ -284,11 +302,26 @@ def grant_indicators(
     - participants_by_gender / _by_age_band: attended registrations where the answer was given
       (answers of anonymised registrations from workshops' StatisticsTally).
     - companies_by_size_class / _by_sector: the reached companies.
+    - learning_organisations, learning_every_cycle, learning_tasks_submitted,
+      learning_workshops_held: the learning programmes of the networks
+      (learning.selectors.grant_learning_figures).
+    - challenges_published, challenge_proposals, challenge_companies, challenge_matches,
+      challenge_cooperations: the Open Innovation Challenge calls of the networks
+      (challenges.figures.grant_challenge_figures).
     """
     now = now or timezone.now()
     # .all() uses the networks when the caller prefetched them (detail page, report builder).
     network_ids = sorted(n.pk for n in grant.networks.all())
-    return _count_indicators(network_ids, period_start, period_end, now)
+    values = _count_indicators(network_ids, period_start, period_end, now)
+    # Feedback and training needs, read from surveys (keyed by the same indicator codes).
+    values.update(
+        grant_survey_figures(
+            network_ids=network_ids, period_start=period_start, period_end=period_end
+        )
+    )
+    # Challenges published, proposals, companies, matches, cooperations of the networks' calls.
+    values.update(grant_challenge_figures(network_ids, period_start, period_end))
+    return values
 
 
 def _count_indicators(
@@ -365,6 +398,7 @@ def _count_indicators(
         "participants_by_age_band": dict(by_age_band),
         "companies_by_size_class": dict(by_size_class),
         "companies_by_sector": dict(by_sector),
+        **grant_learning_figures(network_ids, period_start, period_end, now=now),
     }
 
 
@@ -696,14 +730,19 @@ GRANT_PAGE = caching.declare(
         TrainingNetwork,
         CofinancingShare,
         Funder,
-        # indicators against targets
-        Indicator,
-        *INDICATOR_SOURCES,
         # budget against spending
         BudgetLine,
         Expenditure,
     ],
-    varies_by=["grant", "networks", "period", "held", "can_manage", "can_view_history"],
+    varies_by=["grant", "can_manage", "can_view_history"],
+)
+
+# Apart from the rest of the page: a registration rebuilds the indicators of its networks'
+# grants, not their money, and an expenditure the money, not the indicators.
+GRANT_INDICATORS = caching.declare(
+    "grant_indicators",
+    reads=[Grant, Grant.networks.through, Indicator, *INDICATOR_SOURCES],
+    varies_by=["grant", "networks", "period", "held"],
     scoped={"networks": [Registration, Workshop, NetworkMembership, StatisticsTally]},
 )
 
@@ -716,9 +755,9 @@ def _shares_with_funders() -> Prefetch:
 class GrantPage:
     """What the grant page shows beside the grant's own fields, each read on first use.
 
-    The template keeps the page in the GRANT_PAGE fragment, keyed among others by the grant's
-    networks and the number of its workshops ended so far (``held_so_far``); on a warm cache
-    none of the queries below run.
+    The template keeps the page in two fragments: GRANT_PAGE (facts, co-financing, money) and
+    GRANT_INDICATORS, keyed among others by the grant's networks and the number of its workshops
+    ended so far (``held_so_far``); on a warm cache none of the queries below run.
     """
 
     def __init__(self, *, grant: Grant, period_start: date, period_end: date):

@@ -28,7 +28,9 @@ request after a write builds it anew. Two refinements keep invalidation no coars
   table, so a registration for one network's workshop leaves other networks' grants cached.
   A declaration lists in ``scoped`` which of its tables it reads per value of a key part.
 
-Entries live ``settings.CACHE_TIMEOUT`` seconds at most; versions never expire (a lost version
+A missing value is built by one request at a time: the others asking for it meanwhile get the
+value it replaces (the last one built for the same parts, so at most one build behind), or,
+when there is none, wait for it (at most ``BUILD_WAIT_SECONDS``). Entries live ``settings.CACHE_TIMEOUT`` seconds at most; versions never expire (a lost version
 is replaced by a new one, which orphans the values keyed by the old).
 """
 
@@ -39,6 +41,7 @@ import functools
 import hashlib
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from functools import cached_property
@@ -149,12 +152,44 @@ class Declaration:
         key = self.key(parts)
         value = cache.get(key, _MISSING)
         if value is _MISSING:
-            value = compute()
-            cache.set(key, value, settings.CACHE_TIMEOUT)
+            value = _build_once(key, compute, self._previous_key(parts))
         return value
+
+    def _previous_key(self, parts: dict[str, Any]) -> str:
+        """Where the value last built for these parts stays, whatever the tables' versions."""
+        raw = repr((translation.get_language(), [(p, parts[p]) for p in self.varies_by]))
+        return f"c:{self.name}:previous:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
 
 
 _MISSING = object()
+# A write makes every request for the value miss at once; one builds it. The others meanwhile
+# get the value it replaces (at most one build old) rather than each building the same value on
+# the same CPUs or waiting for it (bench row 6, docs/benchmarks.md); only without one do they
+# wait for the build.
+BUILD_LOCK_SECONDS = 10
+BUILD_WAIT_SECONDS = 2.0
+BUILD_POLL_SECONDS = 0.01
+
+
+def _build_once(key: str, compute: Callable[[], Any], previous_key: str) -> Any:
+    # add() answers None, not False, when the cache is unreachable: then build without waiting.
+    if cache.add(f"{key}:building", 1, BUILD_LOCK_SECONDS) is not False:
+        try:
+            value = compute()
+            cache.set_many({key: value, previous_key: value}, settings.CACHE_TIMEOUT)
+        finally:
+            cache.delete(f"{key}:building")
+        return value
+    previous = cache.get(previous_key, _MISSING)
+    if previous is not _MISSING:
+        return previous
+    deadline = time.monotonic() + BUILD_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(BUILD_POLL_SECONDS)
+        value = cache.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+    return compute()  # the builder is slow or gone: show this request current data anyway
 
 
 def declare(

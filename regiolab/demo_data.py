@@ -237,3 +237,110 @@ WORKSHOP_FUNDING_NOTE = (
 WORKSHOP_FUNDING_NOTE_EN = (
     "Funded by the demo project “Continuing-education networks Region Hannover” – sample data."
 )
+
+# --- The learning programme (learning/demo.py seeds it) ------------------------------------------
+# A metal-industry competence-provision group: six firms, the city, a vocational school and the
+# employment agency; cycle 1 done, cycle 2 running, cycle 3 ahead.
+LEARNING_PROGRAMME = {
+    "slug": "kompetenzsicherung-metall-region-hannover",
+    "title": "Kompetenzsicherung Metall Region Hannover",
+    "goal": (
+        "Betriebe der Metall- und Elektroindustrie, Stadt, Berufsschule und Arbeitsagentur "
+        "sichern gemeinsam Fachkräfte: mehr Ausbildungsplätze besetzen, An- und Ungelernte "
+        "qualifizieren, Übergänge von der Schule in den Betrieb verbessern."
+    ),
+    "description": (
+        "Drei Lernworkshops im Abstand von acht Wochen. Jede Organisation berichtet über "
+        "Aktivitäten, Herausforderungen, Hindernisse und Chancen und erprobt zwischen den "
+        "Workshops eigene Schritte. Am Ende stehen Werkzeuge und Handlungsempfehlungen für "
+        "die Region."
+    ),
+    "network": "digitalisierung-maschinenbau",
+    "public_summary": (
+        "Neun Organisationen aus Industrie, Verwaltung, Schule und Arbeitsagentur arbeiten in "
+        "drei Lernzyklen an der Fachkräftesicherung in der Metallindustrie der Region Hannover."
+    ),
+    "themes": [
+        ("Fachkräftebedarf erheben", "Assessing the need for skilled workers"),
+        (
+            "Ausbildung und Übergänge Schule–Betrieb",
+            "Apprenticeships and school-to-work transitions",
+        ),
+        ("Qualifizierung An- und Ungelernter", "Upskilling low-skilled workers"),
+    ],
+    "interval_weeks": 8,
+    # Cycle 1's workshop lay this many days ago; cycle 2's is interval - this ahead.
+    "first_workshop_days_ago": 42,
+}
+# The organisations that are not demo companies yet: name, legal form, municipality, postcode,
+# street, NACE section, WZ code, kind, headcount, turnover, balance-sheet total.
+LEARNING_COMPANIES = [
+    ("Landeshauptstadt Hannover – Wirtschaftsförderung (Demo)", "KdöR", "Hannover", "30159", "Friedrichswall 10", "O", "84.11", "public_body", 120, 0, 0),
+    ("BBS Metalltechnik · Elektrotechnik Hannover (Demo)", "KdöR", "Hannover", "30451", "Am Lindener Hafen 12", "P", "85.32", "education_provider", 140, 0, 0),
+    ("Agentur für Arbeit Hannover (Demo)", "KdöR", "Hannover", "30173", "Brühlstraße 4", "O", "84.30", "public_body", 900, 0, 0),
+]  # fmt: skip
+# company, actor type, people (first name, last name, e-mail), cycle-1 report
+# (activity, challenge, obstacle, opportunity), tags of the obstacle and of the opportunity.
+LEARNING_ORGANISATIONS = [
+    ("Elektro Bartels GmbH", "firm", [("Jana", "Bartels", "rep@regiolab.example")], (
+        "Zwei Auszubildende aus der BBS-Kooperation übernommen.",
+        "Monteure fehlen für Schaltschrankbau bei Metallkunden.",
+        "Kleine Betriebe finden keine Zeit für Ausbildungsplanung.",
+        "Verbundausbildung mit Metallbau Uetze für das zweite Lehrjahr.",
+    ), ["Ausbildungsplätze"], ["Verbundausbildung"]),
+    ("Brandes Präzisionstechnik GmbH", "firm", [("Klaus", "Brandes", "k.brandes@brandes-praezision.example"), ("Svenja", "Möller", "s.moeller@brandes-praezision.example")], (
+        "Qualifizierungsmatrix für alle Zerspanungsmechaniker erstellt.",
+        "Drei Fachkräfte gehen bis 2027 in Rente.",
+        "CNC-Weiterbildung nur in Vollzeit und außerhalb der Region.",
+        "Modulare Teilzeitkurse mit dem Bildungswerk Technik planen.",
+    ), ["Weiterbildung An- und Ungelernte"], ["Modulare Weiterbildung"]),
+    ("Metallbau Uetze GmbH", "firm", [("Dirk", "Wiebe", "d.wiebe@metallbau-uetze.example")], (
+        "Tag der offenen Werkstatt mit 40 Schülerinnen und Schülern.",
+        "Bewerbungen kommen oft unvollständig oder zu spät.",
+        "Busverbindung nach Uetze für Auszubildende ungünstig.",
+        "Azubi-Ticket der Region bekannter machen.",
+    ), ["Mobilität"], ["Ausbildungsplätze"]),
+    ("Hemminger Feinwerktechnik GmbH", "firm", [("Aylin", "Demir", "a.demir@hemminger-feinwerk.example")], (
+        "Mentoring für neue Mitarbeitende eingeführt.",
+        "Sprachbarrieren bei Zugewanderten in der Montage.",
+        "Anerkennung ausländischer Abschlüsse dauert Monate.",
+        "Berufsbezogene Deutschkurse über die Arbeitsagentur.",
+    ), ["Anerkennung"], ["Weiterbildung An- und Ungelernte"]),
+    ("Wunstorfer Getriebebau GmbH", "firm", [("Thomas", "Grote", "t.grote@wunstorfer-getriebe.example")], (
+        "Ausbildungsquote auf acht Prozent erhöht.",
+        "Abbrüche im ersten Lehrjahr.",
+        "Zu wenig Ausbildungspersonal mit Zeit für Betreuung.",
+        "Ausbildungsbegleitung durch die BBS im ersten Halbjahr.",
+    ), ["Ausbildungsplätze"], ["Kooperation Schule–Betrieb"]),
+    ("Heitmann Antriebstechnik GmbH", "firm", [("Petra", "Heitmann", "p.heitmann@heitmann-antrieb.example")], (
+        "Teilzeitmodelle für Fachkräfte mit Familie erprobt.",
+        "Schichtarbeit schreckt Bewerberinnen ab.",
+        "Kinderbetreuung passt nicht zu den Schichtzeiten.",
+        "Betriebsübergreifende Kita-Plätze mit der Stadt prüfen.",
+    ), ["Fachkräftebindung"], ["Fachkräftebindung"]),
+    ("Landeshauptstadt Hannover – Wirtschaftsförderung (Demo)", "public_sector", [("Marc", "Oltmanns", "m.oltmanns@hannover-stadt.example")], (
+        "Fachkräftebörse Metall im Rathaus vorbereitet.",
+        "Betriebe kennen die Förderangebote der Stadt kaum.",
+        "Zuständigkeiten zwischen Stadt und Region unklar.",
+        "Eine gemeinsame Anlaufstelle für Betriebe einrichten.",
+    ), ["Zuständigkeiten"], ["Kooperation Schule–Betrieb"]),
+    ("BBS Metalltechnik · Elektrotechnik Hannover (Demo)", "education", [("Birgit", "Schaper", "b.schaper@bbs-me.example")], (
+        "Berufsorientierungswoche mit sechs Betrieben durchgeführt.",
+        "Klassen in Metallberufen schrumpfen.",
+        "Lehrkräftemangel in der Fachpraxis.",
+        "Betriebe stellen Ausbilder als Gastdozenten.",
+    ), ["Ausbildungsplätze"], ["Kooperation Schule–Betrieb"]),
+    ("Agentur für Arbeit Hannover (Demo)", "public_sector", [("Frank", "Lüders", "f.lueders@arbeitsagentur.example")], (
+        "Qualifizierungsberatung für die Betriebe der Gruppe angeboten.",
+        "Förderung nach dem Qualifizierungschancengesetz wenig genutzt.",
+        "Antragsverfahren gelten als aufwendig.",
+        "Sammelantrag für mehrere Betriebe vorbereiten.",
+    ), ["Fördermittel"], ["Weiterbildung An- und Ungelernte"]),
+]  # fmt: skip
+# Cycle 2's tasks (title, instructions) and which organisations handed in or drafted.
+LEARNING_TASKS = [
+    ("Ausbildungsbedarf 2026 erheben", "Wie viele Ausbildungsplätze wollen Sie 2026 in welchen Berufen besetzen?"),
+    ("Eine Maßnahme aus Zyklus 1 erproben", "Beschreiben Sie kurz, was Sie ausprobiert haben und was dabei herauskam."),
+]  # fmt: skip
+LEARNING_SUBMITTED = ["Brandes Präzisionstechnik GmbH", "Wunstorfer Getriebebau GmbH"]
+LEARNING_DRAFTS = ["Metallbau Uetze GmbH", "Agentur für Arbeit Hannover (Demo)"]

@@ -12,6 +12,14 @@ PDF_OPTIONS = {"pdf_variant": "pdf/a-2a", "pdf_tags": True}
 PRODUCER_NAME = "regioLab"
 
 
+def footer_text(value: str, *, limit: int = 40) -> str:
+    """``value`` for a page's footer (a CSS ``content`` string in templates/pdf/base.html):
+    without the characters that would end or break that string, and shortened with an ellipsis
+    to what the footer's margin box holds."""
+    text = " ".join("".join(c for c in value if c not in '"\\<>&').split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def render_pdf(template: str, context: dict, *, language: str | None = None, title: str) -> bytes:
     """Render ``template`` to a tagged archival PDF (PDF/A-2a) in ``language``.
 

@@ -86,7 +86,11 @@ INSTALLED_APPS = [
     "companies",
     "networks",
     "workshops",
+    "learning",
+    "surveys",
+    "challenges",
     "funding",
+    "policy",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +266,12 @@ CELERY_TASK_ROUTES = {
     "funding.build_progress_report": {"queue": "reports"},
     "funding.build_queued_reports": {"queue": "reports"},
     "workshops.send_certificates": {"queue": "reports"},
+    "learning.send_task_reminders": {"queue": "mail"},
+    "learning.build_final_report": {"queue": "reports"},
+    "learning.build_queued_final_reports": {"queue": "reports"},
+    "policy.send_newsletter_batch": {"queue": "mail"},
+    "policy.build_monitoring_report": {"queue": "reports"},
+    "policy.build_queued_monitoring_reports": {"queue": "reports"},
 }
 CELERY_BEAT_SCHEDULE = {
     "deliver-pending-emails": {"task": "regiolab.tasks.deliver_pending_emails", "schedule": 60.0},
@@ -275,12 +285,34 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
     },
     "build-queued-reports": {"task": "funding.build_queued_reports", "schedule": 120.0},
+    "build-queued-final-reports": {
+        "task": "learning.build_queued_final_reports",
+        "schedule": 120.0,
+    },
+    "build-queued-monitoring-reports": {
+        "task": "policy.build_queued_monitoring_reports",
+        "schedule": 120.0,
+    },
     # Nightly, Europe/Berlin (CELERY_TIMEZONE): personal data past the programmes' retention.
     "anonymise-expired-personal-data": {
         "task": "funding.anonymise_expired_personal_data",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Daily, Europe/Berlin: homework reminders 7 days and 1 day before a task is due.
+    "send-task-reminders": {
+        "task": "learning.send_task_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "surveys-feedback": {"task": "surveys.send_feedback_invitations", "schedule": 3600.0},
+    "surveys-reminders": {"task": "surveys.send_reminders", "schedule": 3600.0},
+    "surveys-pending": {"task": "surveys.send_pending_invitations", "schedule": 300.0},
+    # Hourly: partners' calendars (policy/feeds/), each feed in a task of its own.
+    "policy-import-partner-feeds": {"task": "policy.import_partner_feeds", "schedule": 3600.0},
+    # Hourly: approved challenges go public when their call's "published" phase begins.
+    "challenges-publish-due": {"task": "challenges.publish_due_challenges", "schedule": 3600.0},
 }
+# Partner feeds (policy/feeds/fetching.py): seconds to wait for a partner's server.
+PARTNER_FEEDS_TIMEOUT = env.float("PARTNER_FEEDS_TIMEOUT", default=20)
 # Every periodic task at this one interval (seconds) instead of its own: to watch them work
 # under make run without waiting, and for the test of make run's beat.
 if BEAT_INTERVAL := env.float("BEAT_INTERVAL_SECONDS", default=0):

@@ -386,3 +386,191 @@ def validate_receipt_upload(upload, *, max_bytes: int | None = None) -> tuple[st
     else:
         _check_image(data, kind)
     return extension, content_type
+
+
+# --- Attachments (homework and the like): PDF, DOCX, XLSX, PNG, JPEG, decided by the bytes ------
+
+# kind → (extension, content type); the extensions a name may carry for each kind.
+ATTACHMENT_KINDS = {
+    "pdf": ("pdf", "application/pdf"),
+    "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "png": ("png", "image/png"),
+    "jpeg": ("jpg", "image/jpeg"),
+}
+ATTACHMENT_EXTENSIONS = {
+    "pdf": "pdf",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "png": "png",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+}
+# The main part each OOXML kind must declare in [Content_Types].xml; a macro-enabled file
+# (.docm, .xlsm: "macroEnabled" types, vbaProject.bin) declares another and is refused.
+OOXML_MAIN_PARTS = {
+    "docx": (
+        "word/document.xml",
+        b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    ),
+    "xlsx": (
+        "xl/workbook.xml",
+        b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ),
+}
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+NOT_AN_ATTACHMENT = _(
+    "Only PDF, Word (.docx), Excel (.xlsx), PNG and JPEG files can be attached. Please save the "
+    "file in one of these formats."
+)
+ATTACHMENT_LIES = _(
+    "The file's name says %(claimed)s, but its content is %(found)s. Please check that you chose "
+    "the right file, or save it again in the format its name says."
+)
+ATTACHMENT_NOT_WHAT_IT_SAYS = _(
+    "The file's name says %(claimed)s, but its content is not a PDF, Word, Excel, PNG or JPEG "
+    "file. Only these formats can be attached."
+)
+BROKEN_ATTACHMENT = _("The file is damaged or incomplete: it could not be read as %(kind)s.")
+ATTACHMENT_UNPACKS_TOO_LARGE = _(
+    "The file unpacks to more than %(max)s. Please attach a smaller file or save it as PDF."
+)
+MACROS_REFUSED = _(
+    "Files with macros cannot be attached. Please save the document without macros "
+    "(.docx or .xlsx)."
+)
+
+
+def attachment_max_bytes() -> int:
+    return getattr(settings, "ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES)
+
+
+def _attachment_kind_of(data: bytes) -> str | None:
+    """The kind the first bytes say; a zip is told apart by the OOXML part it declares."""
+    for kind, (_extension, _type, magic) in RECEIPT_KINDS.items():
+        if data.startswith(magic):
+            return kind
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except Exception:  # noqa: BLE001 -- a broken zip is no office file
+            return None
+        for kind, (main_part, _declared) in OOXML_MAIN_PARTS.items():
+            if main_part in names:
+                return kind
+    return None
+
+
+def _label(kind: str) -> str:
+    return {"pdf": "PDF", "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)"}.get(kind, kind.upper())
+
+
+def _check_office_package(data: bytes, kind: str) -> None:
+    """An OOXML document that unpacks within the limits, declares its main part with the
+    type of a macro-free document, and (a workbook) opens with openpyxl."""
+    main_part, declared = OOXML_MAIN_PARTS[kind]
+    broken = ValidationError(BROKEN_ATTACHMENT, code="broken", params={"kind": _label(kind)})
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+            if "[Content_Types].xml" not in names or main_part not in names:
+                raise broken
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                raise ValidationError(MACROS_REFUSED, code="macros")
+            too_large = ValidationError(
+                ATTACHMENT_UNPACKS_TOO_LARGE,
+                code="unpacks_too_large",
+                params={"max": filesizeformat(MAX_XLSX_UNCOMPRESSED)},
+            )
+            if len(members) > MAX_XLSX_MEMBERS or (
+                sum(m.file_size for m in members) > MAX_XLSX_UNCOMPRESSED
+            ):
+                raise too_large
+            total = 0
+            for member in members:
+                if member.file_size > RATIO_CHECKED_FROM and member.file_size > (
+                    MAX_XLSX_RATIO * max(member.compress_size, 1)
+                ):
+                    raise too_large
+                # Unpack through a bounded stream: a zip that lies about its sizes costs at
+                # most the limit (zipfile also checks each part's CRC).
+                with archive.open(member) as stream:
+                    while chunk := stream.read(UNPACK_CHUNK):
+                        total += len(chunk)
+                        if total > MAX_XLSX_UNCOMPRESSED:
+                            raise too_large
+            content_types = archive.read("[Content_Types].xml")
+    except ValidationError:
+        raise
+    except Exception as exc:  # zipfile raises many kinds for a broken file
+        raise broken from exc
+    if b"macroEnabled" in content_types:
+        raise ValidationError(MACROS_REFUSED, code="macros")
+    if declared not in content_types:
+        raise broken
+    if kind == "xlsx":
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+            raise broken from exc
+        try:
+            if not workbook.worksheets:
+                raise broken
+        finally:
+            workbook.close()
+
+
+def validate_attachment_upload(upload, *, max_bytes: int | None = None) -> tuple[str, str]:
+    """Check an uploaded attachment by size, name and content; returns (extension, content
+    type) of the kind its bytes show: PDF, DOCX, XLSX, PNG or JPEG.
+
+    The name's extension must be one of these and agree with the content (a PNG named .pdf,
+    a .docx that is a workbook, an HTML page named .pdf are refused with a message); a PDF must
+    end with its end-of-file mark, an image must verify with Pillow, an office file must unpack
+    within the workbook limits, be free of macros and (a workbook) open with openpyxl.
+    Reading leaves the file at its start.
+    """
+    limit = attachment_max_bytes() if max_bytes is None else max_bytes
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; an attachment may be at most %(max)s."),
+            code="too_large",
+            params={"size": filesizeformat(upload.size), "max": filesizeformat(limit)},
+        )
+    name = (upload.name or "").lower()
+    claimed = ATTACHMENT_EXTENSIONS.get(name.rsplit(".", 1)[-1] if "." in name else "")
+    if claimed is None:
+        raise ValidationError(NOT_AN_ATTACHMENT, code="extension")
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if not data:
+        raise ValidationError(EMPTY, code="empty")
+    found = _attachment_kind_of(data)
+    if found is None:
+        raise ValidationError(
+            ATTACHMENT_NOT_WHAT_IT_SAYS, code="lies", params={"claimed": _label(claimed)}
+        )
+    if found != claimed:
+        raise ValidationError(
+            ATTACHMENT_LIES,
+            code="lies",
+            params={"claimed": _label(claimed), "found": _label(found)},
+        )
+    if found == "pdf":
+        if b"%%EOF" not in data[-2048:]:
+            raise ValidationError(BROKEN_ATTACHMENT, code="broken", params={"kind": "PDF"})
+    elif found in ("png", "jpeg"):
+        try:
+            _check_image(data, found)
+        except ValidationError as exc:
+            raise ValidationError(
+                BROKEN_ATTACHMENT, code="broken", params={"kind": _label(found)}
+            ) from exc
+    else:
+        _check_office_package(data, found)
+    return ATTACHMENT_KINDS[found]

@@ -20,7 +20,14 @@ urlpatterns = [
     path("networks/", include("networks.urls")),
     path("workshops/", include("workshops.urls")),
     path("registrations/", include("workshops.registration.urls")),
+    path("learning/", include("learning.urls")),
+    path("surveys/", include("surveys.urls")),
+    # Answering a survey by the link in its e-mail (no login).
+    path("s/", include(("surveys.answering.urls", "survey_links"))),
+    path("challenges/", include("challenges.urls")),
     path("funding/", include("funding.urls")),
+    # /practices/, /policy/groups/…, /policy/plans/…, /newsletter/…
+    path("", include("policy.urls")),
     path("health/", views.health, name="health"),
     # Coordinators: e-mails that failed for good, and sending them again.
     path("mail/", include("regiolab.mail.urls")),

@@ -23,12 +23,35 @@ from companies.importing import COLUMN_KEYS
 from companies.personal_data import record_contact_consent
 from funding.models import Expenditure, Grant, ProgressReport
 from funding.services import ShareInput, set_cofinancing_shares
+from learning.models import (
+    CycleReport,
+    FinalReport,
+    ProgrammeOrganisation,
+    ProgrammePerson,
+    ReportItem,
+    ResultSection,
+    SubmissionAttachment,
+    Task,
+    TaskSubmission,
+)
+from learning.services import create_programme
 from networks import services as network_services
 from regiolab.mail import unsubscribe_token
 from regiolab.mail.models import OutboundEmail
+from regiolab.models import Topic
 from regiolab.pages.content import create_initial_pages
 from regiolab.pages.models import SitePage, SitePageSection
 from regiolab.permissions import COORDINATORS_GROUP
+from surveys.models import (
+    Answer,
+    DemandPlan,
+    Question,
+    Response,
+    Survey,
+    SurveyInvitation,
+    SurveyVersion,
+)
+from tests import matrix_parts
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
@@ -42,6 +65,7 @@ from tests.factories import (
 from tests.support.mfa import enable_totp
 from tests.workshops.support import valid_data
 from workshops.lifecycle import checkin_codes
+from workshops.models import Workshop
 from workshops.registration import services as workshop_services
 
 ROLES = ("anonymous", "rep_a", "rep_b", "coordinator", "funder")
@@ -247,8 +271,273 @@ def build_world() -> World:
         "consent_a": consent_a.pk,
         **{f"{key}_section": section.pk for key, section in first_sections.items()},
         **{f"{key}_page": section.page_id for key, section in first_sections.items()},
+        **_learning_world(coordinator, company_a, company_b, rep_a, rep_b),
+        **_surveys_world(coordinator, company_a, finished),
+        **_surveys_distribution_world(coordinator),
+        **_survey_builder_world(coordinator),
     }
+    base = matrix_parts.Base(
+        coordinator=coordinator,
+        rep_a=rep_a,
+        rep_b=rep_b,
+        funder_user=funder_user,
+        company_a=company_a,
+        company_b=company_b,
+        company_c=company_c,
+        network=network,
+        workshop=workshop,
+        finished=finished,
+        grant=grant,
+        other_grant=other_grant,
+        ids=dict(world.ids),
+    )
+    for part in matrix_parts.PARTS:
+        world.ids.update(part.world(base))
     return world
+
+
+def _surveys_world(coordinator, company_a, finished) -> dict:
+    """Survey S: an open anonymous panel survey with one required single-choice question, an
+    invitation (token S_token) and one response; S_closed: a closed one with its own token."""
+    survey = Survey.objects.create(
+        title="Netzwerkbefragung", purpose="panel", status="open", created_by=coordinator
+    )
+    version = SurveyVersion.objects.create(survey=survey, number=1)
+    question = Question.objects.create(
+        version=version,
+        code="rolle",
+        type="single",
+        text="Welche Rolle haben KMU?",
+        required=True,
+        options=[{"value": "a", "label": "Mitglied"}, {"value": "b", "label": "Anker"}],
+    )
+    survey.current_version = version
+    survey.save(update_fields=["current_version"])
+    invitation = SurveyInvitation.objects.create(survey=survey, email="panel@extern.example")
+    response = Response.objects.create(
+        survey=survey, version=version, answered_on=timezone.localdate()
+    )
+    Answer.objects.create(response=response, question=question, option="a")
+    closed = Survey.objects.create(
+        title="Alte Befragung", purpose="panel", status="closed", created_by=coordinator
+    )
+    closed_version = SurveyVersion.objects.create(survey=closed, number=1)
+    closed.current_version = closed_version
+    closed.save(update_fields=["current_version"])
+    closed_invitation = SurveyInvitation.objects.create(survey=closed, email="alt@extern.example")
+    # S2: a link already used (its thank-you page) and an open training-needs round that
+    # companies answer in their space (S_needs, question "format").
+    answered = SurveyInvitation.objects.create(
+        survey=survey, email="fertig@extern.example", answered_at=timezone.now()
+    )
+    needs = Survey.objects.create(
+        title="Weiterbildungsbedarf",
+        purpose="training_needs",
+        status="open",
+        created_by=coordinator,
+    )
+    needs_version = SurveyVersion.objects.create(survey=needs, number=1)
+    Question.objects.create(
+        version=needs_version,
+        code="format",
+        type="single",
+        text="Welches Format bevorzugen Sie?",
+        required=True,
+        options=[{"value": "online", "label": "Online"}, {"value": "vor_ort", "label": "Vor Ort"}],
+    )
+    needs.current_version = needs_version
+    needs.save(update_fields=["current_version"])
+    return {
+        "S_answered_token": answered.token,
+        "S_needs": needs.pk,
+        **_survey_results_world(coordinator),
+        **_demand_world(coordinator, company_a),
+        "S": survey.pk,
+        "S_question": question.pk,
+        "S_token": invitation.token,
+        "S_invitation": invitation.pk,
+        "S_response": str(response.pk),
+        "S_closed": closed.pk,
+        "S_closed_token": closed_invitation.token,
+    }
+
+
+def _survey_builder_world(coordinator) -> dict:
+    """The builder's pages: survey S gets a section S_section; S_draft is a draft survey with
+    one question (opening it is a real write)."""
+    from surveys.models import Section
+
+    survey = Survey.objects.get(title="Netzwerkbefragung")
+    section = Section.objects.create(version=survey.current_version, position=1, title="Rollen")
+    draft = Survey.objects.create(title="Entwurf", purpose="other", created_by=coordinator)
+    draft_version = SurveyVersion.objects.create(survey=draft, number=1)
+    Question.objects.create(version=draft_version, code="frage", type="long_text", text="Frage?")
+    draft.current_version = draft_version
+    draft.save(update_fields=["current_version"])
+    return {"S_section": section.pk, "S_draft": draft.pk}
+
+
+def _survey_results_world(coordinator) -> dict:
+    """S_results: an anonymous feedback survey with five responses (results are shown, the
+    export is allowed), a choice, a scale and an open question ``idee``."""
+    survey = Survey.objects.create(
+        title="Feedback Robotik", purpose="feedback", status="open", created_by=coordinator
+    )
+    version = SurveyVersion.objects.create(survey=survey, number=1)
+    survey.current_version = version
+    survey.save(update_fields=["current_version"])
+    choice = Question.objects.create(
+        version=version,
+        code="rolle",
+        type="single",
+        text="Ihre Rolle?",
+        position=1,
+        options=[{"value": "a", "label": "Leitung"}, {"value": "b", "label": "Fachkraft"}],
+    )
+    scale = Question.objects.create(
+        version=version,
+        code="satisfaction",
+        type="scale",
+        text="Wie zufrieden?",
+        position=2,
+        scale_max=5,
+        low_label="gar nicht",
+        high_label="sehr",
+    )
+    idea = Question.objects.create(
+        version=version, code="idee", type="long_text", text="Was verbessern?", position=3
+    )
+    for n in range(5):
+        response = Response.objects.create(
+            survey=survey, version=version, answered_on=timezone.localdate()
+        )
+        Answer.objects.bulk_create(
+            [
+                Answer(response=response, question=choice, option="ab"[n % 2]),
+                Answer(response=response, question=scale, number=n + 1),
+                Answer(response=response, question=idea, text=f"Mehr Praxis {n}"),
+            ]
+        )
+    return {"S_results": survey.pk}
+
+
+def _demand_world(coordinator, company_a) -> dict:
+    """Company A's profile asks for topic "Robotik Welt" (a cell of the demand board) and a
+    draft workshop D_plan was planned from it (not yet published)."""
+    topic = Topic.objects.create(slug="robotik-welt", name_de="Robotik Welt")
+    company_a.training_needs.add(topic)
+    starts = timezone.now() + timedelta(days=60)
+    workshop = Workshop.objects.create(
+        title="Robotik Welt in Hannover",
+        slug="robotik-welt-hannover",
+        format="on_site",
+        venue="Hannover",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=4),
+        capacity=12,
+        status="draft",
+        created_by=coordinator,
+    )
+    plan = DemandPlan.objects.create(
+        workshop=workshop,
+        topic=topic,
+        municipality=company_a.municipality,
+        size_class=company_a.size_class,
+        created_by=coordinator,
+    )
+    plan.companies.add(company_a)
+    return {
+        "D_plan": plan.pk,
+        "D_topic": topic.slug,
+        "D_municipality": company_a.municipality,
+        "D_size_class": company_a.size_class,
+    }
+
+
+def _learning_world(coordinator, company_a, company_b, rep_a, rep_b) -> dict:
+    """Programme LP: company A is an organisation (rep_a a participant); cycle 1 has a task with A's submission and attachment and A's submitted
+    report; a ready final report. Programme LP_other: company B (rep_b), the participant of
+    another programme, who must see nothing of LP."""
+    start = timezone.localdate() + timedelta(days=30)
+    programme = create_programme(
+        title="Lernen Metall", start=start, created_by=coordinator, themes=["Fachkräfte"]
+    )
+    other = create_programme(title="Lernen Anderswo", start=start, created_by=coordinator)
+    # Nobody of the world takes part; its public summary is published.
+    public = create_programme(
+        title="Lernen Öffentlich",
+        start=start,
+        created_by=coordinator,
+        public_summary="Zwölf Betriebe lernen gemeinsam.",
+    )
+    public.summary_published = True
+    public.save(update_fields=["summary_published"])
+    org_a = ProgrammeOrganisation.objects.create(
+        programme=programme, company=company_a, actor_type="firm"
+    )
+    ProgrammePerson.objects.create(organisation=org_a, email=rep_a.email, user=rep_a)
+    org_b = ProgrammeOrganisation.objects.create(
+        programme=other, company=company_b, actor_type="firm"
+    )
+    ProgrammePerson.objects.create(organisation=org_b, email=rep_b.email, user=rep_b)
+    cycle = programme.cycles.get(number=1)
+    task = Task.objects.create(
+        cycle=cycle, title="Bedarf erheben", due_date=start - timedelta(days=1)
+    )
+    submission = TaskSubmission.objects.create(
+        task=task, organisation=org_a, text="Erhoben.", status="submitted"
+    )
+    attachment = SubmissionAttachment(
+        submission=submission, name="bedarf.pdf", content_type="application/pdf", size=30
+    )
+    attachment.file.save("bedarf.pdf", ContentFile(RECEIPT_PDF), save=False)
+    attachment.save()
+    report = CycleReport.objects.create(
+        cycle=cycle, organisation=org_a, status="submitted", submitted_at=timezone.now()
+    )
+    item = ReportItem.objects.create(report=report, section="obstacle", text="Zu wenig Azubis")
+    final = FinalReport(programme=programme, status="ready", progress=100)
+    final.pdf_file.save("final.pdf", ContentFile(RECEIPT_PDF), save=False)
+    final.save()
+    return {
+        "LP": programme.slug,
+        "LP_other": other.slug,
+        "LP_public": public.slug,
+        "LP_org_a": org_a.pk,
+        "LP_org_b": org_b.pk,
+        "LP_person_a": org_a.people.get().pk,
+        "LP_cycle": cycle.number,
+        "LP_task": task.pk,
+        "LP_submission": submission.pk,
+        "LP_attachment": attachment.pk,
+        "LP_report": report.pk,
+        "LP_item": item.pk,
+        "LP_final": final.pk,
+        **_learning_results_world(programme, other, final),
+    }
+
+
+def _learning_results_world(programme, other, final) -> dict:
+    """The results of LP: a tool, the ready final report's XLSX twin, a failed final report;
+    LP_other's recommendation and queued final report (for the other programme's 404s)."""
+    final.xlsx_file.save("final.xlsx", ContentFile(b"PK matrix"), save=True)
+    section = ResultSection.objects.create(
+        programme=programme, kind="tool", title="Leitfaden Verbundausbildung", body="Schritte."
+    )
+    other_section = ResultSection.objects.create(
+        programme=other, kind="recommendation", title="Empfehlung Anderswo", body="Text."
+    )
+    failed = FinalReport.objects.create(
+        programme=programme, status="failed", error="WeasyPrint: out of memory"
+    )
+    # LP_other's: a queued report of LP would refuse the matrix's request for a new one.
+    queued = FinalReport.objects.create(programme=other, status="queued")
+    return {
+        "LP_section": section.pk,
+        "LP_other_section": other_section.pk,
+        "LP_final_failed": failed.pk,
+        "LP_final_queued": queued.pk,
+    }
 
 
 def _expenditure(grant, reference: str, *, with_file: bool) -> Expenditure:
@@ -451,7 +740,46 @@ def _site_page_edit(world, key: str) -> dict:
     }
 
 
+def _survey_form(title: str) -> dict:
+    return {"title": title, "purpose": "panel", "anonymity": "anonymous", "copy_of": ""}
+
+
+def _question_form(code: str, **extra) -> dict:
+    return {
+        "code": code,
+        "type": "single",
+        "text": "Wie groß ist Ihr Netzwerk?",
+        "options": "klein | Klein | Small\ngross | Groß | Large",
+        "max_length": "500",
+        **extra,
+    }
+
+
 PAYLOADS = {
+    "survey_answer": lambda w: {"rolle": "a"},
+    "needs_answer": lambda w: {"format": "online"},
+    "survey_new": lambda w: _survey_form("Panel 2027"),
+    "survey_edit": lambda w: _survey_form("Netzwerkbefragung umbenannt"),
+    "section_new": lambda w: {"title": "Zweiter Teil", "title_en": "Part two"},
+    "section_edit": lambda w: {"title": "Rollen der KMU"},
+    "question_new": lambda w: _question_form("groesse", section=w.ids["S_section"]),
+    # A removed option (b) of the answered question: a new version.
+    "question_edit": lambda w: _question_form("rolle", options="a | Mitglied\nc | Gast"),
+    "demand_plan": lambda w: {
+        "topic": w.ids["D_topic"],
+        "municipality": w.ids["D_municipality"],
+        "size_class": w.ids["D_size_class"],
+    },
+    "demand_publish": lambda w: {"confirmed": "1"},
+    "learning_result_section": lambda w: {
+        "kind": "recommendation",
+        "title": "Praktika früher fördern",
+        "body": "Die Region fördert Praktika ab Klasse 7.",
+        "title_en": "",
+        "body_en": "",
+        "position": "",
+    },
+    "learning_final_report": lambda w: {"language": "de"},
     "setlang": lambda w: {"language": "en", "next": "/"},
     "anonymise_preview": lambda w: {"step": "preview", "email": "anna@alpha.example"},
     "anonymise_confirm": lambda w: {
@@ -566,7 +894,80 @@ PAYLOADS = {
         "period_end": f"{w.ids['year']}-06-30",
     },
     "personal_data_request": lambda w: {"email": "anna@alpha.example"},
+    "learning_programme": lambda w: {
+        "title": "Lernen im Verbund",
+        "currency": "EUR",
+        "start": (timezone.localdate() + timedelta(days=60)).isoformat(),
+        "cycles": "3",
+        "interval_weeks": "8",
+        "themes": "Bedarf\nAusbildung",
+    },
+    "learning_programme_edit": lambda w: {
+        "title": "Lernen Metall umbenannt",
+        "currency": "EUR",
+        "shared_reports": "on",
+        "public_summary": "Öffentlich.",
+    },
+    "learning_move": lambda w: _learning_move(w),
+    "learning_theme": lambda w: {"theme": "Fachkräfte binden", "theme_en": "Keeping staff"},
+    "learning_organisation": lambda w: {
+        "company": w.ids["C"],
+        "actor_type": "support",
+        "people": "Clara Calenberg <clara@c.example>",
+    },
+    "learning_person": lambda w: {"email": "neu@alpha.example", "first_name": "Nina"},
+    "learning_finding": lambda w: {"new_tags": "Fachkräftemangel", "follows": ""},
 }
+
+
+def _learning_move(world) -> dict:
+    """Cycle 1's learning workshop of LP one day later, confirmed (the later ones move too)."""
+    from learning.models import Cycle
+
+    workshop = Cycle.objects.get(programme__slug=world.ids["LP"], number=1).workshop
+    start = timezone.localtime(workshop.starts_at) + timedelta(days=1)
+    end = timezone.localtime(workshop.ends_at) + timedelta(days=1)
+    return {
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": end.strftime("%Y-%m-%dT%H:%M"),
+        "shift_later": "on",
+        "confirmed": "1",
+    }
+
+
+# The learning cycles' homework and reports (learning/homework/).
+PAYLOADS.update(
+    {
+        "confirmed": lambda w: {"confirmed": "1"},
+        "lp_task": lambda w: {
+            "title": "Netzwerkkarte zeichnen",
+            "instructions": "Wer bildet mit wem aus?",
+            "due_date": "",
+            "assignee": "organisation",
+        },
+        "lp_task_edit": lambda w: {
+            "title": "Bedarf erheben (ergänzt)",
+            "instructions": "",
+            "due_date": "",
+            "assignee": "organisation",
+        },
+        "lp_answer": lambda w: {"text": "Erhoben und ergänzt.", "action": "submit"},
+        "lp_return": lambda w: {"feedback": "Bitte die Zahlen ergänzen."},
+        "lp_report": lambda w: {
+            "action": "submit",
+            **{
+                f"{section}-{key}": "0"
+                for section in ("activity", "challenge", "opportunity")
+                for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+            "obstacle-TOTAL_FORMS": "1",
+            "obstacle-INITIAL_FORMS": "1",
+            "obstacle-0-id": w.ids["LP_item"],
+            "obstacle-0-text": "Zu wenig Azubis, auch im zweiten Jahr",
+            "obstacle-0-tags": "Ausbildung",
+        },
+    }
+)
 
 
 # --- Did anything change? ----------------------------------------------------------------------
@@ -575,7 +976,11 @@ _WATCHED_APPS = {
     *("companies", "networks", "workshops", "funding"),
     *("regiolab", "pages", "privacy", "outbox"),  # the core and its small apps with models
     *("auth", "account"),
+    "learning",
 }
+_WATCHED_APPS.add("surveys")  # the survey pages' writes must show (refused ones must not)
+_WATCHED_APPS.add("learning")
+_WATCHED_APPS.update({"challenges", "policy"})
 
 
 def _watched_tables() -> list[tuple[str, str]]:
@@ -609,3 +1014,67 @@ def qn(name: str) -> str:
 
 def changed_tables(before: dict, after: dict) -> list[str]:
     return sorted(label for label in before if before[label] != after[label])
+
+
+def _surveys_distribution_world(coordinator) -> dict:
+    """S3_needs: an open training-needs round; network S3_net with one company that agreed to
+    be contacted (Zeta, one contact person), so a confirmed invitation writes a row."""
+    from companies.models import CompanyMember
+    from surveys.distribution.services import optout_token
+
+    survey = Survey.objects.create(
+        title="Weiterbildungsbedarf 2027",
+        purpose="training_needs",
+        anonymity="identified",
+        status="open",
+        created_by=coordinator,
+    )
+    version = SurveyVersion.objects.create(survey=survey, number=1)
+    Question.objects.create(
+        version=version, code="topics", type="short_text", text="Welche Themen?", required=True
+    )
+    survey.current_version = version
+    survey.save(update_fields=["current_version"])
+    network = TrainingNetworkFactory(name="Verbund Bedarf", slug="verbund-bedarf")
+    zeta = CompanyFactory(name="Zeta Zerspanung GmbH", contact_consent=True)
+    NetworkMembershipFactory(network=network, company=zeta)
+    CompanyMember.objects.create(
+        user=UserFactory(email="kontakt@zeta.example"),
+        company=zeta,
+        role=CompanyMember.Role.OWNER,
+        status=CompanyMember.Status.ACTIVE,
+    )
+    return {
+        "S3_needs": survey.pk,
+        "S3_net": network.pk,
+        "S3_optout": optout_token("panel@extern.example"),
+    }
+
+
+def _needs_send(world) -> dict:
+    from networks.models import TrainingNetwork
+    from surveys.distribution import planning
+
+    plan = planning.plan_needs_invitations(
+        survey=Survey.objects.get(pk=world.ids["S3_needs"]),
+        networks=[TrainingNetwork.objects.get(pk=world.ids["S3_net"])],
+    )
+    return {"networks": [world.ids["S3_net"]], "action": "send", "fingerprint": plan.fingerprint}
+
+
+PAYLOADS.update(
+    {
+        "s3_feedback_off": lambda w: {},
+        "s3_needs_preview": lambda w: {"networks": [w.ids["S3_net"]], "action": "preview"},
+        "s3_needs_send": _needs_send,
+        "s3_panel_import": lambda w: {
+            "file": SimpleUploadedFile(
+                "panel.csv", b"email;name;organisation;region\nneu@extern.example;Neu;Netz;Celle\n"
+            )
+        },
+    }
+)
+
+# The newer apps' payloads (tests/matrix_parts/).
+for _part in matrix_parts.PARTS:
+    PAYLOADS.update(_part.PAYLOADS)

@@ -2,7 +2,9 @@
 its data: built cold while the SQL is recorded, a read of a table the declaration does not name
 fails here (the way a dashboard showing topic names stayed stale for ten minutes)."""
 
+import contextlib
 import re
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -25,6 +27,7 @@ from tests.factories import (
     NetworkMembershipFactory,
     TopicFactory,
     TrainingNetworkFactory,
+    UserFactory,
     WorkshopFactory,
 )
 from workshops.registration import services as workshop_services
@@ -111,10 +114,34 @@ def world(coordinator):
     grant.coordinators.add(coordinator)
     grant.networks.add(network)
     Indicator.objects.create(grant=grant, code="companies_reached", target=4)
-    return {"network": network, "workshop": workshop, "grant": grant, "topic": topic}
+    return {
+        "network": network,
+        "workshop": workshop,
+        "grant": grant,
+        "topic": topic,
+        "survey": _identified_survey(topic),
+    }
+
+
+def _identified_survey(topic):
+    """Five named responses with a topic choice and an open answer (survey results page)."""
+    from tests.surveys.support_s4 import add_question, make_survey, respond
+
+    survey = make_survey(anonymity="identified")
+    add_question(survey, "topics", "topic")
+    add_question(survey, "idee", "long_text")
+    for n in range(5):
+        respond(
+            survey,
+            {"topics": [topic.slug], "idee": f"Idee {n}"},
+            respondent=UserFactory(),
+            company=CompanyFactory(),
+        )
+    return survey
 
 
 def test_every_declaration_reads_only_the_tables_it_names(coordinator_client, world, recorded):
+    _good_practice(world["topic"])
     pages = [
         reverse("companies:list"),
         reverse("companies:list") + f"?topic={world['topic'].pk}",
@@ -122,6 +149,11 @@ def test_every_declaration_reads_only_the_tables_it_names(coordinator_client, wo
         reverse("workshops:list") + f"?topic={world['topic'].pk}",
         reverse("networks:dashboard", args=[world["network"].slug]),
         reverse("funding:grant_detail", args=[world["grant"].pk]),
+        *_learning_board_pages(world),
+        reverse("surveys:results", args=[world["survey"].pk]),
+        reverse("policy:practices"),
+        reverse("policy:practices") + f"?topic={world['topic'].pk}&country=IT",
+        *_action_plan_pages(world),
     ]
     for url in pages:
         assert coordinator_client.get(url).status_code == 200
@@ -130,6 +162,34 @@ def test_every_declaration_reads_only_the_tables_it_names(coordinator_client, wo
     assert companies.selectors.COMPANY_LIST and workshops.selectors.WORKSHOP_LIST
     assert set(recorded) == {name for name in caching.REGISTRY if not name.startswith("test_")}
     assert {name: tables for name, tables in recorded.items() if tables} == {}
+
+
+def _good_practice(topic):
+    """A validated practice with a topic, so the practice list reads its topics too."""
+    from tests.policy.practices_support import make_practice
+
+    make_practice(1, country="IT").topics.add(topic)
+
+
+def _action_plan_pages(world) -> list[str]:
+    from tests.policy.plans_support import cache_declaration_pages
+
+    return cache_declaration_pages(world)
+
+
+def _learning_board_pages(world) -> list[str]:
+    """A learning programme's cycle board, plain and filtered (learning.board.selectors.BOARD):
+    reports with tagged findings continuing those of the cycle before."""
+    from tests.learning import board_support
+
+    programme = board_support.programme(world["grant"].coordinators.get())
+    org = board_support.organisation(programme, name="Alpha Fräs GmbH")
+    first, second = programme.cycles.get(number=1), programme.cycles.get(number=2)
+    _report, items = board_support.full_report(first, org, prefix="Eins")
+    board_support.report(second, org, items=[("obstacle", "weiter", {"follows": items[2]})])
+    tag = programme.tags.get(name="Fachkräfte")
+    board = reverse("learning:cycle", args=[programme.slug, 2])
+    return [board, board + "?actor_type=firm", board + f"?tag={tag.pk}"]
 
 
 def test_a_declaration_missing_the_topic_table_fails(world):
@@ -172,7 +232,8 @@ def test_a_declaration_reading_columns_it_does_not_name_fails(world):
 
 def test_a_registration_leaves_other_networks_grants_cached(coordinator_client, coordinator, world):
     """A registration moves its network's versions only: the grant of another network keeps
-    its cached page, the grant it counts for is rebuilt."""
+    its cached indicators, the grant it counts for rebuilds its indicators and keeps its money
+    section."""
     other_network = TrainingNetworkFactory()
     other = Grant.objects.create(
         reference="FKZ 2",
@@ -183,16 +244,9 @@ def test_a_registration_leaves_other_networks_grants_cached(coordinator_client, 
     )
     other.coordinators.add(coordinator)
     other.networks.add(other_network)
-    page = funding.selectors.GRANT_PAGE
     built = []
-    original = page.get
-
-    def counting(compute, **parts):
-        return original(lambda: built.append(parts["grant"]) or compute(), **parts)
-
-    page.get = counting
     company = CompanyFactory()
-    try:
+    with _counting_builds(built, funding.selectors.GRANT_PAGE, funding.selectors.GRANT_INDICATORS):
         for grant in (world["grant"], other):
             coordinator_client.get(reverse("funding:grant_detail", args=[grant.pk]))
         workshop_services.register_participant(
@@ -204,10 +258,136 @@ def test_a_registration_leaves_other_networks_grants_cached(coordinator_client, 
         )
         for grant in (world["grant"], other):
             coordinator_client.get(reverse("funding:grant_detail", args=[grant.pk]))
-    finally:
-        del page.get
 
-    assert built == [world["grant"].pk, other.pk, world["grant"].pk]
+    assert built == [
+        ("grant_page", world["grant"].pk),
+        ("grant_indicators", world["grant"].pk),
+        ("grant_page", other.pk),
+        ("grant_indicators", other.pk),
+        ("grant_indicators", world["grant"].pk),
+    ]
+
+
+@contextlib.contextmanager
+def _counting_builds(built: list, *declarations):
+    """Records (name, grant) each time one of the declarations builds its value."""
+    originals = {declaration: declaration.get for declaration in declarations}
+
+    def counting(declaration):
+        def get(compute, **parts):
+            def build():
+                built.append((declaration.name, parts["grant"]))
+                return compute()
+
+            return originals[declaration](build, **parts)
+
+        return get
+
+    for declaration in declarations:
+        declaration.get = counting(declaration)
+    try:
+        yield
+    finally:
+        for declaration in declarations:
+            del declaration.get
+
+
+def test_an_expenditure_leaves_the_indicators_cached(coordinator_client, coordinator, world):
+    """Money and figures are apart: a new expenditure rebuilds the money section only."""
+    from funding.models import Expenditure
+
+    built = []
+    grant = world["grant"]
+    url = reverse("funding:grant_detail", args=[grant.pk])
+    with _counting_builds(built, funding.selectors.GRANT_PAGE, funding.selectors.GRANT_INDICATORS):
+        coordinator_client.get(url)
+        Expenditure.objects.create(
+            grant=grant,
+            date=grant.start_date,
+            category="material",
+            payee="Papier Nord",
+            purpose="Flipcharts",
+            amount=Decimal("12.50"),
+            receipt_reference="B-CACHE-1",
+        )
+        response = coordinator_client.get(url)
+    assert built == [
+        ("grant_page", grant.pk),
+        ("grant_indicators", grant.pk),
+        ("grant_page", grant.pk),
+    ]
+    assert "Papier Nord" in response.content.decode() or "12,50" in response.content.decode()
+
+
+def test_one_request_builds_a_missing_value_while_the_others_wait(world):
+    """A write makes every request miss at once: one builds the value, the others (real
+    threads, the same cache) wait for it and get what it built."""
+    import threading
+
+    declaration = caching.declare("test_single_flight", reads=[Grant], varies_by=["n"])
+    try:
+        builds, results = [], []
+        started = threading.Event()
+
+        def compute():
+            builds.append(threading.get_ident())
+            started.set()
+            time.sleep(0.3)  # long enough that every other thread asks meanwhile
+            return "built"
+
+        def ask():
+            results.append(declaration.get(compute, n=1))
+
+        first = threading.Thread(target=ask)
+        first.start()
+        assert started.wait(5)
+        others = [threading.Thread(target=ask) for _ in range(5)]
+        for thread in others:
+            thread.start()
+        for thread in [first, *others]:
+            thread.join(10)
+        assert results == ["built"] * 6
+        assert len(builds) == 1
+    finally:
+        del caching.REGISTRY["test_single_flight"]
+        caching._read = None
+
+
+def test_while_a_changed_value_is_rebuilt_the_others_get_the_one_it_replaces(world):
+    """After a write one request rebuilds; the others (real threads) get the previous value at
+    once instead of waiting, and the next request after the build gets the new one."""
+    import threading
+
+    declaration = caching.declare("test_previous", reads=[Grant], varies_by=["n"])
+    try:
+        assert declaration.get(lambda: "before", n=1) == "before"
+        caching.changed(Grant)  # a write: the key moves on
+        started, release = threading.Event(), threading.Event()
+        results = []
+
+        def slow_build():
+            started.set()
+            assert release.wait(10)
+            return "after"
+
+        builder = threading.Thread(target=lambda: results.append(declaration.get(slow_build, n=1)))
+        builder.start()
+        assert started.wait(5)
+
+        def never():
+            raise AssertionError("a second build while the first runs")
+
+        others = [declaration.get(never, n=1) for _ in range(3)]
+        release.set()
+        builder.join(10)
+        assert others == ["before"] * 3
+        assert results == ["after"]
+        assert declaration.get(never, n=1) == "after"
+        # Another part's previous value is its own: nothing to hand out, so it is built.
+        assert declaration.get(lambda: "two", n=2) == "two"
+    finally:
+        del caching.REGISTRY["test_previous"]
+        caching._read = None
 
 
 def test_one_visitor_creates_a_bounded_number_of_public_entries(client, world):
@@ -244,26 +424,18 @@ def test_one_visitor_creates_a_bounded_number_of_public_entries(client, world):
 
 def test_a_company_rename_leaves_the_grant_page_cached(coordinator_client, coordinator, world):
     """The grant counts companies by size class and sector: the edit form's rename (it saves
-    the changed fields only) keeps the cached page; a new sector rebuilds it."""
+    the changed fields only) keeps the cached figures; a new sector rebuilds them."""
     from companies import services as company_services
 
-    page = funding.selectors.GRANT_PAGE
     built = []
-    original = page.get
-
-    def counting(compute, **parts):
-        return original(lambda: built.append(parts["grant"]) or compute(), **parts)
-
     company = world["network"].memberships.first().company
-    url = reverse("funding:grant_detail", args=[world["grant"].pk])
-    page.get = counting
-    try:
+    grant = world["grant"].pk
+    url = reverse("funding:grant_detail", args=[grant])
+    with _counting_builds(built, funding.selectors.GRANT_INDICATORS):
         coordinator_client.get(url)
         company_services.update_company(company=company, updated_by=coordinator, name="Neu GmbH")
         coordinator_client.get(url)
-        assert built == [world["grant"].pk]
+        assert built == [("grant_indicators", grant)]
         company_services.update_company(company=company, updated_by=coordinator, sector="J")
         coordinator_client.get(url)
-    finally:
-        del page.get
-    assert built == [world["grant"].pk, world["grant"].pk]
+    assert built == [("grant_indicators", grant), ("grant_indicators", grant)]

@@ -12,11 +12,11 @@ Roles: anonymous, rep_a (owner of company A), rep_b (owner of company B), coordi
   and the roles a row names in ``writes`` must change something, so the payload is known to be
   a real, valid write.
 
-Add a page: append a Row to ROWS (and a payload to tests/matrix_world.PAYLOADS if it writes).
+Add a page: append a Row to ROWS (and a payload to tests/matrix_world.PAYLOADS if it writes), or
+for a newer app to its part in tests/matrix_parts/ (ROWS, PAYLOADS, world()).
 test_every_url_pattern_is_in_the_matrix fails until every URL pattern has a row.
 """
 
-from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
@@ -25,14 +25,20 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
+from tests import matrix_parts
+from tests.matrix_rows import (
+    ADMIN_LOGIN,
+    LOGIN,
+    LOGIN_URL,
+    Row,
+    coordinator_page,
+    coordinator_write,
+    public,
+    row,
+)
 from tests.matrix_world import PAYLOADS, ROLES, build_world, changed_tables, data_snapshot
 
 pytestmark = pytest.mark.django_db
-
-LOGIN = "login"  # 302 to /accounts/login/?next=<this page>
-ADMIN_LOGIN = "admin_login"  # 302 to the admin's own login page (nobody here is staff)
-LOGIN_URL = "/accounts/login/"
-
 
 # What each role must never see on a page it may open (names and references in matrix_world).
 FOREIGN = {
@@ -40,45 +46,6 @@ FOREIGN = {
     "rep_b": ("Alpha Antriebstechnik", "GEHEIM-99"),
     "funder": ("Alpha Antriebstechnik", "Beta Bäckerei", "GEHEIM-99", "Fremdes Projekt"),
 }
-
-
-@dataclass(frozen=True)
-class Row:
-    method: str
-    path: str  # with {placeholders} from World.ids
-    expect: tuple  # one answer per ROLES entry
-    payload: str | None = None  # key of matrix_world.PAYLOADS
-    writes: tuple = ()  # roles whose request must change data; all others must change nothing
-    next_path: str | None = None  # where the login page sends back to, if not the page itself
-    names_inviter: bool = False  # a token page that names the inviting company by design
-
-    @property
-    def id(self) -> str:
-        return f"{self.method} {self.path}"
-
-
-def row(method, path, anonymous, rep_a, rep_b, coordinator, funder, **options):
-    writes = options.pop("writes", "")
-    return Row(
-        method,
-        path,
-        (anonymous, rep_a, rep_b, coordinator, funder),
-        writes=tuple(writes.split()),
-        **options,
-    )
-
-
-def public(path):
-    return row("GET", path, 200, 200, 200, 200, 200)
-
-
-def coordinator_page(path, method="GET", *, ok=200, **options):
-    """Coordinators only: anonymous → login, everybody else 403."""
-    return row(method, path, LOGIN, 403, 403, ok, 403, **options)
-
-
-def coordinator_write(path, payload, *, ok=302, writes="coordinator"):
-    return coordinator_page(path, "POST", ok=ok, payload=payload, writes=writes)
 
 
 # fmt: off
@@ -372,8 +339,218 @@ ROWS = [
     coordinator_page("/data-protection/anonymise/", "POST", payload="anonymise_preview"),
     # The query string only tells the row apart; the view reads the step from the form.
     coordinator_write("/data-protection/anonymise/?step=confirm", "anonymise_confirm"),
+    # --- surveys: answering (S2) -------------------------------------------------------------------
+    # The e-mailed token is the secret: whoever holds it answers once, without a login.
+    public("/s/{S_token}/"),
+    row("POST", "/s/{S_token}/", 302, 302, 302, 302, 302, payload="survey_answer",
+        writes="anonymous rep_a rep_b coordinator funder"),
+    # A used link or a closed survey: a clear page, no form, nothing written.
+    row("GET", "/s/{S_answered_token}/", 410, 410, 410, 410, 410),
+    row("POST", "/s/{S_answered_token}/", 410, 410, 410, 410, 410, payload="survey_answer"),
+    row("GET", "/s/{S_closed_token}/", 410, 410, 410, 410, 410),
+    row("POST", "/s/{S_closed_token}/", 410, 410, 410, 410, 410, payload="survey_answer"),
+    row("GET", "/s/not-a-token/", 404, 404, 404, 404, 404),
+    row("POST", "/s/not-a-token/", 404, 404, 404, 404, 404, payload="survey_answer"),
+    public("/s/{S_answered_token}/thanks/"),
+    row("GET", "/s/{S_token}/thanks/", 302, 302, 302, 302, 302),  # not answered yet
+    # A training-needs round in the company's space: company members only, for their company.
+    row("GET", "/surveys/{S_needs}/answer/", LOGIN, 200, 200, 403, 403),
+    row("POST", "/surveys/{S_needs}/answer/", LOGIN, 302, 302, 403, 403, payload="needs_answer",
+        writes="rep_a rep_b"),
+    row("GET", "/surveys/{S}/answer/", LOGIN, 404, 404, 403, 403),  # a panel, not a round
+    row("GET", "/surveys/{missing}/answer/", LOGIN, 404, 404, 403, 403),
+    # --- surveys: the questionnaire builder (coordinators) --------------------------------------
+    coordinator_page("/surveys/"),
+    coordinator_page("/surveys/new/"),
+    coordinator_write("/surveys/new/", "survey_new"),
+    coordinator_page("/surveys/{S}/"),
+    coordinator_page("/surveys/{missing}/", ok=404),
+    coordinator_page("/surveys/{S}/edit/"),
+    coordinator_write("/surveys/{S}/edit/", "survey_edit"),
+    coordinator_write("/surveys/{S_draft}/open/", None),
+    coordinator_page("/surveys/{S}/close/"),
+    coordinator_write("/surveys/{S}/close/", None),
+    coordinator_page("/surveys/{S}/preview/"),
+    coordinator_page("/surveys/{S}/preview/?lang=en"),
+    coordinator_page("/surveys/{S}/sections/new/"),
+    coordinator_write("/surveys/{S}/sections/new/", "section_new"),
+    coordinator_page("/surveys/{S}/sections/{S_section}/edit/"),
+    coordinator_write("/surveys/{S}/sections/{S_section}/edit/", "section_edit"),
+    # Another survey's section under this survey's address: not found.
+    coordinator_page("/surveys/{S_draft}/sections/{S_section}/edit/", ok=404),
+    coordinator_page("/surveys/{S}/sections/{S_section}/delete/"),
+    coordinator_write("/surveys/{S}/sections/{S_section}/delete/", None),
+    # The only section has no neighbour: nothing moves.
+    coordinator_write("/surveys/{S}/sections/{S_section}/move/", None, writes=""),
+    coordinator_page("/surveys/{S}/questions/new/"),
+    coordinator_write("/surveys/{S}/questions/new/", "question_new"),
+    coordinator_page("/surveys/{S}/questions/{S_question}/edit/"),
+    coordinator_write("/surveys/{S}/questions/{S_question}/edit/", "question_edit"),
+    coordinator_page("/surveys/{S_draft}/questions/{S_question}/edit/", ok=404),
+    coordinator_page("/surveys/{S}/questions/{S_question}/delete/"),
+    coordinator_write("/surveys/{S}/questions/{S_question}/delete/", None),
+    coordinator_write("/surveys/{S}/questions/{S_question}/move/", None, writes=""),
+    # --- learning programmes: LP (rep_a's company takes part), LP_other (rep_b's) ------------------
+    public("/learning/"),
+    coordinator_page("/learning/new/"),
+    coordinator_write("/learning/new/", "learning_programme"),
+    # Outsiders (rep_b takes part in another programme, the funder in none) are told nothing.
+    row("GET", "/learning/{LP}/", LOGIN, 200, 404, 200, 404),
+    row("GET", "/learning/{LP_other}/", LOGIN, 404, 200, 200, 404),
+    row("GET", "/learning/{missing}/", LOGIN, 404, 404, 404, 404),
+    # A programme nobody here takes part in: its published public summary only.
+    public("/learning/{LP_public}/"),
+    coordinator_page("/learning/{LP}/edit/"),
+    coordinator_write("/learning/{LP}/edit/", "learning_programme_edit"),
+    coordinator_write("/learning/{LP}/start/", None),
+    coordinator_page("/learning/{LP}/start/", ok=405),
+    coordinator_page("/learning/{LP}/close/"),
+    coordinator_write("/learning/{LP}/close/", "confirmed"),
+    coordinator_page("/learning/{LP}/cycles/{LP_cycle}/workshop/"),
+    coordinator_write("/learning/{LP}/cycles/{LP_cycle}/workshop/", "learning_move"),
+    coordinator_page("/learning/{LP}/cycles/{missing}/workshop/", ok=404),
+    coordinator_write("/learning/{LP}/cycles/{LP_cycle}/theme/", "learning_theme"),
+    coordinator_page("/learning/{LP}/cycles/{LP_cycle}/theme/", ok=405),
+    # LP's workshops are drafts while it is planned: rep_a's click is refused with a message.
+    row("POST", "/learning/{LP}/cycles/{LP_cycle}/register/", LOGIN, 302, 404, 403, 404,
+        next_path="/learning/{LP}/"),
+    coordinator_page("/learning/{LP}/organisations/add/"),
+    coordinator_write("/learning/{LP}/organisations/add/", "learning_organisation"),
+    coordinator_page("/learning/{LP}/organisations/{LP_org_a}/remove/"),
+    # A has a submitted report: the programme's records keep it in (a message, nothing removed).
+    coordinator_write("/learning/{LP}/organisations/{LP_org_a}/remove/", "confirmed", writes=""),
+    coordinator_write("/learning/{LP_other}/organisations/{LP_org_b}/remove/", "confirmed"),
+    coordinator_page("/learning/{LP}/organisations/{LP_org_b}/remove/", ok=404),
+    coordinator_page("/learning/{LP}/organisations/{LP_org_a}/people/add/"),
+    coordinator_write("/learning/{LP}/organisations/{LP_org_a}/people/add/", "learning_person"),
+    coordinator_page("/learning/{LP}/organisations/{LP_org_a}/people/{LP_person_a}/remove/"),
+    coordinator_write(
+        "/learning/{LP}/organisations/{LP_org_a}/people/{LP_person_a}/remove/", "confirmed"
+    ),
+    # --- learning: the cycle board and the findings (learning/board/) ----------------------------
+    # Coordinators and LP's participants (reports shared); another programme's participant and
+    # the funder are outside LP: 404.
+    row("GET", "/learning/{LP}/cycles/{LP_cycle}/", LOGIN, 200, 404, 200, 404),
+    row("GET", "/learning/{LP}/cycles/{LP_cycle}/?actor_type=firm", LOGIN, 200, 404, 200, 404),
+    row("GET", "/learning/{LP}/cycles/99/", LOGIN, 404, 404, 404, 404),
+    # The one-click reminder: A has no report of cycle 2 yet (rep_a is e-mailed).
+    row("POST", "/learning/{LP}/cycles/2/reminders/{LP_org_a}/", LOGIN, 403, 404, 302, 404,
+        writes="coordinator"),
+    row("GET", "/learning/{LP}/cycles/2/reminders/{LP_org_a}/", LOGIN, 405, 405, 405, 405),
+    row("GET", "/learning/{LP}/findings/", LOGIN, 403, 404, 200, 404),
+    row("GET", "/learning/{LP}/findings/{LP_item}/", LOGIN, 403, 404, 200, 404),
+    row("POST", "/learning/{LP}/findings/{LP_item}/", LOGIN, 403, 404, 302, 404,
+        payload="learning_finding", writes="coordinator"),
+    # --- survey results (coordinators); S has one response (shown as too few) -----------------
+    coordinator_page("/surveys/{S_results}/results/"),
+    coordinator_page("/surveys/{S_results}/results/?workshop=999999"),
+    coordinator_page("/surveys/{S}/results/"),
+    coordinator_page("/surveys/{missing}/results/", ok=404),
+    coordinator_page("/surveys/{S_results}/results/answers/idee/"),
+    coordinator_page("/surveys/{S_results}/results/answers/rolle/", ok=404),
+    coordinator_page("/surveys/{S_results}/results/export.csv"),
+    coordinator_page("/surveys/{S_results}/results/export.xlsx"),
+    # Too few responses of an anonymous survey: refused with a message, back to the results.
+    coordinator_page("/surveys/{S}/results/export.csv", ok=302),
+    # --- training-needs demand board (coordinators) ----------------------------------------------
+    coordinator_page("/surveys/demand/"),
+    coordinator_page("/surveys/demand/?size_class=huge"),
+    coordinator_page("/surveys/demand/companies/?topic={D_topic}&municipality={D_municipality}"
+                     "&size_class={D_size_class}"),
+    coordinator_page("/surveys/demand/companies/?topic=missing", ok=404),
+    coordinator_write("/surveys/demand/plan/", "demand_plan"),
+    coordinator_page("/surveys/demand/plans/{D_plan}/"),
+    coordinator_page("/surveys/demand/plans/{missing}/", ok=404),
+    coordinator_write("/surveys/demand/plans/{D_plan}/", "demand_publish"),
+    # --- learning: results and the final report (participants read, coordinators write) --------
+    row("GET", "/learning/{LP}/results/", LOGIN, 200, 404, 200, 404),
+    row("GET", "/learning/{LP_other}/results/", LOGIN, 404, 200, 200, 404),
+    row("GET", "/learning/{missing}/results/", LOGIN, 404, 404, 404, 404),
+    row("GET", "/learning/{LP}/results/new/", LOGIN, 403, 404, 200, 404),
+    row("POST", "/learning/{LP}/results/new/", LOGIN, 403, 404, 302, 404,
+        payload="learning_result_section", writes="coordinator"),
+    row("GET", "/learning/{LP}/results/{LP_section}/edit/", LOGIN, 403, 404, 200, 404),
+    row("POST", "/learning/{LP}/results/{LP_section}/edit/", LOGIN, 403, 404, 302, 404,
+        payload="learning_result_section", writes="coordinator"),
+    # A section of another programme is not found under this one.
+    row("GET", "/learning/{LP}/results/{LP_other_section}/edit/", LOGIN, 403, 404, 404, 404),
+    row("GET", "/learning/{LP}/results/{LP_section}/delete/", LOGIN, 403, 404, 200, 404),
+    row("POST", "/learning/{LP}/results/{LP_section}/delete/", LOGIN, 403, 404, 302, 404,
+        writes="coordinator"),
+    row("POST", "/learning/{LP}/results/{LP_other_section}/delete/", LOGIN, 403, 404, 404, 404),
+    row("POST", "/learning/{LP}/results/report/", LOGIN, 403, 404, 302, 404,
+        payload="learning_final_report", writes="coordinator"),
+    row("GET", "/learning/{LP}/results/report/", LOGIN, 405, 405, 405, 405),
+    row("GET", "/learning/reports/{LP_final}/status/", LOGIN, 200, 404, 200, 404),
+    row("GET", "/learning/reports/{LP_final_queued}/status/", LOGIN, 404, 200, 200, 404),
+    row("POST", "/learning/reports/{LP_final_failed}/retry/", LOGIN, 403, 404, 302, 404,
+        writes="coordinator"),
+    row("POST", "/learning/reports/{LP_final}/retry/", LOGIN, 403, 404, 302, 404),
+    row("GET", "/learning/reports/{LP_final_failed}/retry/", LOGIN, 405, 405, 405, 405),
+    row("GET", "/learning/reports/{LP_final}/download/", LOGIN, 200, 404, 200, 404),
+    row("GET", "/learning/reports/{LP_final}/download/?format=xlsx", LOGIN, 200, 404, 200, 404),
+    row("GET", "/learning/reports/{LP_final_queued}/download/", LOGIN, 404, 404, 404, 404),
+    row("GET", "/learning/reports/{missing}/download/", LOGIN, 404, 404, 404, 404),
+    # --- learning: tasks, answers, attachments, the organisations' own reports ---------------
+    # LP's pages: rep_a a participant, rep_b (another programme's) and the funder find nothing.
+    row("GET", "/learning/{LP}/cycles/{LP_cycle}/tasks/", LOGIN, 200, 404, 200, 404),
+    row("POST", "/learning/{LP}/cycles/{LP_cycle}/tasks/", LOGIN, 403, 404, 302, 404,
+        payload="lp_task", writes="coordinator"),
+    row("GET", "/learning/{LP_other}/cycles/1/tasks/", LOGIN, 404, 200, 200, 404),
+    row("GET", "/learning/{LP}/cycles/{LP_cycle}/tasks/{LP_task}/", LOGIN, 200, 404, 200, 404),
+    # Participants answer; coordinators read the answers and do not write them.
+    row("POST", "/learning/{LP}/cycles/{LP_cycle}/tasks/{LP_task}/", LOGIN, 302, 404, 403, 404,
+        payload="lp_answer", writes="rep_a"),
+    row("GET", "/learning/{LP}/cycles/{LP_cycle}/tasks/{missing}/", LOGIN, 404, 404, 404, 404),
+    # LP's task under the other programme's address: not found, for everybody.
+    row("GET", "/learning/{LP_other}/cycles/1/tasks/{LP_task}/", LOGIN, 404, 404, 404, 404),
+    row("GET", "/learning/{LP}/cycles/{LP_cycle}/tasks/{LP_task}/edit/", LOGIN, 403, 404, 200,
+        404),
+    row("POST", "/learning/{LP}/cycles/{LP_cycle}/tasks/{LP_task}/edit/", LOGIN, 403, 404, 302,
+        404, payload="lp_task_edit", writes="coordinator"),
+    row("GET", "/learning/{LP}/cycles/{LP_cycle}/tasks/{LP_task}/delete/", LOGIN, 403, 404, 200,
+        404),
+    row("POST", "/learning/{LP}/cycles/{LP_cycle}/tasks/{LP_task}/delete/", LOGIN, 403, 404, 302,
+        404, payload="confirmed", writes="coordinator"),
+    row("GET", "/learning/{LP}/cycles/{LP_cycle}/tasks/{LP_task}/answers/{LP_submission}/",
+        LOGIN, 403, 404, 200, 404),
+    row("POST", "/learning/{LP}/cycles/{LP_cycle}/tasks/{LP_task}/answers/{LP_submission}/",
+        LOGIN, 403, 404, 302, 404, payload="lp_return", writes="coordinator"),
+    # Coordinators are sent on to the reports; the organisations write their own.
+    row("GET", "/learning/{LP}/cycles/{LP_cycle}/report/", LOGIN, 200, 404, 302, 404),
+    row("POST", "/learning/{LP}/cycles/{LP_cycle}/report/", LOGIN, 302, 404, 403, 404,
+        payload="lp_report", writes="rep_a"),
+    row("GET", "/learning/{LP}/cycles/{LP_cycle}/reports/", LOGIN, 200, 404, 200, 404),
+    row("GET", "/learning/{LP}/cycles/{missing}/reports/", LOGIN, 404, 404, 404, 404),
+    # Attachments: the answer's organisation and the coordinators, nobody else.
+    row("GET", "/learning/attachments/{LP_attachment}/", LOGIN, 200, 404, 200, 404),
+    row("GET", "/learning/attachments/{missing}/", LOGIN, 404, 404, 404, 404),
+    row("GET", "/learning/attachments/{LP_attachment}/delete/", LOGIN, 200, 404, 403, 404),
+    row("POST", "/learning/attachments/{LP_attachment}/delete/", LOGIN, 302, 404, 403, 404,
+        payload="confirmed", writes="rep_a"),
+    # --- surveys: distribution (feedback switch, training-needs invitations, panel, opt-out) ---
+    coordinator_page("/surveys/feedback/"),
+    coordinator_page("/surveys/feedback/{done}/"),
+    coordinator_write("/surveys/feedback/{done}/", "s3_feedback_off"),
+    coordinator_page("/surveys/feedback/no-such-workshop/", ok=404),
+    coordinator_page("/surveys/{S3_needs}/invite/"),
+    # The preview writes nothing; the confirmation with its fingerprint writes the invitations.
+    coordinator_page("/surveys/{S3_needs}/invite/", "POST", ok=200, payload="s3_needs_preview"),
+    coordinator_write("/surveys/{S3_needs}/invite/?step=send", "s3_needs_send"),
+    coordinator_page("/surveys/{S}/invite/", ok=404),
+    coordinator_page("/surveys/{S}/panel/"),
+    coordinator_write("/surveys/{S}/panel/", "s3_panel_import"),
+    coordinator_page("/surveys/{S3_needs}/panel/", ok=404),
+    # The opt-out link of a survey e-mail: the signed token is the secret; GET only asks.
+    public("/surveys/optout/{S3_optout}/"),
+    row("POST", "/surveys/optout/{S3_optout}/", 200, 200, 200, 200, 200,
+        writes="anonymous rep_a rep_b coordinator funder"),
+    row("GET", "/surveys/optout/not-a-token/", 404, 404, 404, 404, 404),
+    row("POST", "/surveys/optout/not-a-token/", 404, 404, 404, 404, 404),
 ]
 # fmt: on
+# The apps' own rows (tests/matrix_parts/<app>.py).
+ROWS += [r for part in matrix_parts.PARTS for r in part.ROWS]
 
 # Allauth and admin routes the matrix deliberately leaves out, with the reason.
 SKIPPED_ROUTES = {

@@ -95,6 +95,7 @@ def recommended_workshops(*, user, now) -> dict:
     open_workshops = Workshop.objects.filter(
         Q(registration_deadline__isnull=True) | Q(registration_deadline__gt=now),
         status=Workshop.Status.PUBLISHED,
+        listed=True,
         starts_at__gt=now,
     ).exclude(
         pk__in=Registration.objects.filter(email__iexact=user.email, status__in=ACTIVE).values(

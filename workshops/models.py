@@ -97,6 +97,16 @@ class Workshop(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    # Learning workshops (and later pitch days and stakeholder meetings) belong to a closed
+    # group: reached through the group's own pages and invitations, never listed publicly.
+    listed = models.BooleanField(
+        _("listed publicly"),
+        default=True,
+        help_text=_(
+            "Unlisted workshops are left out of the public list, the calendar feed and the "
+            "recommendations; their people reach them through their programme or invitation."
+        ),
+    )
     # iCalendar SEQUENCE (RFC 5545 3.8.7.4): the lifecycle services raise it with every change
     # of time, place or status, so calendar programs take the newer copy of the event.
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)

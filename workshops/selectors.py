@@ -14,9 +14,9 @@ from .rules import is_coordinator
 
 
 def published_upcoming_workshops() -> QuerySet[Workshop]:
-    """Published workshops that have not started yet, soonest first."""
+    """Listed published workshops that have not started yet, soonest first."""
     return Workshop.objects.filter(
-        status=Workshop.Status.PUBLISHED, starts_at__gt=timezone.now()
+        status=Workshop.Status.PUBLISHED, listed=True, starts_at__gt=timezone.now()
     ).order_by("starts_at", "pk")
 
 
@@ -26,9 +26,9 @@ CALENDAR_STATUSES = (Workshop.Status.PUBLISHED, Workshop.Status.CANCELLED)
 
 
 def calendar_feed_workshops() -> QuerySet[Workshop]:
-    """The public calendar feed: published and cancelled workshops that have not ended."""
+    """The public calendar feed: listed published and cancelled workshops that have not ended."""
     return Workshop.objects.filter(
-        status__in=CALENDAR_STATUSES, ends_at__gt=timezone.now()
+        status__in=CALENDAR_STATUSES, listed=True, ends_at__gt=timezone.now()
     ).order_by("starts_at", "pk")
 
 

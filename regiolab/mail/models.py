@@ -24,6 +24,9 @@ class OutboundEmail(models.Model):
     body_html = models.TextField(_("HTML"), blank=True)
     # [{"filename": ..., "mimetype": ..., "content_b64": ...}]
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # Headers of this message on top of the portal's own (services.email_headers), e.g. a
+    # newsletter's List-Unsubscribe for its subscriber.
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -149,20 +149,29 @@ def queue_email(
     context: dict,
     language: str | None = None,
     attachments: list[Attachment] = (),
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
-    """Write an outbox row and deliver it once the surrounding transaction commits."""
+    """Write an outbox row and deliver it once the surrounding transaction commits.
+
+    ``headers``: this message's own on top of the portal's (a newsletter's List-Unsubscribe)."""
     if is_pseudonym(to):
         # An anonymised person's placeholder address (a reminder or certificate for an
         # anonymised registration): nobody to deliver to, and nothing personal to keep.
         return OutboundEmail.objects.create(to=to, subject="", body_text="", status="failed")
     subject, text, html = render_email(template, context, language)
     return queue_rendered_email(
-        to=to, subject=subject, text=text, html=html, attachments=attachments
+        to=to, subject=subject, text=text, html=html, attachments=attachments, headers=headers
     )
 
 
 def queue_rendered_email(
-    *, to: str, subject: str, text: str, html: str = "", attachments: list[Attachment] = ()
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    attachments: list[Attachment] = (),
+    headers: dict[str, str] | None = None,
 ) -> OutboundEmail:
     """queue_email() for an e-mail rendered beforehand (e.g. before a row lock was taken)."""
     if is_pseudonym(to):
@@ -173,6 +182,7 @@ def queue_rendered_email(
         body_text=text,
         body_html=html,
         attachments=[a.as_json() for a in attachments],
+        headers=dict(headers or {}),
         message_id=new_message_id(),
     )
     transaction.on_commit(wake_delivery)
@@ -269,7 +279,7 @@ def _build_message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         connection=connection,
-        headers=email_headers(to=email.to, message_id=email.message_id),
+        headers={**email_headers(to=email.to, message_id=email.message_id), **email.headers},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

@@ -21,11 +21,13 @@ class Consent(models.Model):
     class Purpose(models.TextChoices):
         CONTACT = "contact", _("Company may be contacted (advice, workshop invitations)")
         WORKSHOP = "workshop", _("Workshop registration and statistics for the funders")
+        NEWSLETTER = "newsletter", _("Newsletter by e-mail")
 
     class Source(models.TextChoices):
         COMPANY_FORM = "company_form", _("company profile")
         WORKSHOP_REGISTRATION = "workshop_registration", _("workshop registration")
         COLLEAGUE_REGISTRATION = "colleague_registration", _("registration by a colleague")
+        NEWSLETTER_FORM = "newsletter_form", _("newsletter subscription")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -48,6 +48,7 @@ from regiolab.mail.models import OutboundEmail
 from regiolab.pages.content import create_initial_pages
 from regiolab.pages.models import SitePage, SitePageSection
 from regiolab.pages.services import submit_accessibility_feedback
+from tests import matrix_parts
 from tests.factories import TopicFactory, UserFactory
 from tests.matrix_world import ROLES as MATRIX_ROLES
 from tests.matrix_world import build_world
@@ -84,8 +85,11 @@ NOT_HTML = {
     "funding/reports/<int:pk>/download/": "PDF/XLSX (tests/regiolab/test_pdf_tagging.py)",
     "funding/expenditures/<int:pk>/receipt/": "the receipt's PDF or image as uploaded",
     "funding/reports/<int:pk>/status/": "htmx fragment, scanned within the reports page",
+    "learning/reports/<int:pk>/download/": "PDF/XLSX (tests/learning/test_final_report.py)",
+    "learning/reports/<int:pk>/status/": "htmx fragment, scanned within the results page",
     "accounts/2fa/recovery-codes/download/": "plain-text file",
     "accounts/login/code/confirm/": "login by code is not enabled",
+    "learning/attachments/<int:pk>/": "a homework answer's file as uploaded",
 }
 ADMIN_PREFIX = "admin/"  # Django's own admin templates, not the portal's pages
 
@@ -175,6 +179,28 @@ EXTRA_SCANS = {
         Scan("/accounts/2fa/totp/activate/", invalid={"code": "000000"}, label="wrong code"),
     ],
     "coordinator": [
+        # Learning programmes: a new programme with invalid values, the organisation search,
+        # the preview of a moved learning workshop and its refusal.
+        Scan(
+            "/learning/new/",
+            invalid={"title": "Lernen", "cycles": "13", "currency": "EURO", "start": ""},
+            label="invalid values",
+            empty_forms=False,
+        ),
+        Scan("/learning/{LP}/organisations/add/?q=Gamma", label="searched"),
+        Scan(
+            "/learning/{LP}/cycles/{LP_cycle}/workshop/",
+            submit={"shift_later": "on"},
+            label="preview",
+            empty_forms=False,
+        ),
+        # A result section with an English text but no English title, and a title on two lines.
+        Scan(
+            "/learning/{LP}/results/new/",
+            invalid={"title": "Zwei\nZeilen", "body": "Text", "body_en": "Text", "title_en": ""},
+            label="invalid values",
+            empty_forms=False,
+        ),
         Scan("/companies/?q=Alpha&size_class=small&sector=C&ordering=-name", label="filtered"),
         Scan("/companies/?q=niemand", label="filtered, no results"),
         # Search: no hits, a query too short (its error), a list sorted by a column head.
@@ -249,6 +275,17 @@ EXTRA_SCANS = {
             label="end before start",
             empty_forms=False,
         ),  # fmt: skip
+        # The learning cycle board: who has not reported (cycle 2), an invalid filter; the
+        # findings filtered; a finding's form with a tag too long.
+        Scan("/learning/{LP}/cycles/2/", label="who has not reported"),
+        Scan("/learning/{LP}/cycles/{LP_cycle}/?tag=999999", label="invalid filter"),
+        Scan("/learning/{LP}/findings/?cycle=1&section=obstacle", label="filtered"),
+        Scan(
+            "/learning/{LP}/findings/{LP_item}/",
+            invalid={"new_tags": "x" * 61},
+            label="tag too long",
+            empty_forms=False,
+        ),
     ],
     "funder": [
         Scan("/accounts/2fa/reauthenticate/", then_reauthenticate="code"),
@@ -257,6 +294,11 @@ EXTRA_SCANS = {
         Scan("/accounts/2fa/totp/deactivate/"),
     ],
 }
+# The newer apps' parts of the matrix (tests/matrix_parts/) add their own.
+for _part in matrix_parts.PARTS:
+    NOT_HTML.update(getattr(_part, "NOT_HTML", {}))
+    for _role, _scans in getattr(_part, "EXTRA_SCANS", {}).items():
+        EXTRA_SCANS.setdefault(_role, []).extend(Scan(**_scan) for _scan in _scans)
 
 
 # --- the world ----------------------------------------------------------------------------------
@@ -738,6 +780,7 @@ def _email_context(world) -> dict:
     accessibility feedback)."""
     from companies.models import Company
     from funding.models import ProgressReport
+    from learning.models import LearningProgramme
     from networks.models import NetworkMembership
     from workshops.lifecycle import checkin_codes
 
@@ -786,6 +829,31 @@ def _email_context(world) -> dict:
         "register_url": site + registration.workshop.get_absolute_url() + "register/",
         "subject": "Raumänderung",
         "message_text": "Wir treffen uns in Raum 2.\nBis bald!",
+        # learning: the final report's e-mail (its report is a ready ProgressReport above)
+        "programme": LearningProgramme.objects.get(slug=world.ids["LP"]),
+        "results_url": f"{site}/learning/{world.ids['LP']}/results/",
+        # learning: the cycle board's reminder to an organisation that has not reported
+        "report_url": f"{site}/learning/{world.ids['LP']}/cycles/1/report/",
+        "programme_url": f"{site}/learning/{world.ids['LP']}/",
+        **_learning_homework_email_context(world, site),
+    }
+
+
+def _learning_homework_email_context(world, site: str) -> dict:
+    """What learning.homework.services gives its e-mails (task reminder, returned answer)."""
+    from learning.models import TaskSubmission
+
+    submission = TaskSubmission.objects.select_related("task__cycle__programme").get(
+        pk=world.ids["LP_submission"]
+    )
+    submission.feedback = "Bitte ergänzen Sie die Zahlen."
+    task = submission.task
+    return {
+        "task": task,
+        "submission": submission,
+        "programme": task.cycle.programme,
+        "task_url": f"{site}/learning/{world.ids['LP']}/cycles/1/tasks/{task.pk}/",
+        "days_left": 7,
     }
 
 
@@ -895,3 +963,14 @@ def test_axe_finds_violations(browser):
         context.close()
     found = {violation["id"] for violation in results["violations"]}
     assert {"html-has-lang", "image-alt", "label", "link-name", "color-contrast"} <= found, found
+
+
+# Surveys, answering (S2): the answer form with its error summary, a closed link's page.
+EXTRA_SCANS["anonymous"] += [
+    Scan("/s/{S_token}/", invalid={"rolle": ""}, label="errors"),
+    Scan("/s/{S_token}/?lang=en", label="English"),
+    Scan("/s/{S_closed_token}/", status=410),
+]
+EXTRA_SCANS["rep_a"] += [
+    Scan("/surveys/{S_needs}/answer/", invalid={"format": ""}, label="errors"),
+]

@@ -7,6 +7,21 @@ from funding.selectors import grant_indicators
 
 FIRST_HALF = (date(2026, 1, 1), date(2026, 6, 30))
 SECOND_HALF = (date(2026, 7, 1), date(2026, 12, 31))
+# The fixture's networks run no learning programme (tests/learning/test_grant_figures.py does).
+NO_LEARNING = {
+    "learning_organisations": 0,
+    "learning_every_cycle": 0,
+    "learning_tasks_submitted": 0,
+    "learning_workshops_held": 0,
+}
+# Nor any challenge call (tests/funding/test_challenge_indicators.py).
+NO_CHALLENGES = {
+    "challenges_published": 0,
+    "challenge_proposals": 0,
+    "challenge_companies": 0,
+    "challenge_matches": 0,
+    "challenge_cooperations": 0,
+}
 
 
 def test_first_half_of_2026(world):
@@ -22,6 +37,13 @@ def test_first_half_of_2026(world):
         "participants_by_age_band": {"25_54": 1, "under_25": 1},
         "companies_by_size_class": {"small": 1, "large": 1, "micro": 1},
         "companies_by_sector": {"C": 2, "G": 1},
+        **NO_LEARNING,
+        **NO_CHALLENGES,
+        # From surveys: none in this fixture (tests/surveys/test_grant_figures.py).
+        "feedback_responses": 0,
+        "feedback_satisfaction": Decimal(0),
+        "feedback_recommend": Decimal(0),
+        "companies_training_needs": 0,
     }
 
 
@@ -38,6 +60,13 @@ def test_second_half_of_2026(world):
         "participants_by_age_band": {"55_plus": 1},
         "companies_by_size_class": {"small": 1, "medium": 1},
         "companies_by_sector": {"C": 1, "J": 1},
+        **NO_LEARNING,
+        **NO_CHALLENGES,
+        # From surveys: none in this fixture (tests/surveys/test_grant_figures.py).
+        "feedback_responses": 0,
+        "feedback_satisfaction": Decimal(0),
+        "feedback_recommend": Decimal(0),
+        "companies_training_needs": 0,
     }
 
 

@@ -175,19 +175,25 @@ def test_processes_registering_at_once_on_the_sqlite_file_never_overbook(tmp_pat
     )
     _run(environment, [migrate[0], "manage.py", "shell", "-c", create])
 
-    processes = [
-        subprocess.Popen(
-            [migrate[0], "manage.py", "shell", "-c", f"PROCESS = '{n}'" + REGISTER_FIVE],
-            cwd=settings.BASE_DIR,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        for n in range(6)
-    ]
-    outputs = [
-        process.communicate(timeout=120)[0].decode(errors="replace") for process in processes
-    ]
+    # Output goes to files, not pipes: the console backend prints e-mails while delivery holds
+    # the write lock, and a pipe nobody reads yet (communicate() goes one process at a time)
+    # would block its writer with the lock held once it has more than 64 KB.
+    logs = [tmp_path / f"process-{n}.log" for n in range(6)]
+    processes = []
+    for n, log in enumerate(logs):
+        with log.open("wb") as output:
+            processes.append(
+                subprocess.Popen(
+                    [migrate[0], "manage.py", "shell", "-c", f"PROCESS = '{n}'" + REGISTER_FIVE],
+                    cwd=settings.BASE_DIR,
+                    env=environment,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+    for process in processes:
+        process.wait(timeout=120)
+    outputs = [log.read_text(errors="replace") for log in logs]
     assert [p.returncode for p in processes] == [0] * 6, outputs
 
     with sqlite3.connect(database) as connection:

@@ -12,7 +12,9 @@ Steps, each against a reference measured in the same run:
 2. a registration rush over HTTP (CSRF token, consent) against a burst of bare requests, then
    the same number of registrations arriving at a steady rate (``--rush-rate``, default 150/s);
 3. invitations sent by a real Celery worker to a local SMTP sink against a plain smtplib loop;
-4. the progress report of the largest grant against WeasyPrint rendering its finished HTML.
+4. the progress report of the largest grant against WeasyPrint rendering its finished HTML;
+   the final report of the largest learning programme likewise (``--learning-report-only``
+   measures just this row on the database of ``DATABASE_URL``).
 
 With ``--profile DIR``, py-spy records the gunicorn workers during each page's wrk run and the
 rush (tests/perf/profiling.py) and the bench prints the portal's hottest functions per step.
@@ -65,6 +67,8 @@ SEED_OPTIONS = {
     "grants": "grants",
     "expenditures": "expenditures",
     "consultations": "consultations",
+    "feedback_responses": "feedback_responses",
+    "needs_answers": "needs_answers",
     "seed": "seed",
 }
 
@@ -135,6 +139,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="record the gunicorn workers with py-spy during each page and the rush (DIR/*.txt)",
     )
     parser.add_argument("--report-part", type=int, metavar="GRANT_ID", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only-pages",
+        metavar="KEY,…",
+        help="measure only these pages of row 1 (e.g. cycle_board) against the bare view and "
+        "print their rows; skips the other steps",
+    )
+    parser.add_argument("--learning-report-part", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--learning-report-only",
+        action="store_true",
+        help="measure only the learning final report row, on DATABASE_URL's database as it is",
+    )
     args = parser.parse_args(argv)
     args.workers = args.workers or 2 * (os.cpu_count() or 1)
     if args.invitations > 1000:
@@ -592,6 +608,10 @@ class Targets:
     grant_id: int
     dashboard_path: str
     rows: dict[str, int]
+    cycle_board_path: str = ""
+    survey_results_path: str = ""
+    review_ranking_path: str = ""
+    challenge_call_path: str = ""
 
 
 def prepare_targets() -> Targets:
@@ -634,6 +654,13 @@ def prepare_targets() -> Targets:
     network = TrainingNetwork.objects.annotate(n=Count("memberships")).order_by("-n", "pk").first()
     if grant is None or network is None:
         raise BenchError("The seeded data has no grant or no network")
+    cycle_board_path, board_rows = learning_target(coordinator)
+    review_ranking_path, review_rows_counts = review_target()
+    from surveys.models import Survey
+
+    feedback = (
+        Survey.objects.filter(title__startswith="Scale Workshop").annotate(n=Count("responses"))
+    ).first()
     return Targets(
         coordinator_session=session_for(coordinator),
         admin_session=session_for(superuser),
@@ -651,8 +678,214 @@ def prepare_targets() -> Targets:
             "grant_expenditures": grant.n,
             "network_members": network.n,
             "grants_with_rows": Grant.objects.filter(~Q(expenditures=None)).distinct().count(),
+            **board_rows,
+            **review_rows_counts,
+            "feedback_responses": feedback.n if feedback else 0,
+            "public_practices": _public_practice_count(),
         },
+        cycle_board_path=cycle_board_path,
+        survey_results_path=f"/surveys/{feedback.pk}/results/" if feedback else "",
+        review_ranking_path=review_ranking_path,
+        challenge_call_path=challenge_call_path(),
     )
+
+
+# --- Challenge review: the ranking of the largest call (C2) ------------------------------------
+
+BENCH_CALL_CHALLENGES, BENCH_CALL_PROPOSALS = 20, 15  # as each of seed_scale's calls
+
+
+def review_target() -> tuple[str, dict[str, int]]:
+    """The review ranking of the call with the most proposals; if the seeded data has no call
+    with proposals, one like seed_scale's (20 challenges × 15 proposals, two reviews each) is
+    made here."""
+    from django.db.models import Count
+
+    from challenges.models import Call, Proposal, Review
+
+    call = (
+        Call.objects.annotate(n=Count("challenges__proposals"))
+        .filter(n__gt=0)
+        .order_by("-n", "pk")
+        .first()
+    ) or bench_call()
+    counts = {
+        "review_challenges": call.challenges.count(),
+        "review_proposals": Proposal.objects.filter(challenge__call=call).count(),
+        "review_reviews": Review.objects.filter(assignment__proposal__challenge__call=call).count(),
+    }
+    return f"/challenges/{call.slug}/review/", counts
+
+
+def bench_call():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from challenges.models import Call, Challenge, Proposal
+    from challenges.review.scale import seed_scale_reviews
+    from companies.models import Company
+
+    today = timezone.localdate()
+    call = Call.objects.create(
+        title="Benchmark-Aufruf",
+        slug=f"bench-aufruf-{secrets.token_hex(3)}",
+        collecting_from=today - timedelta(days=90),
+        published_from=today - timedelta(days=60),
+        proposals_from=today - timedelta(days=40),
+        proposals_until=timezone.now() - timedelta(days=2),
+        review_until=today + timedelta(days=10),
+        follow_up_from=today + timedelta(days=40),
+    )
+    companies = list(Company.objects.order_by("pk")[: BENCH_CALL_PROPOSALS + 1])
+    if len(companies) < BENCH_CALL_PROPOSALS + 1:
+        raise BenchError("Too few companies for the benchmark call")
+    owner, providers = companies[0], companies[1:]
+    challenges = Challenge.objects.bulk_create(
+        Challenge(
+            call=call,
+            company=owner,
+            title=f"Benchmark-Herausforderung {i}",
+            problem="Problem",
+            desired_outcome="Lösung",
+            public_summary="Kurzfassung",
+            status="published",
+        )
+        for i in range(BENCH_CALL_CHALLENGES)
+    )
+    Proposal.objects.bulk_create(
+        Proposal(challenge=challenge, company=company, approach="Ansatz", status="submitted")
+        for challenge in challenges
+        for company in providers
+    )
+    seed_scale_reviews(calls=[call])
+    return call
+
+
+def review_rows(results: dict) -> list[list[str]]:
+    """Row 1's review ranking of the largest call against the bare view."""
+    pages, data = results["pages"], results.get("rows", {})
+    if "review_ranking" not in pages:
+        return []
+    page, bare = pages["review_ranking"], pages["bare"]
+    ratio = page.rps / bare.rps
+    label = (
+        f"1 review ranking, largest call ({data.get('review_challenges', '?')} challenges, "
+        f"{data.get('review_proposals', '?')} proposals, {data.get('review_reviews', '?')} "
+        "reviews; coordinator)"
+    )
+    return [
+        [label, page.text(), "bare Django view", bare.text(), f"{ratio:.3f}",
+         "≥ 0.08, p95 ≤ 100 ms", _met(ratio >= 0.08 and page.p95_ms <= 100)]
+    ]  # fmt: skip
+
+
+def _public_practice_count() -> int:
+    from policy.models import GoodPractice
+
+    return GoodPractice.objects.filter(status=GoodPractice.Status.VALIDATED).count()
+
+
+BENCH_PROGRAMME_ORGANISATIONS = 12  # as each of seed_scale's programmes
+
+
+def learning_target(coordinator) -> tuple[str, dict[str, int]]:
+    """The cycle board of the largest learning programme (most organisations), at its cycle
+    with the most submitted reports; if the seeded data has no programme, one like
+    seed_scale's is made here."""
+    from django.db.models import Count, Q
+
+    from learning.models import CycleReport, LearningProgramme, ReportItem
+
+    programme = (
+        LearningProgramme.objects.annotate(n=Count("organisations")).order_by("-n", "pk").first()
+    ) or bench_programme(coordinator)
+    submitted = Q(reports__status=CycleReport.Status.SUBMITTED)
+    cycle = (
+        programme.cycles.annotate(r=Count("reports", filter=submitted))
+        .order_by("-r", "number")
+        .first()
+    )
+    return f"/learning/{programme.slug}/cycles/{cycle.number}/", {
+        "board_organisations": programme.organisations.count(),
+        "board_reports": cycle.r,
+        "board_items": ReportItem.objects.filter(
+            report__cycle=cycle, report__status=CycleReport.Status.SUBMITTED
+        ).count(),
+    }
+
+
+def bench_programme(coordinator):
+    """A programme of 12 organisations (every actor type), 3 cycles, each organisation's
+    submitted report per cycle with two entries in every section, tagged findings and links
+    to the previous cycle's; written in bulk."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from companies.models import Company
+    from learning.models import (
+        CycleReport,
+        FindingTag,
+        ProgrammeOrganisation,
+        ProgrammePerson,
+        ReportItem,
+    )
+    from learning.services import create_programme
+
+    programme = create_programme(
+        title="Benchmark Lernprogramm",
+        start=timezone.localdate() + timedelta(days=7),
+        created_by=coordinator,
+        themes=["Fachkräfte", "Ausbildung", "Transfer"],
+    )
+    kinds = list(ProgrammeOrganisation.ActorType.values)
+    companies = list(Company.objects.order_by("pk")[:BENCH_PROGRAMME_ORGANISATIONS])
+    organisations = ProgrammeOrganisation.objects.bulk_create(
+        ProgrammeOrganisation(programme=programme, company=c, actor_type=kinds[i % len(kinds)])
+        for i, c in enumerate(companies)
+    )
+    ProgrammePerson.objects.bulk_create(
+        ProgrammePerson(organisation=o, email=f"bench-learning-{o.pk}@bench.example")
+        for o in organisations
+    )
+    tags = FindingTag.objects.bulk_create(
+        FindingTag(programme=programme, name=name)
+        for name in ("Fachkräfte", "Ausbildung", "Mobilität", "Wohnraum")
+    )
+    previous: dict[tuple[int, str, int], ReportItem] = {}
+    for cycle in programme.cycles.order_by("number"):
+        reports = CycleReport.objects.bulk_create(
+            CycleReport(
+                cycle=cycle, organisation=o, status="submitted", submitted_at=timezone.now()
+            )
+            for o in organisations
+        )
+        items = []
+        for report in reports:
+            for section in ReportItem.Section.values:
+                for position in range(2):
+                    follows = previous.get((report.organisation_id, section, position))
+                    items.append(
+                        ReportItem(
+                            report=report,
+                            section=section,
+                            position=position,
+                            text=f"Zyklus {cycle.number}: {section} {position + 1} der "
+                            f"Organisation {report.organisation_id} – was wir erlebt haben.",
+                            follows=follows if section in ("obstacle", "opportunity") else None,
+                            resolved=follows is not None and position == 1,
+                        )
+                    )
+        items = ReportItem.objects.bulk_create(items)
+        Through = ReportItem.tags.through
+        Through.objects.bulk_create(
+            Through(reportitem_id=item.pk, findingtag_id=tags[i % len(tags)].pk)
+            for i, item in enumerate(items)
+            if item.section in ("obstacle", "opportunity")
+        )
+        previous = {(i.report.organisation_id, i.section, i.position): i for i in items}
+    return programme
 
 
 def bench_workshop(*, capacity: int, label: str):
@@ -688,7 +921,20 @@ def measure_pages(port: int, targets: Targets, args, profiler: Profiler) -> dict
         "workshops": (targets.workshops_path, None, "<h1"),
         "grant": (targets.grant_path, coordinator, "<h1"),
         "dashboard": (targets.dashboard_path, coordinator, "<h1"),
+        "cycle_board": (targets.cycle_board_path, coordinator, "board-results"),
     }
+    if targets.survey_results_path:
+        pages["survey_results"] = (targets.survey_results_path, coordinator, "results-chart")
+    if targets.review_ranking_path:
+        pages["review_ranking"] = (targets.review_ranking_path, coordinator, "review-ranking")
+    if targets.challenge_call_path:  # public: a visitor's view of the largest call
+        pages["challenge_call"] = (targets.challenge_call_path, None, "published-heading")
+    # Policy learning: the public good-practice list (seed_scale's 500 practices), anonymous.
+    pages["practices"] = ("/practices/", None, "practice-results")
+    pages.update(action_plan_pages(coordinator))  # P2: the largest action plan's page
+    if args.only_pages:
+        wanted = {"bare", *args.only_pages.split(",")}
+        pages = {key: page for key, page in pages.items() if key in wanted}
     results = {}
     for key, (path, session, marker) in pages.items():
         check = request("GET", port, path, cookies={"sessionid": session} if session else None)
@@ -811,6 +1057,88 @@ def measure_registration_cost(args) -> dict:
         "postgres_ms": postgres * 1000 if postgres is not None else None,
         "bare_ms": bare_seconds / count * 1000,
     }
+
+
+def measure_feed_import(events: int = 200) -> dict:
+    """A partner's calendar of ``events`` upcoming events parsed and written in this process
+    (no HTTP: policy.feeds.fetching is tested on its own), then imported again unchanged, which
+    must write nothing (idempotent by UID and SEQUENCE)."""
+    from datetime import UTC, datetime, timedelta
+
+    from policy.feeds import services as feeds
+    from policy.models import PartnerFeed
+
+    start = datetime.now(UTC) + timedelta(days=1)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//bench//DE"]
+    for i in range(events):
+        at = start + timedelta(hours=6 * i)
+        lines += [
+            "BEGIN:VEVENT", f"UID:bench-{i}@partner.example", "SEQUENCE:0",
+            "DTSTAMP:20260101T000000Z", f"DTSTART:{at:%Y%m%dT%H%M%SZ}",
+            f"DTEND:{at + timedelta(hours=2):%Y%m%dT%H%M%SZ}",
+            f"SUMMARY:Partnerveranstaltung {i}", "LOCATION:Hannover",
+            f"URL:https://partner.example/e/{i}", "END:VEVENT",
+        ]  # fmt: skip
+    data = ("\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n").encode()
+    feed = PartnerFeed.objects.create(partner_name="Bench-Partner", url="https://partner.example/")
+    try:
+        timings, outcomes = [], []
+        for _ in range(2):
+            started = time.perf_counter()
+            outcome = feeds.apply_events(
+                feed_id=feed.pk, parsed=feeds.parse_calendar(data), now=datetime.now(UTC)
+            )
+            timings.append(time.perf_counter() - started)
+            outcomes.append(outcome)
+    finally:
+        feed.delete()
+    first, again = outcomes
+    return {
+        "events": events,
+        "first_seconds": timings[0],
+        "again_seconds": timings[1],
+        "created": first.created,
+        "rewritten": again.created + again.updated + again.removed,
+    }
+
+
+# --- P2: the action plan page (policy.plans) ---------------------------------------------------
+
+
+def action_plan_pages(coordinator_session: str) -> dict:
+    """The page of the largest action plan (most actions), e.g. one of seed_scale's 50 plans
+    × 10 actions with their indicators; nothing when the data has no plan."""
+    from django.db.models import Count
+
+    from policy.models import ActionPlan
+
+    plan = ActionPlan.objects.annotate(n=Count("actions")).order_by("-n", "pk").first()
+    if plan is None:
+        return {}
+    return {"action_plan": (f"/policy/plans/{plan.pk}/", coordinator_session, "<h1")}
+
+
+def action_plan_rows(pages: dict, bare) -> list[list[str]]:
+    if "action_plan" not in pages:
+        return []
+    page = pages["action_plan"]
+    ratio = page.rps / bare.rps
+    return [
+        ["1 action plan page (coordinator, largest plan)", page.text(), "bare Django view",
+         bare.text(), f"{ratio:.3f}", "≥ 0.08, p95 ≤ 100 ms",
+         _met(ratio >= 0.08 and page.p95_ms <= 100)]
+    ]  # fmt: skip
+
+
+def feed_import_row(feed: dict) -> list[str]:
+    idempotent = feed["created"] == feed["events"] and feed["rewritten"] == 0
+    return [
+        f"  … importing a {feed['events']}-event partner feed, in process",
+        f"{feed['first_seconds'] * 1000:.0f} ms ({feed['created']} events written)",
+        "the same feed again", f"{feed['again_seconds'] * 1000:.0f} ms, "
+        f"{feed['rewritten']} rewritten", "", "reported · re-import writes nothing",
+        _met(idempotent),
+    ]  # fmt: skip
 
 
 def _rush_outcome(workshop, answers: Burst, args) -> dict:
@@ -1284,6 +1612,114 @@ def report_part(grant_id: int) -> None:
     )
 
 
+def learning_report_part() -> None:
+    """In a fresh process: build the final report of the learning programme with the most
+    organisations (one of 12 organisations is made when the data has none), then render its
+    HTML alone, as report_part() does for the progress report."""
+    import resource
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db.models import Count
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import HTML
+
+    from learning.models import FinalReport, LearningProgramme
+    from learning.results import reports as learning_reports
+    from learning.results.services import build_final_report
+    from regiolab.pdf import PDF_OPTIONS
+
+    def render(html: str) -> bytes:
+        document = HTML(string=html, base_url=str(settings.BASE_DIR / "static"))
+        return document.write_pdf(**PDF_OPTIONS)
+
+    programme = (
+        LearningProgramme.objects.annotate(n=Count("organisations")).order_by("-n", "pk").first()
+    )
+    if programme is None or not programme.n:
+        programme = _bench_programme()
+    # Fonts, and the German hyphenation dictionary this report's tables use, loaded before
+    # either measurement (a one-time cost, heavy against a report of a few seconds).
+    render(
+        '<html lang="de"><body><table><tr><th>Warm-up</th><td style="hyphens: auto">'
+        "Weiterbildungsverbünde Qualifizierungsdienstleistungen</td></tr></table></body></html>"
+    )
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report = FinalReport.objects.create(programme=programme, language="de")
+    started = time.perf_counter()
+    built = build_final_report(report_id=report.pk)
+    build_seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if built is None or built.status != FinalReport.Status.READY:
+        raise BenchError(f"The final report did not build: {built and built.error}")
+    with translation.override(built.language):
+        context = learning_reports.context_for(built)
+        html = render_to_string(
+            learning_reports.TEMPLATE,
+            {"pdf_title": learning_reports.title_of(built), **context},
+        )
+    started = time.perf_counter()
+    pdf = render(html)
+    weasy_seconds = time.perf_counter() - started
+    print(
+        "BENCH_LEARNING_REPORT "
+        + json.dumps(
+            {
+                "build_seconds": build_seconds,
+                "weasy_seconds": weasy_seconds,
+                "peak_mb": peak,
+                "baseline_mb": baseline,
+                "pdf_kb": len(pdf) / 1024,
+                "organisations": len(context["organisations"]),
+                "findings": len(context["findings"]),
+            }
+        )
+    )
+
+
+def _bench_programme():
+    """A programme as seed_scale makes them (12 organisations, 3 cycles, reports with items),
+    for data seeded before learning programmes existed."""
+    from django.contrib.auth import get_user_model
+
+    from tests.learning.results_support import build_programme
+
+    user = get_user_model().objects.order_by("pk").first()
+    return build_programme(
+        coordinator=user, organisations=12, title="Bench Lernprogramm", long_names=True
+    ).programme
+
+
+def measure_learning_report(env: dict[str, str]) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--learning-report-part"],
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    line = next((x for x in output.splitlines() if x.startswith("BENCH_LEARNING_REPORT ")), None)
+    if line is None:
+        raise BenchError(f"The learning report step printed no result:\n{output}")
+    return json.loads(line.removeprefix("BENCH_LEARNING_REPORT "))
+
+
+def learning_report_row(rep: dict) -> list[str]:
+    ratio = rep["build_seconds"] / rep["weasy_seconds"]
+    return [
+        f"4 learning final report, largest programme ({rep['organisations']} organisations, "
+        f"{rep['findings']} findings)",
+        f"{rep['build_seconds']:.2f} s · peak RSS {rep['peak_mb']:.0f} MB "
+        f"(idle {rep['baseline_mb']:.0f} MB)",
+        "WeasyPrint on the finished HTML", f"{rep['weasy_seconds']:.2f} s",
+        f"{ratio:.2f}", "≤ 1.5", _met(ratio <= 1.5),
+    ]  # fmt: skip
+
+
 def measure_report(grant_id: int, env: dict[str, str]) -> dict:
     output = subprocess.run(
         [sys.executable, __file__, "--report-part", str(grant_id)],
@@ -1297,6 +1733,72 @@ def measure_report(grant_id: int, env: dict[str, str]) -> dict:
     if line is None:
         raise BenchError(f"The report step printed no result:\n{output}")
     return json.loads(line.removeprefix("BENCH_REPORT "))
+
+
+# --- Open Innovation calls (challenges/calls/) ---------------------------------------------------
+
+
+def challenge_call_path() -> str:
+    """The public page of seed_scale's largest call (all 20 challenges published, 300
+    proposals), or "" when the seed has no calls."""
+    from challenges.calls.scale import largest_call_slug
+    from challenges.models import Call
+
+    slug = largest_call_slug()
+    return f"/challenges/{slug}/" if Call.objects.filter(slug=slug).exists() else ""
+
+
+def measure_suggested_providers(repeat: int = 20) -> dict:
+    """challenges.selectors.suggested_providers for a published challenge of the largest call
+    over every company, in this process: the median and the slowest of ``repeat`` runs."""
+    from challenges.calls.scale import largest_call_slug
+    from challenges.models import Challenge
+    from challenges.selectors import suggested_providers
+    from companies.models import Company
+
+    challenge = (
+        Challenge.objects.filter(call__slug=largest_call_slug(), status="published")
+        .select_related("call", "company")
+        .order_by("pk")
+        .first()
+    )
+    if challenge is None:
+        return {}
+    timings, found = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        found = len(suggested_providers(challenge=challenge, limit=20))
+        timings.append(time.perf_counter() - started)
+    timings.sort()
+    return {
+        "companies": Company.objects.count(),
+        "median_seconds": timings[len(timings) // 2],
+        "max_seconds": timings[-1],
+        "found": found,
+    }
+
+
+def challenges_rows(results: dict) -> list[list[str]]:
+    rows = []
+    pages = results["pages"]
+    if "challenge_call" in pages:
+        page, bare = pages["challenge_call"], pages["bare"]
+        ratio = page.rps / bare.rps
+        rows.append(
+            ["1 challenge call's public page (largest call, visitor)", page.text(),
+             "bare Django view", bare.text(), f"{ratio:.3f}", "≥ 0.08, p95 ≤ 100 ms",
+             _met(ratio >= 0.08 and page.p95_ms <= 100)]
+        )  # fmt: skip
+    providers = results.get("suggested_providers")
+    if providers:
+        rows.append(
+            [f"  … suggested providers for a challenge over {providers['companies']:,} "
+             "companies, in process",
+             f"median {_ms(providers['median_seconds'])} · max {_ms(providers['max_seconds'])} "
+             f"({providers['found']} suggested)", "", "", "", "≤ 100 ms",
+             _met(providers["median_seconds"] <= 0.1)]
+        )  # fmt: skip
+    return rows
 
 
 # --- The table ---------------------------------------------------------------------------------
@@ -1338,6 +1840,17 @@ def build_rows(results: dict, args) -> list[list[str]]:
                 ["  … same rows in the admin", "", "admin changelist (50/page)", admin.text(),
                  f"{ratio:.2f}", "≥ 3", _met(ratio >= 3)]
             )  # fmt: skip
+    rows += learning_rows(results)
+    rows += review_rows(results)
+    rows += practice_list_rows(results)
+    if "survey_results" in pages:  # read-only, row 1 only (not in rows 6 and 7)
+        page, responses = pages["survey_results"], results["rows"]["feedback_responses"]
+        ratio = page.rps / bare.rps
+        rows.append(
+            [f"1 survey results (coordinator, {responses:,} responses)", page.text(),
+             "bare Django view", bare.text(), f"{ratio:.3f}", "≥ 0.08, p95 ≤ 100 ms",
+             _met(ratio >= 0.08 and page.p95_ms <= 100)]
+        )  # fmt: skip
     burst, reference = rush["rush"], rush["reference"]
     p95 = burst.percentile(95)
     rows.append(
@@ -1390,6 +1903,12 @@ def build_rows(results: dict, args) -> list[list[str]]:
          "WeasyPrint on the finished HTML", f"{rep['weasy_seconds']:.2f} s",
          f"{ratio:.2f}", "≤ 1.5", _met(ratio <= 1.5)]
     )  # fmt: skip
+    rows += action_plan_rows(pages, bare)  # P2
+    if results.get("feed_import"):
+        rows.append(feed_import_row(results["feed_import"]))
+    rows += challenges_rows(results)
+    if results.get("learning_report"):
+        rows.append(learning_report_row(results["learning_report"]))
     rows.append(
         ["5 seed data", f"{results['seed_seconds']:.1f} s", "migrate (empty database)",
          f"{results['migrate_seconds']:.1f} s",
@@ -1399,6 +1918,52 @@ def build_rows(results: dict, args) -> list[list[str]]:
     if results.get("growth"):
         rows += growth_rows(results, labels, args)
     return rows
+
+
+def learning_rows(results: dict) -> list[list[str]]:
+    """Row 1's cycle board of the largest learning programme against the bare view."""
+    pages, data = results["pages"], results.get("rows", {})
+    if "cycle_board" not in pages:
+        return []
+    page, bare = pages["cycle_board"], pages["bare"]
+    ratio = page.rps / bare.rps
+    label = (
+        f"1 cycle board, largest programme ({data.get('board_organisations', '?')} "
+        f"organisations, {data.get('board_items', '?')} entries; coordinator)"
+    )
+    return [
+        [label, page.text(), "bare Django view", bare.text(), f"{ratio:.3f}",
+         "≥ 0.08, p95 ≤ 100 ms", _met(ratio >= 0.08 and page.p95_ms <= 100)]
+    ]  # fmt: skip
+
+
+def practice_list_rows(results: dict) -> list[list[str]]:
+    """Row 1's public good-practice list (policy.practices) against the bare view."""
+    pages, data = results["pages"], results.get("rows", {})
+    if "practices" not in pages:
+        return []
+    page, bare = pages["practices"], pages["bare"]
+    ratio = page.rps / bare.rps
+    label = f"1 good-practice list (public, {data.get('public_practices', '?')} practices, 20/page)"
+    return [
+        [label, page.text(), "bare Django view", bare.text(), f"{ratio:.3f}",
+         "≥ 0.08, p95 ≤ 100 ms", _met(ratio >= 0.08 and page.p95_ms <= 100)]
+    ]  # fmt: skip
+
+
+def only_pages_rows(results: dict) -> list[list[str]]:
+    """--only-pages: the chosen pages of row 1 against the bare view."""
+    pages, rows = results["pages"], []
+    bare = pages["bare"]
+    for key, page in pages.items():
+        if key in ("bare", "cycle_board", "practices"):
+            continue
+        ratio = page.rps / bare.rps
+        rows.append(
+            [f"1 {key}", page.text(), "bare Django view", bare.text(), f"{ratio:.3f}",
+             "≥ 0.08, p95 ≤ 100 ms", _met(ratio >= 0.08 and page.p95_ms <= 100)]
+        )  # fmt: skip
+    return rows + learning_rows(results) + practice_list_rows(results)
 
 
 def _percent(rate: float | None) -> str:
@@ -1527,6 +2092,9 @@ def run(args: argparse.Namespace) -> dict:
         else:
             args.cache_url = os.environ.get("BENCH_CACHE_URL") or args.redis_url
         results = _run(args)
+    if args.only_pages:
+        results["table"] = format_table(only_pages_rows(results))
+        return results
     if args.growth and not args.growth_part:
         results["growth"] = measure_growth(args, results)
     if not args.growth_part:
@@ -1563,22 +2131,21 @@ def _run(args: argparse.Namespace) -> dict:
         with gunicorn(port=port, workers=args.workers, env=env, run_dir=run_dir):
             say(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; wrk …")
             results["pages"] = measure_pages(port, targets, args, profiler)
-            if args.growth or args.growth_part:
-                say("cold pages …")
-                results["cold"] = measure_cold(port, targets, args)
+            if not args.only_pages:
+                _measure_the_rest(port, targets, args, profiler, results, say)
+        if not args.only_pages:
             if not args.growth_part:
-                say("mixed load …")
-                results["mixed"] = measure_mixed(port, targets, args)
-            say("registration rush …")
-            results["rush"] = measure_rush(port, args, profiler)
+                say("one registration in process …")
+                results["registration_cost"] = measure_registration_cost(args)
+                say("a partner feed imported in process …")
+                results["feed_import"] = measure_feed_import()
+                say("suggested providers in process …")
+                results["suggested_providers"] = measure_suggested_providers()
+            say("progress report …")
+            results["report"] = measure_report(targets.grant_id, env)
             if not args.growth_part:
-                say("invitations …")
-                results["invitations"] = measure_invitations(port, targets, args)
-        if not args.growth_part:
-            say("one registration in process …")
-            results["registration_cost"] = measure_registration_cost(args)
-        say("progress report …")
-        results["report"] = measure_report(targets.grant_id, env)
+                say("learning final report …")
+                results["learning_report"] = measure_learning_report(env)
     finally:
         with contextlib.suppress(Exception):  # Django may not be set up yet
             from django.db import connections
@@ -1591,6 +2158,21 @@ def _run(args: argparse.Namespace) -> dict:
     results["profiles"] = profiler.hottest
     results["profile_summary"] = "\n".join(profiler.lines())
     return results
+
+
+def _measure_the_rest(port: int, targets: Targets, args, profiler, results: dict, say) -> None:
+    """Steps 1 (cold, growth only), 6, 2 and 3 against the running gunicorn."""
+    if args.growth or args.growth_part:
+        say("cold pages …")
+        results["cold"] = measure_cold(port, targets, args)
+    if not args.growth_part:
+        say("mixed load …")
+        results["mixed"] = measure_mixed(port, targets, args)
+    say("registration rush …")
+    results["rush"] = measure_rush(port, args, profiler)
+    if not args.growth_part:
+        say("invitations …")
+        results["invitations"] = measure_invitations(port, targets, args)
 
 
 GROWTH_FACTOR = 10
@@ -1656,6 +2238,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.report_part is not None:
         report_part(args.report_part)
         return 0
+    if args.learning_report_part:
+        learning_report_part()
+        return 0
+    if args.learning_report_only:
+        # One row on the database as it is (no fresh database, no gunicorn): the private files
+        # go to a temporary folder.
+        with tempfile.TemporaryDirectory(prefix="regiolab-bench-learning-") as media:
+            rep = measure_learning_report(
+                {"PRIVATE_MEDIA_ROOT": media, "DJANGO_SETTINGS_MODULE": "regiolab.settings"}
+            )
+        print(format_table([learning_report_row(rep)]))
+        return 0
     try:
         results = run(args)
     except (BenchError, subprocess.CalledProcessError) as exc:
@@ -1669,7 +2263,7 @@ def main(argv: list[str] | None = None) -> int:
     print(results["table"])
     if results["profile_summary"]:
         print(f"\n{results['profile_summary']}")
-    if args.json:
+    if args.json and not args.only_pages:
         args.json.write_text(json.dumps(_jsonable(results, args), indent=2, default=str))
     return 0
 

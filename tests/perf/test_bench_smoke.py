@@ -27,7 +27,9 @@ SMOKE_ARGS = [
     "--grants=1",
     "--expenditures=60",
     "--consultations=20",
-    "--duration=1",
+    "--feedback-responses=50",
+    "--needs-answers=10",
+    "--duration=2",  # one second left a cold page under a busy machine without an answer
     "--connections=4",
     "--rush=20",
     "--rush-seats=5",
@@ -72,9 +74,12 @@ def test_bench_prints_the_table_and_its_checks_hold(tmp_path):
         "workshops list",
         "grant detail",
         "network dashboard",
+        "survey results (coordinator, 50 responses)",
+        "1 cycle board, largest programme (",
         "registration rush",
         "invitations",
         "progress report",
+        "learning final report",
         "seed data",
         "6 mixed: companies list",
         "6 mixed: network dashboard",
@@ -83,7 +88,7 @@ def test_bench_prints_the_table_and_its_checks_hold(tmp_path):
         "7 ×10 grant detail (coordinator), cold",
         "7 ×10 registration rush",
         "7 ×10 progress report",
-        "7 ×10 seed data (600 companies, 1,200 registrations)",
+        "7 ×10 seed data (600 companies, ",  # the registrations include the learning workshops
     ):
         assert label in table, table
 
@@ -106,8 +111,12 @@ def test_bench_prints_the_table_and_its_checks_hold(tmp_path):
     assert results["invitations"]["count"] == 20
     for page in ("bare", "companies", "admin_companies", "workshops", "grant", "dashboard"):
         assert results["pages"][page]["requests"] > 0
+    for page in ("cycle_board", "survey_results"):
+        assert results["pages"][page]["requests"] > 0, page
     assert results["report"]["build_seconds"] > 0
     assert results["report"]["peak_mb"] > 0
+    assert results["learning_report"]["build_seconds"] > 0
+    assert results["learning_report"]["organisations"] > 0
 
     # py-spy recorded the workers during every page and the rush; the registration's own code
     # shows up in the rush's stacks and in the summary printed under the table.
@@ -134,7 +143,8 @@ def test_bench_prints_the_table_and_its_checks_hold(tmp_path):
     # Row 7: a second database at ten times the counts, pages warm and cold, rush and report.
     growth = results["growth"]
     assert growth["rows"]["companies"] == 600
-    assert growth["rows"]["registrations"] == 1200
+    # Ten times the workshops' 120, plus the learning programmes' attendance (not scaled).
+    assert growth["rows"]["registrations"] >= 1200
     assert "--companies=600" in growth["seed_command"]
     assert growth["rush"]["confirmed"] == 5
     assert growth["report"]["build_seconds"] > 0

@@ -26,6 +26,8 @@ SECRET_LINKS = (
     "/unsubscribe/{unsubscribe}/",
     "/registrations/{token_a}/",
     "/registrations/checkin/{checkin_code}/",
+    "/s/{S_token}/",  # a survey's answer page by its e-mailed link
+    "/s/{S_answered_token}/thanks/",
 )
 
 

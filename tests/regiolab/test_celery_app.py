@@ -24,6 +24,14 @@ def test_every_periodic_task_is_registered():
         "workshops.mark_finished_workshops",
         "funding.build_queued_reports",
         "funding.anonymise_expired_personal_data",
+        "learning.build_queued_final_reports",
+        "learning.send_task_reminders",
+        "policy.import_partner_feeds",
+        "surveys.send_feedback_invitations",
+        "surveys.send_reminders",
+        "surveys.send_pending_invitations",
+        "challenges.publish_due_challenges",
+        "policy.build_queued_monitoring_reports",
     }
     missing = scheduled - set(app.tasks)
     assert missing == set()
@@ -48,6 +56,8 @@ def test_email_and_report_tasks_have_their_own_queues():
         "funding.build_progress_report",
         "funding.build_queued_reports",
         "workshops.send_certificates",
+        "policy.build_monitoring_report",
+        "policy.build_queued_monitoring_reports",
     ):
         assert _queue_of(name) == "reports", name
     for name in ("workshops.mark_finished_workshops", "funding.anonymise_expired_personal_data"):

@@ -216,24 +216,25 @@ def test_a_url_map_row_that_does_not_resolve_is_caught():
     text = (
         "## URL map\n\n| path | what | served |\n| --- | --- | --- |\n"
         "| `/companies/<pk>/` | companies | yes |\n"
-        "| `/practices/` | good practices | yes |\n"
+        "| `/tenders/` | tenders | yes |\n"
         "| `/health/` | health | planned |\n"
     )
     assert url_map_problems(text) == [
-        "/practices/: marked served but not in the URLconf",
+        "/tenders/: marked served but not in the URLconf",
         "/health/: marked planned but served; update the URL map",
     ]
 
 
 def test_a_missing_app_or_file_or_page_is_caught():
     text = (
-        "```\ncompanies  <-  surveys  <-  learning\n          planned\nregiolab  (core)\n```\n\n"
+        "```\ncompanies  <-  tenders  <-  learning\n          planned\nregiolab  (core)\n```\n\n"
         "Of these, `learning` and `funding` are planned.\n\n`regiolab/nowhere.py`, "
         "`regiolab/mail/services.py`, `/no-such-page/`, `/health/`"
     )
     assert app_problems(text) == [
-        "surveys: named as an app, but no installed app directory",
+        "tenders: named as an app, but no installed app directory",
         "funding: called planned, but the directory exists",
+        "learning: called planned, but the directory exists",
     ]
     assert file_problems(text) == ["regiolab/nowhere.py: no such file or folder"]
     assert served_path_problems(text) == ["/no-such-page/: not in the URLconf"]

@@ -10,7 +10,14 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Q, Sum
 
 from companies.models import Company, Consultation
-from funding.models import BudgetLine, CofinancingShare, Expenditure, Grant, Indicator
+from funding.models import (
+    BudgetLine,
+    CofinancingShare,
+    Expenditure,
+    Grant,
+    Indicator,
+    IndicatorCode,
+)
 from networks.models import NetworkMembership, TrainingNetwork
 from workshops.models import Invitation, Registration, Workshop
 
@@ -23,6 +30,11 @@ TINY = {
     "grants": 2,
     "expenditures": 40,
     "consultations": 15,
+    # Learning programmes bring workshops and registrations of their own
+    # (tests/learning/test_seed_scale.py).
+    "programmes": 0,
+    "feedback_responses": 60,
+    "needs_answers": 12,
 }
 
 
@@ -52,7 +64,7 @@ def test_tiny_run_writes_the_counts_and_keeps_the_invariants():
     assert NetworkMembership.objects.exists()
     # Three years × five categories per grant, one indicator per code.
     assert BudgetLine.objects.count() == 2 * 3 * 5
-    assert Indicator.objects.filter(target__gt=0).count() == 2 * 6
+    assert Indicator.objects.filter(target__gt=0).count() == 2 * len(IndicatorCode.values)
 
     # Shares 70/30, adding to 100 (the constraint trigger checked them at commit).
     for grant in Grant.objects.all():

@@ -31,17 +31,22 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]+")
 _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
-def _uid(workshop: Workshop) -> str:
-    # Stable per workshop, so calendar apps update the event instead of adding a second one.
+def event_uid(key: str) -> str:
+    """``key`` at the site's host. Stable per event, so calendar apps update the event instead
+    of adding a second one."""
     host = urlsplit(settings.SITE_URL).hostname or "regiolab.example"
-    return f"workshop-{workshop.pk}@{host}"
+    return f"{key}@{host}"
+
+
+def _uid(workshop: Workshop) -> str:
+    return event_uid(f"workshop-{workshop.pk}")
 
 
 def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _line(value: str) -> str:
+def one_line(value: str) -> str:
     """One-line text (SUMMARY, LOCATION): control characters and line breaks become spaces."""
     return " ".join(_LINE_BREAKS.sub(" ", value).split())
 
@@ -60,7 +65,7 @@ def _organizer() -> vCalAddress:
 def _attendee(registration: Registration, method: str) -> vCalAddress:
     attendee = vCalAddress(f"mailto:{registration.email}")
     if registration.full_name:
-        attendee.params["cn"] = _line(registration.full_name.replace('"', " "))
+        attendee.params["cn"] = one_line(registration.full_name.replace('"', " "))
     attendee.params["role"] = "REQ-PARTICIPANT"
     attendee.params["cutype"] = "INDIVIDUAL"
     if method == REQUEST:
@@ -71,7 +76,7 @@ def _attendee(registration: Registration, method: str) -> vCalAddress:
 
 
 def _description(workshop: Workshop, url: str | None) -> str:
-    parts = [_text(workshop.display_description), _line(workshop.trainers)]
+    parts = [_text(workshop.display_description), one_line(workshop.trainers)]
     if workshop.online_url and workshop.format != Workshop.Format.ON_SITE:
         # Calendar programs that know no CONFERENCE show the link here.
         parts.insert(0, f"{gettext('Online link')}: {workshop.online_url}")
@@ -100,7 +105,7 @@ def _event(
         event.add("last-modified", _utc(workshop.updated_at))
     event.add("dtstart", _utc(workshop.starts_at))
     event.add("dtend", _utc(workshop.ends_at))
-    event.add("summary", _line(workshop.display_title))
+    event.add("summary", one_line(workshop.display_title))
     description = _description(workshop, url)
     if description:
         event.add("description", description)
@@ -109,7 +114,7 @@ def _event(
     if workshop.format == Workshop.Format.ONLINE and workshop.online_url:
         event.add("location", workshop.online_url)
     elif workshop.venue:
-        event.add("location", _line(workshop.venue))
+        event.add("location", one_line(workshop.venue))
     if workshop.online_url and workshop.format != Workshop.Format.ON_SITE:
         event.conferences = [
             Conference(workshop.online_url, feature="VIDEO", label=gettext("Online link"))
@@ -122,14 +127,15 @@ def _event(
     return event
 
 
-def _calendar(name: str, method: str | None = None) -> Calendar:
+def new_calendar(name: str, method: str | None = None) -> Calendar:
+    """An empty VCALENDAR with the portal's headers; the events are added by the caller."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     if method:
         calendar.add("method", method)
-    calendar.add("x-wr-calname", _line(name))
+    calendar.add("x-wr-calname", one_line(name))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     return calendar
 
@@ -145,7 +151,7 @@ def workshop_ics(
     (``PUBLISH``), or a scheduling message to one ``attendee`` (``REQUEST``, ``CANCEL``)."""
     if method != PUBLISH and attendee is None:
         raise ValueError(f"METHOD:{method} needs the attendee it is sent to (RFC 5546).")
-    calendar = _calendar(workshop.display_title, method)
+    calendar = new_calendar(workshop.display_title, method)
     calendar.add_component(
         _event(workshop, now=now or timezone.now(), method=method, attendee=attendee)
     )
@@ -166,7 +172,7 @@ def ics_attachment(
 
 def workshops_feed_ics(workshops: Iterable[Workshop], *, name: str = "regioLab") -> bytes:
     now = timezone.now()
-    calendar = _calendar(name)
+    calendar = new_calendar(name)
     # RFC 5545 wants at least one component, also in a feed with no workshop yet; the zone
     # X-WR-TIMEZONE names is the one that is always true.
     calendar.add_component(Timezone.from_tzid(settings.TIME_ZONE))

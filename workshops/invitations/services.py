@@ -15,7 +15,7 @@ fails it (the outbox's rules: regiolab.mail.record_failure).
 import logging
 import re
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import Message
@@ -42,7 +42,7 @@ from django.db.models import (
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyMember
@@ -257,18 +257,32 @@ UNSUBSCRIBE_MARK = "REGIOLAB-UNSUBSCRIBE-LINK"
 CRLF = "\r\n"
 
 
+# Apps whose workshops belong to something larger (a learning programme's cycle) add a line to
+# its invitation: each callable takes the workshop and answers (text, absolute URL) or None.
+INVITATION_CONTEXT: list[Callable[[Workshop], tuple[str, str] | None]] = []
+
+
+def register_invitation_context(describe: Callable[[Workshop], tuple[str, str] | None]) -> None:
+    if describe not in INVITATION_CONTEXT:
+        INVITATION_CONTEXT.append(describe)
+
+
 def render_invitation(
     workshop: Workshop, *, language: str = "", unsubscribe_link: str = UNSUBSCRIBE_MARK
 ) -> tuple[str, str, str]:
     """Subject, text and HTML of the workshop's invitation in ``language`` (default: the
     workshop's)."""
+    language = language or workshop.language
+    with translation.override(language):
+        part_of = [line for describe in INVITATION_CONTEXT if (line := describe(workshop))]
     context = {
         "workshop": workshop,
         "register_url": register_url(workshop),
         "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
         "unsubscribe_url": unsubscribe_link,
+        "part_of": part_of,
     }
-    return render_email("invitation", context, language=language or workshop.language)
+    return render_email("invitation", context, language=language)
 
 
 def _fail_all_pending(workshop: Workshop, reason: str) -> int:

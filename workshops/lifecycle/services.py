@@ -11,7 +11,7 @@ for the records; the workshop's status says that it did not take place.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -52,6 +52,7 @@ EDITABLE_FIELDS = (
     "trainers",
     "funding_note",
     "funding_note_en",
+    "listed",
 )
 PLAIN_TEXT_FIELDS = (
     "title",
@@ -252,6 +253,16 @@ def _send_changed_entry(
     return count
 
 
+# Apps that act when a draft opens (surveys invites the companies of a demand plan): each is
+# called with the workshop and the user inside publishing's transaction, once per publication.
+PUBLISH_HOOKS: list[Callable[..., None]] = []
+
+
+def on_publish(hook: Callable[..., None]) -> None:
+    if hook not in PUBLISH_HOOKS:
+        PUBLISH_HOOKS.append(hook)
+
+
 def publish_workshop(*, workshop: Workshop, by=None) -> Workshop:
     """Open a draft for registration. Publishing twice changes nothing."""
     now = timezone.now()
@@ -269,6 +280,8 @@ def publish_workshop(*, workshop: Workshop, by=None) -> Workshop:
         locked.published_at = now
         locked.sequence += 1
         locked.save(update_fields=["status", "published_at", "sequence", "updated_at"])
+        for hook in PUBLISH_HOOKS:
+            hook(workshop=locked, by=by)
     return locked
 
 

@@ -308,7 +308,20 @@ def seed_workshops(stdout) -> None:
 STEPS = (seed_topics, seed_companies, seed_networks, seed_people, seed_workshops)
 
 
+def seed_surveys(stdout) -> None:
+    from surveys.demo import seed_survey_demo
+
+    seed_survey_demo(stdout)
+
+
 def seed_other_apps(stdout) -> None:
+    # The learning programme before funding, which may count it.
+    from learning.demo import seed_learning_demo
+
+    seed_learning_demo(stdout)
+    from challenges.demo import seed_challenges_demo
+
+    seed_challenges_demo(stdout)
     # funding/demo.py is written separately; run it only where it exists.
     if importlib.util.find_spec("funding.demo") is None:
         return
@@ -330,4 +343,9 @@ class Command(BaseCommand):
         for step in STEPS:
             step(self.stdout)
         seed_other_apps(self.stdout)
+        seed_surveys(self.stdout)
+        # Last: practices and action plans link the other apps' figures and grants.
+        from policy.demo import seed_policy_demo
+
+        seed_policy_demo(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -7,7 +7,8 @@ computed here (``Company.size_class_stored``, ``Workshop.seats_taken``).
 
 Scale rows carry a marker so ``--flush`` removes them and nothing else: companies have a
 register number starting ``SCALE-``, networks and workshops a slug starting ``scale-``, grants a
-reference starting ``SCALE-``, funders and programmes a name starting ``Scale``.
+reference starting ``SCALE-``, funders and programmes a name starting ``Scale``, learning
+programmes (and their cycles' workshops) a slug starting ``scale-``.
 """
 
 import random
@@ -21,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from challenges.scale import flush_scale_challenges, seed_scale_challenges
 from companies.models import MUNICIPALITIES, Company, Consultation, Sector
 from funding.models import (
     BudgetLine,
@@ -33,7 +35,19 @@ from funding.models import (
     Indicator,
     IndicatorCode,
 )
+from learning.models import (
+    Cycle,
+    CycleReport,
+    FindingTag,
+    LearningProgramme,
+    ProgrammeOrganisation,
+    ProgrammePerson,
+    ReportItem,
+    Task,
+    TaskSubmission,
+)
 from networks.models import NetworkMembership, TrainingNetwork
+from policy.scale import flush_scale_policy, seed_scale_policy
 from regiolab import demo_data
 from regiolab.models import Topic
 from regiolab.permissions import COORDINATORS_GROUP
@@ -77,6 +91,10 @@ class Counts:
     grants: int = 3
     expenditures: int = 5000
     consultations: int = 2000
+    programmes: int = 20
+    programme_organisations: int = 12
+    feedback_responses: int = 10000
+    needs_answers: int = 2000
 
 
 def has_scale_data() -> bool:
@@ -84,18 +102,25 @@ def has_scale_data() -> bool:
         Company.objects.filter(register_number__startswith=MARK).exists()
         or Grant.objects.filter(reference__startswith=MARK).exists()
         or Workshop.objects.filter(slug__startswith=SLUG_MARK).exists()
+        or LearningProgramme.objects.filter(slug__startswith=SLUG_MARK).exists()
     )
 
 
 @transaction.atomic
 def flush() -> None:
     """Delete the scale rows only (demo and real data stay)."""
+    # Before grants, workshops and companies, which their rows point to.
+    flush_scale_policy()
+    flush_scale_challenges()
     Grant.objects.filter(reference__startswith=MARK).delete()
     FundingProgramme.objects.filter(name__startswith="Scale").delete()
     Funder.objects.filter(name__startswith="Scale").delete()
+    # Before workshops and companies: cycles and organisations protect them.
+    LearningProgramme.objects.filter(slug__startswith=SLUG_MARK).delete()
     Workshop.objects.filter(slug__startswith=SLUG_MARK).delete()
     TrainingNetwork.objects.filter(slug__startswith=SLUG_MARK).delete()
     Company.objects.filter(register_number__startswith=MARK).delete()
+    flush_scale_surveys()
 
 
 def _money(rng: random.Random, low: float, high: float) -> Decimal:
@@ -130,6 +155,12 @@ class Seeder:
         self._step("consultations", self.consultations)
         self._step("funders and grants", self.grants)
         self._step("expenditures", self.expenditures)
+        self._step("learning programmes", self.learning)
+        self._step("survey responses", lambda: seed_scale_surveys(self))
+        self._step("challenge calls", lambda: seed_scale_challenges(self))
+        self._step(
+            "good practices, action plans and partner feeds", lambda: seed_scale_policy(self)
+        )
 
     # -- steps ---------------------------------------------------------------------------
     def topics(self) -> int:
@@ -489,6 +520,183 @@ class Seeder:
         Expenditure.objects.bulk_create(rows, batch_size=BATCH)
         return len(rows)
 
+    def learning(self) -> int:
+        """Programmes × organisations × 3 cycles, each cycle with its workshop, a task and every
+        organisation's submitted report (an item per section; obstacles continue the last
+        cycle's). Its own random stream, so the steps before keep their data."""
+        rng = random.Random(self.rng.random())
+        count, per = self.counts.programmes, self.counts.programme_organisations
+        if not count or not self.company_ids:
+            return 0
+        programmes = LearningProgramme.objects.bulk_create(
+            [
+                LearningProgramme(
+                    title=f"Lernprogramm {rng.choice(NAME_PARTS)} {i + 1}",
+                    slug=f"{SLUG_MARK}lernprogramm-{i + 1}",
+                    goal="Synthetic learning programme for load tests.",
+                    status=rng.choice(["running", "running", "closed", "planned"]),
+                    start=BASE_DATE + timedelta(days=rng.randint(-200, 400)),
+                    interval_weeks=8,
+                    created_by=self.coordinator,
+                )
+                for i in range(count)
+            ]
+        )
+        workshops = []
+        for programme in programmes:
+            for number in (1, 2, 3):
+                day = programme.start + timedelta(weeks=8 * (number - 1))
+                starts = datetime.combine(day, datetime.min.time(), tzinfo=BERLIN) + timedelta(
+                    hours=9
+                )
+                past = day < HELD_BEFORE
+                workshops.append(
+                    Workshop(
+                        title=f"{programme.title} – Lernworkshop {number}",
+                        slug=f"{programme.slug}-{number}",
+                        description="Synthetic learning workshop.",
+                        venue="Rathaus Hannover",
+                        starts_at=starts,
+                        ends_at=starts + timedelta(hours=7),
+                        capacity=60,
+                        registration_deadline=starts - timedelta(days=2),
+                        status="done" if past else "published",
+                        listed=False,
+                        published_at=starts - timedelta(days=60),
+                        created_by=self.coordinator,
+                    )
+                )
+        workshops = Workshop.objects.bulk_create(workshops, batch_size=BATCH)
+        cycles = Cycle.objects.bulk_create(
+            Cycle(programme=p, number=n, theme=f"Thema {n}", workshop=workshops[i * 3 + n - 1])
+            for i, p in enumerate(programmes)
+            for n in (1, 2, 3)
+        )
+        actor_types = ["firm"] * 6 + ["public_sector", "education", "support"]
+        organisations = ProgrammeOrganisation.objects.bulk_create(
+            [
+                ProgrammeOrganisation(
+                    programme=programme,
+                    company_id=company_id,
+                    actor_type=rng.choice(actor_types),
+                    added_by=self.coordinator,
+                )
+                for programme in programmes
+                for company_id in rng.sample(self.company_ids, min(per, len(self.company_ids)))
+            ],
+            batch_size=BATCH,
+        )
+        people = ProgrammePerson.objects.bulk_create(
+            [
+                ProgrammePerson(
+                    organisation=o,
+                    email=f"lernen{o.pk}-{j}@scale.example",
+                    first_name=rng.choice(FIRST_NAMES),
+                    last_name=rng.choice(LAST_NAMES),
+                )
+                for o in organisations
+                for j in (1, 2)
+            ],
+            batch_size=BATCH,
+        )
+        first_person = {p.organisation_id: p for p in reversed(people)}
+        by_programme: dict[int, list] = {}
+        for organisation in organisations:
+            by_programme.setdefault(organisation.programme_id, []).append(organisation)
+        tags = FindingTag.objects.bulk_create(
+            FindingTag(programme=p, name=name)
+            for p in programmes
+            for name in ("Ausbildung", "Fachkräfte", "Förderung", "Kooperation")
+        )
+        tags_of = {}
+        for tag in tags:
+            tags_of.setdefault(tag.programme_id, []).append(tag)
+        tasks = Task.objects.bulk_create(
+            Task(cycle=c, title=f"Aufgabe {c.number}", due_date=c.workshop.starts_at.date())
+            for c in cycles
+        )
+        TaskSubmission.objects.bulk_create(
+            [
+                TaskSubmission(
+                    task=task,
+                    organisation=o,
+                    text="Synthetic answer.",
+                    status="submitted",
+                    submitted_at=task.cycle.workshop.starts_at - timedelta(days=3),
+                )
+                for task in tasks
+                for o in by_programme[task.cycle.programme_id]
+            ],
+            batch_size=BATCH,
+        )
+        registrations = [
+            Registration(
+                workshop=c.workshop,
+                first_name=first_person[o.pk].first_name,
+                last_name=first_person[o.pk].last_name,
+                email=first_person[o.pk].email,
+                company_id=o.company_id,
+                status="attended" if rng.random() < 0.85 else "no_show",
+                confirmed_at=c.workshop.starts_at - timedelta(days=20),
+            )
+            for c in cycles
+            if c.workshop.status == "done"
+            for o in by_programme[c.programme_id]
+        ]
+        Registration.objects.bulk_create(registrations, batch_size=BATCH)
+        taken: dict[int, int] = {}
+        for registration in registrations:
+            taken[registration.workshop_id] = taken.get(registration.workshop_id, 0) + 1
+        for workshop in workshops:
+            workshop.seats_taken = taken.get(workshop.pk, 0)
+        Workshop.objects.bulk_update(workshops, ["seats_taken"], batch_size=BATCH)
+        reports = CycleReport.objects.bulk_create(
+            [
+                CycleReport(
+                    cycle=c,
+                    organisation=o,
+                    status="submitted",
+                    submitted_at=c.workshop.starts_at - timedelta(days=2),
+                )
+                for c in cycles
+                for o in by_programme[c.programme_id]
+            ],
+            batch_size=BATCH,
+        )
+        items = 0
+        earlier: dict[int, ReportItem] = {}  # organisation → its last cycle's obstacle
+        through = ReportItem.tags.through
+        for number in (1, 2, 3):
+            rows = []
+            for report in reports:
+                if report.cycle.number != number:
+                    continue
+                for position, section in enumerate(
+                    ("activity", "challenge", "obstacle", "opportunity")
+                ):
+                    follows = earlier.get(report.organisation_id) if section == "obstacle" else None
+                    rows.append(
+                        ReportItem(
+                            report=report,
+                            section=section,
+                            text=f"{section} {rng.choice(NAME_PARTS)} {report.pk}",
+                            position=position,
+                            follows=follows if follows and rng.random() < 0.6 else None,
+                            resolved=section == "obstacle" and rng.random() < 0.2,
+                        )
+                    )
+            rows = ReportItem.objects.bulk_create(rows, batch_size=BATCH)
+            items += len(rows)
+            links = []
+            for item in rows:
+                if item.section == "obstacle":
+                    earlier[item.report.organisation_id] = item
+                if item.section in ("obstacle", "opportunity"):
+                    tag = rng.choice(tags_of[item.report.cycle.programme_id])
+                    links.append(through(reportitem_id=item.pk, findingtag_id=tag.pk))
+            through.objects.bulk_create(links, batch_size=BATCH)
+        return len(programmes)
+
 
 class Command(BaseCommand):
     help = "Write synthetic data at scale (deterministic by --seed) for load and query tests."
@@ -539,3 +747,143 @@ class Command(BaseCommand):
                 f"Scale data written in {time.perf_counter() - started:.1f} s total."
             )
         )
+
+
+# --- Surveys: workshop feedback and a training-needs round ------------------------------------
+
+SURVEY_MARK = "Scale "
+
+
+def flush_scale_surveys() -> None:
+    from surveys.models import Answer, Response, Survey
+
+    surveys = Survey.objects.filter(title__startswith=SURVEY_MARK)
+    # Answers first in one statement (no cascade to collect), then the rest.
+    Answer.objects.filter(response__survey__in=surveys).delete()
+    Response.objects.filter(survey__in=surveys).delete()
+    surveys.delete()
+
+
+def _scale_survey(title: str, purpose: str, anonymity: str, questions: list[dict]):
+    from surveys.models import Question, Survey, SurveyVersion
+
+    survey = Survey.objects.create(
+        title=f"{SURVEY_MARK}{title}", purpose=purpose, anonymity=anonymity, status="closed"
+    )
+    version = SurveyVersion.objects.create(survey=survey, number=1)
+    survey.current_version = version
+    survey.save(update_fields=["current_version"])
+    made = {}
+    for position, spec in enumerate(questions, 1):
+        made[spec["code"]] = Question.objects.create(version=version, position=position, **spec)
+    return survey, version, made
+
+
+def seed_scale_surveys(seeder) -> int:
+    """``feedback_responses`` anonymous feedback responses on the done scale workshops (from
+    their attendees' companies) and ``needs_answers`` companies' training-needs answers."""
+    from surveys.models import Answer, Response
+
+    rng, counts = seeder.rng, seeder.counts
+    places = {
+        pk: (size, sector, municipality)
+        for pk, size, sector, municipality in Company.objects.filter(
+            register_number__startswith=MARK
+        ).values_list("pk", "size_class_stored", "sector", "municipality")
+    }
+    attended = list(
+        Registration.objects.filter(workshop__slug__startswith=SLUG_MARK, status="attended")
+        .order_by("pk")
+        .values_list("workshop_id", "workshop__network_id", "company_id", "workshop__ends_at")
+    )
+    total = 0
+    if counts.feedback_responses and attended:
+        survey, version, q = _scale_survey(
+            "Workshop-Feedback",
+            "feedback",
+            "anonymous",
+            [
+                {"code": "satisfaction", "type": "scale", "scale_max": 5, "text": "Zufriedenheit",
+                 "low_label": "gar nicht", "high_label": "sehr"},
+                {"code": "recommend", "type": "single", "text": "Weiterempfehlen?",
+                 "options": [{"value": "yes", "label": "Ja"}, {"value": "no", "label": "Nein"}]},
+                {"code": "ratings", "type": "matrix", "scale_max": 5, "text": "Bewertung",
+                 "rows": [{"value": "content", "label": "Inhalt"},
+                          {"value": "trainer", "label": "Trainer*in"},
+                          {"value": "organisation", "label": "Organisation"}]},
+                {"code": "improve", "type": "long_text", "text": "Was verbessern?"},
+            ],
+        )  # fmt: skip
+        responses, answers = [], []
+        for i in range(counts.feedback_responses):
+            workshop_id, network_id, company_id, ends_at = attended[i % len(attended)]
+            size, sector, municipality = places.get(company_id, ("", "", ""))
+            response = Response(
+                survey=survey, version=version, answered_on=(ends_at + timedelta(days=2)).date(),
+                workshop_id=workshop_id, network_id=network_id, size_class=size, sector=sector,
+                municipality=municipality,
+            )  # fmt: skip
+            responses.append(response)
+            points = rng.choices([1, 2, 3, 4, 5], weights=[1, 2, 4, 8, 6])[0]
+            answers.append(Answer(response=response, question=q["satisfaction"], number=points))
+            answers.append(
+                Answer(response=response, question=q["recommend"],
+                       option="yes" if points >= 4 or rng.random() < 0.2 else "no")
+            )  # fmt: skip
+            for row in ("content", "trainer", "organisation"):
+                answers.append(
+                    Answer(response=response, question=q["ratings"], row=row,
+                           number=max(1, min(5, points + rng.randint(-1, 1))))
+                )  # fmt: skip
+            if rng.random() < 0.3:
+                answers.append(
+                    Answer(response=response, question=q["improve"],
+                           text=rng.choice(["Mehr Praxis", "Mehr Zeit", "Bessere Unterlagen",
+                                            "Kleinere Gruppen"]))
+                )  # fmt: skip
+        Response.objects.bulk_create(responses, batch_size=BATCH)
+        Answer.objects.bulk_create(answers, batch_size=BATCH * 2)
+        total += len(responses)
+    companies = list(places)
+    if counts.needs_answers and companies:
+        survey, version, q = _scale_survey(
+            "Weiterbildungsbedarf",
+            "training_needs",
+            "identified",
+            [
+                {"code": "topics", "type": "topic", "text": "Themen"},
+                {"code": "months", "type": "multiple", "text": "Monate",
+                 "options": [{"value": str(m), "label": str(m)} for m in range(1, 13)]},
+                {"code": "formats", "type": "multiple", "text": "Formate",
+                 "options": [{"value": v, "label": v}
+                             for v in ("on_site", "online", "hybrid", "in_house")]},
+                {"code": "staff", "type": "number", "text": "Mitarbeitende",
+                 "min_value": 0, "max_value": 10000},
+            ],
+        )  # fmt: skip
+        slugs = list(Topic.objects.filter(pk__in=seeder.topic_ids).values_list("slug", flat=True))
+        chosen = rng.sample(companies, min(counts.needs_answers, len(companies)))
+        responses, answers = [], []
+        for company_id in chosen:
+            size, sector, municipality = places[company_id]
+            response = Response(
+                survey=survey, version=version, company_id=company_id, size_class=size,
+                sector=sector, municipality=municipality,
+                answered_on=BASE_DATE + timedelta(days=rng.randint(0, 120)),
+            )  # fmt: skip
+            responses.append(response)
+            for slug in rng.sample(slugs, min(len(slugs), rng.randint(1, 3))):
+                answers.append(Answer(response=response, question=q["topics"], option=slug))
+            for month in rng.sample(range(1, 13), rng.randint(1, 2)):
+                answers.append(Answer(response=response, question=q["months"], option=str(month)))
+            answers.append(
+                Answer(response=response, question=q["formats"],
+                       option=rng.choice(["on_site", "online", "hybrid", "in_house"]))
+            )  # fmt: skip
+            answers.append(
+                Answer(response=response, question=q["staff"], number=rng.randint(1, 40))
+            )
+        Response.objects.bulk_create(responses, batch_size=BATCH)
+        Answer.objects.bulk_create(answers, batch_size=BATCH * 2)
+        total += len(responses)
+    return total
