@@ -87,6 +87,8 @@ def call_detail(request, slug):
             "own_or_all": selectors.challenges_of_call_for(user, call),
             "can_manage": user.has_perm("challenges.manage_calls"),
             "can_add_challenge": user.has_perm("challenges.add_challenge", call),
+            "can_see_review": user.has_perm("challenges.see_review", call),
+            "can_see_pitch_day": user.has_perm("challenges.view_pitch_day", call),
             "criteria": call.criteria.all(),
         },
     )

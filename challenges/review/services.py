@@ -360,6 +360,7 @@ def send_decisions(*, call: Call, sent_by=None) -> int:
                         "company": proposal.company,
                         "feedback": proposal.decision_feedback,
                         "pitch_event": call.pitch_event,
+                        "pitch_day_url": _url(reverse("challenges:pitch_day", args=[call.slug])),
                     },
                 )
                 sent += 1
