@@ -1,4 +1,4 @@
-"""Scale data for ``seed_scale``: 20 calls × 20 challenges × 15 proposals."""
+"""Scale data for ``seed_scale``: 20 calls (``--calls``) × 20 challenges × 15 proposals."""
 
 
 def flush_scale_challenges() -> None:

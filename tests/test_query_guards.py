@@ -35,12 +35,12 @@ INDICATOR_PAGE_MAX_QUERIES = 25
 SMALL = {
     "companies": 20, "networks": 2, "workshops": 6, "registrations": 40, "invitations": 8,
     "grants": 1, "expenditures": 10, "consultations": 40,
-    "feedback_responses": 20, "needs_answers": 10,
+    "feedback_responses": 20, "needs_answers": 10, "calls": 1,
 }  # fmt: skip
 LARGE = {
     "companies": 300, "networks": 8, "workshops": 60, "registrations": 1500,
     "invitations": 200, "grants": 2, "expenditures": 400, "consultations": 200,
-    "feedback_responses": 200, "needs_answers": 100,
+    "feedback_responses": 200, "needs_answers": 100, "calls": 1,
 }  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Scale data of calls for ``seed_scale``: 20 calls × 20 challenges × 15 proposals, written
+"""Scale data of calls for ``seed_scale``: 20 calls (``--calls``) × 20 challenges × 15 proposals, written
 with bulk inserts on the seeder's companies and topics. The first call (``scale-call-01``) is
 the largest public page: all its challenges published."""
 
@@ -27,7 +27,9 @@ def seed_scale_calls(seeder) -> int:
     topic_ids = seeder.topic_ids
     start = seeder.base.date()
     calls = []
-    for number in range(1, CALLS + 1):
+    # seed_scale's --calls (a small run needs one); the default is the scale of the bench.
+    counts = getattr(seeder, "counts", None)
+    for number in range(1, getattr(counts, "calls", CALLS) + 1):
         collecting = start + timedelta(days=30 * (number - 1))
         calls.append(
             Call(

@@ -19,7 +19,7 @@ from workshops.models import Registration, Workshop
 SMALL = {
     "companies": 40, "networks": 2, "workshops": 4, "registrations": 20, "invitations": 4,
     "grants": 1, "expenditures": 4, "consultations": 4, "programmes": 3,
-    "programme_organisations": 5,
+    "programme_organisations": 5, "calls": 1,
 }  # fmt: skip
 
 

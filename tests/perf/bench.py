@@ -69,6 +69,7 @@ SEED_OPTIONS = {
     "consultations": "consultations",
     "feedback_responses": "feedback_responses",
     "needs_answers": "needs_answers",
+    "calls": "calls",
     "seed": "seed",
 }
 

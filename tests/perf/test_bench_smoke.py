@@ -29,6 +29,7 @@ SMOKE_ARGS = [
     "--consultations=20",
     "--feedback-responses=50",
     "--needs-answers=10",
+    "--calls=1",
     "--duration=2",  # one second left a cold page under a busy machine without an answer
     "--connections=4",
     "--rush=20",

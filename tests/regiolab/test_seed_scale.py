@@ -35,6 +35,7 @@ TINY = {
     "programmes": 0,
     "feedback_responses": 60,
     "needs_answers": 12,
+    "calls": 1,
 }
 
 

@@ -34,7 +34,7 @@ def test_seed_scale_writes_feedback_and_needs_in_bulk():
     call_command(
         "seed_scale", stdout=StringIO(), companies=40, networks=2, workshops=8,
         registrations=120, invitations=0, grants=0, expenditures=0, consultations=0,
-        feedback_responses=300, needs_answers=25, seed=5,
+        feedback_responses=300, needs_answers=25, calls=1, seed=5,
     )  # fmt: skip
     feedback = Survey.objects.get(title="Scale Workshop-Feedback")
     assert feedback.responses.count() == 300
@@ -43,6 +43,6 @@ def test_seed_scale_writes_feedback_and_needs_in_bulk():
     call_command(
         "seed_scale", stdout=StringIO(), flush=True, companies=40, networks=2, workshops=8,
         registrations=120, invitations=0, grants=0, expenditures=0, consultations=0,
-        feedback_responses=50, needs_answers=5, seed=5,
+        feedback_responses=50, needs_answers=5, calls=1, seed=5,
     )  # fmt: skip
     assert Survey.objects.get(title="Scale Workshop-Feedback").responses.count() == 50

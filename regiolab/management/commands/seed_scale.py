@@ -95,6 +95,7 @@ class Counts:
     programme_organisations: int = 12
     feedback_responses: int = 10000
     needs_answers: int = 2000
+    calls: int = 20  # Open Innovation calls, each 20 challenges × 15 proposals with reviews
 
 
 def has_scale_data() -> bool:
