@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from challenges.calls import services
 from challenges.models import Call, Challenge, Phase
 from tests.challenges.support import make_call, make_challenge, owner_of
 from tests.factories import UserFactory
@@ -114,6 +115,18 @@ def test_public_page_lists_published_summaries_only(client):
     assert "Entwurf" not in html
     assert "GEHEIM" not in html  # the confidential text never on the public page
     assert 'aria-current="step"' in html
+
+
+def test_public_page_says_how_to_take_part_with_the_deadline(client):
+    call = make_call()
+    html = client.get(call.get_absolute_url()).content.decode()
+    take_part = html[html.index('id="take-part-heading"') :].split("</section>")[0]
+    assert "So nehmen Sie teil" in take_part
+    assert take_part.count("<li>") == 3  # describe, propose, review and pitch
+    assert f'/accounts/login/?next=/challenges/{call.slug}/"' in take_part
+    deadline = services.phases(call)[2]["until"]
+    assert deadline and deadline in html
+    assert reverse("challenges:call_ics", args=[call.slug]) in html
 
 
 def test_list_shows_new_call_button_to_coordinators_only(coordinator_client):

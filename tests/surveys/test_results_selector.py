@@ -120,6 +120,34 @@ def test_every_filter_combination_applies_the_small_segment_rule(survey):
     assert survey_results(survey=survey, filters={"token": "x"})["responses"] == 15
 
 
+@pytest.mark.parametrize(
+    ("field", "chosen", "other"),
+    [
+        ("sector", "C", "G"),
+        ("municipality", "Kassel", "Baunatal"),
+        ("actor_type", "firm", "public"),
+    ],
+)
+def test_sector_municipality_and_actor_type_filter_with_the_small_segment_rule(
+    survey, field, chosen, other
+):
+    for _ in range(5):
+        respond(survey, _answers("a", ["a"], 3, 5), **{field: chosen})
+    for _ in range(4):
+        respond(survey, _answers("b", ["b"], 2, 5), **{field: other})
+
+    five = survey_results(survey=survey, filters={field: chosen})
+    assert five["responses"] == 5 and not five["suppressed"]
+    assert [o["count"] for o in five["questions"]["rolle"]["options"]][:2] == [5, 0]
+    four = survey_results(survey=survey, filters={field: other})
+    assert four["responses"] == 4
+    assert four["suppressed"] and four["questions"] == {}
+    # Combined with another segment, the rule holds for the combination.
+    assert survey_results(survey=survey, filters={field: chosen, "size_class": "small"})[
+        "suppressed"
+    ]
+
+
 def test_results_say_which_version_each_answer_came_from(survey):
     first = survey.current_version
     for _ in range(3):
