@@ -2190,8 +2190,10 @@ def measure_growth(args: argparse.Namespace, results: dict) -> dict:
         f"--{name.replace('_', '-')}="
         f"{(getattr(args, name) or getattr(defaults, option)) * GROWTH_FACTOR}"
         for name, option in SEED_OPTIONS.items()
-        if name != "seed"
+        if name not in ("seed", "calls")
     ]
+    # Row 7 grows the four pages' data; the challenge calls stay as in the run.
+    counts.append(f"--calls={args.calls or defaults.calls}")
     with tempfile.TemporaryDirectory(prefix="regiolab-bench-growth-") as tmp:
         out = Path(tmp) / "growth.json"
         command = [
