@@ -814,6 +814,7 @@ def _email_context(world) -> dict:
         "person_email": "anna@alpha.example",
         "members_url": f"{site}/companies/{world.ids['A']}/members/",
         "company_url": f"{site}/companies/mine/",
+        "pitch_day_url": f"{site}/challenges/pitch-call/pitch-day/",
         "inviter": "Olga Owner",
         "accept_url": f"{site}/companies/invitations/{world.ids['company_invitation']}/",
         "valid_days": 14,
