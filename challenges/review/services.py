@@ -7,7 +7,6 @@ from collections import Counter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from regiolab.mail import queue_email
 from regiolab.permissions import is_coordinator
 
+from ..calls.services import site_url
 from ..models import (
     Call,
     CallReviewer,
@@ -41,10 +41,6 @@ DECISIONS = (Proposal.Status.SHORTLISTED, Proposal.Status.NOT_SELECTED)
 DEFAULT_REVIEWERS_PER_PROPOSAL = 2
 
 
-def _url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _person(user) -> str:
     if user is None:
         return _("The coordination office")
@@ -52,13 +48,13 @@ def _person(user) -> str:
 
 
 def review_url(call: Call) -> str:
-    return _url(reverse("challenges:review", args=[call.slug]))
+    return site_url(reverse("challenges:review", args=[call.slug]))
 
 
 def set_password_url(user) -> str:
     """allauth's password-reset link: the invited expert sets their own password with it."""
     kwargs = {"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)}
-    return _url(reverse("account_reset_password_from_key", kwargs=kwargs))
+    return site_url(reverse("account_reset_password_from_key", kwargs=kwargs))
 
 
 # --- Reviewers -------------------------------------------------------------------------------
@@ -360,7 +356,9 @@ def send_decisions(*, call: Call, sent_by=None) -> int:
                         "company": proposal.company,
                         "feedback": proposal.decision_feedback,
                         "pitch_event": call.pitch_event,
-                        "pitch_day_url": _url(reverse("challenges:pitch_day", args=[call.slug])),
+                        "pitch_day_url": site_url(
+                            reverse("challenges:pitch_day", args=[call.slug])
+                        ),
                     },
                 )
                 sent += 1
