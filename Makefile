@@ -10,6 +10,7 @@ PORT ?= 8000
 
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/regiolab
 export REDIS_URL ?= redis://127.0.0.1:6379/0
+TEST_WORKERS ?= 2
 
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils gettext chromium wrk libreoffice-calc-nogui
 
@@ -59,7 +60,8 @@ test: $(STAMP) system-deps
 	@# Models against migrations only; the history check needs no database (it may not exist yet).
 	DATABASE_URL=sqlite:// $(PY) manage.py makemigrations --check --dry-run -v 0
 	$(PY) manage.py compilemessages -v 0 --ignore=.venv
-	$(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
+	@# Two workers (CI has two cores), a test file each at a time: module fixtures are built once.
+	$(VENV)/bin/pytest --create-db -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 	@# The journeys again on the embedded default, in make run's environment (SQLite, no Redis).
 	env $(EMBEDDED_ENV) DATABASE_URL=sqlite:///$(VENV)/journeys.sqlite3 $(VENV)/bin/pytest --create-db -m embedded tests/journeys
 

@@ -1,6 +1,8 @@
 import os
+import urllib.parse
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 
 from regiolab.celery import app as celery_app
@@ -9,6 +11,27 @@ from tests.support.mfa import enable_totp
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM use.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _worker_redis_url(url: str, worker: str) -> str:
+    """``redis://host:6379/0`` for worker ``gw1`` → ``redis://host:6379/1``: a database each."""
+    parts = urllib.parse.urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{(base + int(worker[2:])) % 16}"))
+
+
+# Under pytest-xdist (`make test` runs two workers) each worker has its own test database
+# (pytest-django adds the suffix) and here its own Redis database: every test flushes the cache,
+# and a real Celery worker must not take another worker's tasks. Settings were read before this
+# module, so the few that come from REDIS_URL are set again; subprocesses (gunicorn, Celery
+# workers) inherit the environment.
+if (worker := os.environ.get("PYTEST_XDIST_WORKER")) and os.environ.get("REDIS_URL"):
+    shared = os.environ["REDIS_URL"]
+    os.environ["REDIS_URL"] = _worker_redis_url(shared, worker)
+    django_settings.REDIS_URL = django_settings.CELERY_BROKER_URL = os.environ["REDIS_URL"]
+    if django_settings.CACHE_URL == shared:
+        django_settings.CACHE_URL = os.environ["REDIS_URL"]
+        django_settings.CACHES["default"]["LOCATION"] = os.environ["REDIS_URL"]
 
 
 @pytest.fixture(autouse=True)
