@@ -29,7 +29,7 @@ if (worker := os.environ.get("PYTEST_XDIST_WORKER")) and os.environ.get("REDIS_U
     shared = os.environ["REDIS_URL"]
     os.environ["REDIS_URL"] = _worker_redis_url(shared, worker)
     django_settings.REDIS_URL = django_settings.CELERY_BROKER_URL = os.environ["REDIS_URL"]
-    if django_settings.CACHE_URL == shared:
+    if shared == django_settings.CACHE_URL:
         django_settings.CACHE_URL = os.environ["REDIS_URL"]
         django_settings.CACHES["default"]["LOCATION"] = os.environ["REDIS_URL"]
 
