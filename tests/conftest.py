@@ -34,6 +34,20 @@ if (worker := os.environ.get("PYTEST_XDIST_WORKER")) and os.environ.get("REDIS_U
         django_settings.CACHES["default"]["LOCATION"] = os.environ["REDIS_URL"]
 
 
+# Summary lines a worker hands back (the axe scan's tally), printed once by the controller.
+_worker_summaries: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    _worker_summaries.extend(getattr(node, "workeroutput", {}).get("summary_lines", []))
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in _worker_summaries:
+        terminalreporter.write_line(line)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     """Fast hashing, in-memory e-mail, eager Celery, empty cache for every test."""

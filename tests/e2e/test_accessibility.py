@@ -465,6 +465,9 @@ def _summary(pytestconfig):
         f"({per_role}; {sum(TALLY['error_states'].values())} with form errors shown); "
         f"reflow checked at 320 px on {TALLY['reflowed']} pages"
     )
+    if hasattr(pytestconfig, "workeroutput"):  # an xdist worker: the controller prints it
+        pytestconfig.workeroutput["summary_lines"] = [line]
+        return
     capture = pytestconfig.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():
         print(f"\n{line}")
