@@ -154,6 +154,7 @@ def test_every_declaration_reads_only_the_tables_it_names(coordinator_client, wo
         reverse("policy:practices"),
         reverse("policy:practices") + f"?topic={world['topic'].pk}&country=IT",
         *_action_plan_pages(world),
+        *_challenge_pages(world),
     ]
     for url in pages:
         assert coordinator_client.get(url).status_code == 200
@@ -175,6 +176,24 @@ def _action_plan_pages(world) -> list[str]:
     from tests.policy.plans_support import cache_declaration_pages
 
     return cache_declaration_pages(world)
+
+
+def _challenge_pages(world) -> list[str]:
+    """A call's review ranking with a submitted review (challenges.review.selectors.RANKING)."""
+    from challenges.review.services import assign_reviewer
+    from tests.challenges.factories_review import (
+        add_review,
+        make_call,
+        make_challenge,
+        make_proposal,
+        make_reviewer,
+    )
+
+    call = make_call()
+    challenge = make_challenge(call)
+    assignment = assign_reviewer(proposal=make_proposal(challenge), reviewer=make_reviewer(call))
+    add_review(assignment, {"Innovation": 4, "Feasibility": 2})
+    return [f"/challenges/{call.slug}/review/"]
 
 
 def _learning_board_pages(world) -> list[str]:

@@ -67,10 +67,11 @@ def _ranking_page(request, call, *, balanced_form=None, status=200):
         {
             "call": call,
             "phase": Phase(call.phase()).label,
-            "ranking": selectors.ranking(call),
+            # Built only when the cached fragment (selectors.RANKING) is missing.
+            "ranking": lambda: selectors.ranking(call),
             "review_base": reverse("challenges:review", args=[call.slug]),
             "told": _("told"),
-            "criteria": selectors.criteria_of(call),
+            "criteria": lambda: selectors.criteria_of(call),
             "balanced_form": balanced_form or BalancedForm(),
         },
         status=status,

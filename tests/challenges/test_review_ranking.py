@@ -1,8 +1,11 @@
 """The ranking per challenge: weighted mean, spread, number of reviews, agreement; its query
-count does not grow with challenges, proposals and reviews."""
+count does not grow with challenges, proposals and reviews; the cached ranking follows every
+score and is shown to coordinators only."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from challenges.review import selectors, services
@@ -112,16 +115,77 @@ def _fill(call, challenges, proposals, reviewers):
                 )
 
 
-def test_ranking_queries_do_not_grow(coordinator_client, django_assert_num_queries):
+def _queries(client, url, *, cold: bool) -> tuple[int, str]:
+    if cold:
+        cache.clear()  # the ranking is built, not read from the cache
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_ranking_queries_do_not_grow(coordinator_client):
     few, many = make_call(), make_call()
     _fill(few, challenges=1, proposals=1, reviewers=1)
     _fill(many, challenges=4, proposals=3, reviewers=3)
-    coordinator_client.get(f"/challenges/{few.slug}/review/")  # warm the session
-    with CaptureQueriesContext(connection) as baseline:
-        coordinator_client.get(f"/challenges/{few.slug}/review/")
-    with django_assert_num_queries(len(baseline)):
-        response = coordinator_client.get(f"/challenges/{many.slug}/review/")
-    assert response.content.decode().count("<caption>") == 4
+    few_url, many_url = f"/challenges/{few.slug}/review/", f"/challenges/{many.slug}/review/"
+    coordinator_client.get(few_url)  # warm the session
+    cold_few, _html = _queries(coordinator_client, few_url, cold=True)
+    warm_few, _html = _queries(coordinator_client, few_url, cold=False)
+    cold_many, cold_html = _queries(coordinator_client, many_url, cold=True)
+    warm_many, warm_html = _queries(coordinator_client, many_url, cold=False)
+    assert cold_many == cold_few
+    assert warm_many == warm_few
+    assert warm_many <= cold_many - 4  # criteria, weights, proposals, assignments, scores
+    assert cold_html.count("<caption>") == warm_html.count("<caption>") == 4
+
+
+@pytest.mark.usefixtures("english")
+def test_the_cached_ranking_follows_a_new_score(coordinator_client):
+    call = make_call()
+    proposal = make_proposal(make_challenge(call))
+    first = services.assign_reviewer(proposal=proposal, reviewer=make_reviewer(call))
+    second = services.assign_reviewer(proposal=proposal, reviewer=make_reviewer(call))
+    add_review(first, {"Innovation": 4, "Feasibility": 4})
+    url = f"/challenges/{call.slug}/review/"
+    html = coordinator_client.get(url).content.decode()
+    assert "<td>4.00</td>" in html and "<td>1 / 2</td>" in html
+
+    criteria = {c.name: c.pk for c in call.criteria.all()}
+    services.submit_review(
+        assignment=second,
+        scores={criteria["Innovation"]: (2, ""), criteria["Feasibility"]: (2, "")},
+    )
+
+    html = coordinator_client.get(url).content.decode()
+    assert "<td>3.00</td>" in html and "<td>2 / 2</td>" in html  # (4.0 + 2.0) / 2
+    assert "50 %" in html
+
+
+def test_a_reviewer_never_gets_the_cached_ranking(coordinator_client):
+    """After a coordinator's visit has cached the ranking, the call's reviewer still sees only
+    their own assignments, and a reviewer of another call nothing at all."""
+    call = make_call()
+    challenge = make_challenge(call, title="Kühlkette")
+    mine, theirs = make_proposal(challenge), make_proposal(challenge)
+    reviewer = make_reviewer(call)
+    services.assign_reviewer(proposal=mine, reviewer=reviewer)
+    add_review(
+        services.assign_reviewer(proposal=theirs, reviewer=make_reviewer(call)),
+        {"Innovation": 5, "Feasibility": 5},
+    )
+    url = f"/challenges/{call.slug}/review/"
+    assert "review-ranking" in coordinator_client.get(url).content.decode()
+
+    as_reviewer = Client()
+    as_reviewer.force_login(reviewer)
+    html = as_reviewer.get(url).content.decode()
+    assert "review-ranking" not in html
+    assert "5.00" not in html
+    assert theirs.company.name not in html
+    outsider = Client()
+    outsider.force_login(make_reviewer(make_call()))
+    assert outsider.get(url).status_code == 404
 
 
 def test_reviewer_list_queries_do_not_grow(client, django_assert_num_queries):
