@@ -179,7 +179,9 @@ def _action_plan_pages(world) -> list[str]:
 
 
 def _challenge_pages(world) -> list[str]:
-    """A call's review ranking with a submitted review (challenges.review.selectors.RANKING)."""
+    """A call's public page with a published challenge and its topic, and its review ranking
+    with a submitted review (challenges.calls.selectors.PUBLISHED_CHALLENGES,
+    challenges.review.selectors.RANKING)."""
     from challenges.review.services import assign_reviewer
     from tests.challenges.factories_review import (
         add_review,
@@ -191,9 +193,10 @@ def _challenge_pages(world) -> list[str]:
 
     call = make_call()
     challenge = make_challenge(call)
+    challenge.topics.add(world["topic"])
     assignment = assign_reviewer(proposal=make_proposal(challenge), reviewer=make_reviewer(call))
     add_review(assignment, {"Innovation": 4, "Feasibility": 2})
-    return [f"/challenges/{call.slug}/review/"]
+    return [reverse("challenges:call", args=[call.slug]), f"/challenges/{call.slug}/review/"]
 
 
 def _learning_board_pages(world) -> list[str]:

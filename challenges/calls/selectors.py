@@ -4,7 +4,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from companies.models import Company
 from companies.selectors import membership_of
+from regiolab import caching
+from regiolab.models import Topic
 from regiolab.permissions import is_coordinator
 
 from ..models import Call, Challenge, ChallengeComment
@@ -21,10 +24,28 @@ def call_by_slug(slug: str) -> Call:
     return get_object_or_404(Call.objects.select_related("pitch_event", "network"), slug=slug)
 
 
+# The call page's published challenges: the same for every visitor, and most of the page's
+# cost (make bench, row 1). Rebuilt when a challenge, its topics, the call (its slug is in the
+# links) or a topic changes, or an owner company is renamed.
+PUBLISHED_CHALLENGES = caching.declare(
+    "call_published_challenges",
+    reads=[
+        Call,
+        Challenge,
+        Challenge.topics.through,
+        Topic,
+        caching.columns(Company, "name"),
+    ],
+    varies_by=["call"],
+)
+
+
 def published_challenges(call: Call) -> QuerySet[Challenge]:
+    """What the public call page shows of each published challenge (company: its name only)."""
     return (
         call.challenges.filter(status=Challenge.Status.PUBLISHED)
         .select_related("company")
+        .only("call_id", "company__name", "title", "public_summary")
         .prefetch_related("topics")
         .order_by("title", "pk")
     )

@@ -153,21 +153,48 @@ def test_rep_sees_own_drafts_on_call_page_others_do_not(client):
     assert reverse("challenges:challenge_create", args=[call.slug]) in html
 
 
-def test_public_page_queries_do_not_grow_with_challenges(client, django_assert_num_queries):
+def _queries(client, url, *, cold: bool) -> tuple[int, str]:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if cold:
+        cache.clear()  # the published challenges are read, not taken from the cache
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_public_page_queries_do_not_grow_with_challenges(client):
     call = make_call()
     make_challenge(call)
     url = reverse("challenges:call", args=[call.slug])
     client.get(url)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
+    cold_few, _html = _queries(client, url, cold=True)
+    warm_few, _html = _queries(client, url, cold=False)
     for _ in range(8):
         make_challenge(call)
-    with django_assert_num_queries(len(few)):
-        response = client.get(url)
-    assert len(response.context["published"]) == 9
+    cold_many, cold_html = _queries(client, url, cold=True)
+    warm_many, warm_html = _queries(client, url, cold=False)
+    assert (cold_many, warm_many) == (cold_few, warm_few)
+    assert warm_many <= cold_many - 2  # the challenges and their topics
+    assert cold_html.count('class="card"') == warm_html.count('class="card"') == 9
+
+
+def test_public_page_shows_a_new_challenge_and_a_renamed_owner_at_once(client):
+    call = make_call()
+    first = make_challenge(call, title="Kühlkette")
+    url = reverse("challenges:call", args=[call.slug])
+    assert "Kühlkette" in client.get(url).content.decode()
+
+    make_challenge(call, title="Abwärme nutzen")
+    first.company.name = "Umbenannt AG"
+    first.company.save(update_fields=["name"])
+
+    html = client.get(url).content.decode()
+    assert "Abwärme nutzen" in html
+    assert "Umbenannt AG" in html
 
 
 def test_call_calendar_parses_with_deadlines(client):
