@@ -5,6 +5,7 @@ number of actions or indicators."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,9 +24,11 @@ from policy.models import (
     Action,
     ActionIndicator,
     ActionPlan,
+    GoodPractice,
     IndicatorValue,
     MonitoringNarrative,
     MonitoringReport,
+    StakeholderGroup,
 )
 from regiolab import caching
 from workshops.models import Workshop
@@ -167,14 +170,18 @@ def plan_rows(plan: ActionPlan, *, until: date | None = None, since: date | None
     return [ActionRow(a, [statuses[i.pk] for i in a.indicators.all()]) for a in actions]
 
 
-# The actions section of a plan page: actions, indicators, their values and every source a
-# live indicator counts from (portal figures, grant indicators). Live figures also change with
-# time alone when a workshop ends: the key holds the number of held workshops ended so far in
-# the plan's period (ended_so_far) and the day (values as of today while the plan runs).
+# A plan page below its heading: its facts (group, practices), actions, indicators, their
+# values and every source a live indicator counts from (portal figures, grant indicators).
+# Live figures also change with time alone when a workshop ends: the key holds the number of
+# held workshops ended so far in the plan's period (ended_so_far) and the day (values as of
+# today while the plan runs).
 PLAN_ACTIONS = caching.declare(
     "action_plan_actions",
     reads=[
         ActionPlan,
+        ActionPlan.practices.through,
+        GoodPractice,
+        StakeholderGroup,
         Action,
         ActionIndicator,
         IndicatorValue,
@@ -193,15 +200,27 @@ PLAN_ACTIONS = caching.declare(
 )
 
 
+# The ends of the held (published or done) workshops in a period, as sorted POSIX timestamps
+# (small to read): a request bisects them instead of counting the workshops in the database,
+# a sequential scan that was the largest query of a warm plan page.
+PLAN_WORKSHOP_ENDS = caching.declare(
+    "plan_workshop_ends", reads=[Workshop], varies_by=["period_start", "period_end"]
+)
+
+
 def ended_so_far(plan: ActionPlan, *, now=None) -> int:
-    """Held (published or done) workshops ended by now within the plan's period: one count."""
-    now = now or timezone.now()
-    return Workshop.objects.filter(
-        status__in=HELD_STATUSES,
-        ends_at__lte=now,
-        ends_at__gte=figures._start(plan.period_start),
-        ends_at__lt=figures._end(plan.period_end),
-    ).count()
+    """Held workshops ended by now within the plan's period."""
+
+    def ends() -> list[float]:
+        held = Workshop.objects.filter(
+            status__in=HELD_STATUSES,
+            ends_at__gte=figures._start(plan.period_start),
+            ends_at__lt=figures._end(plan.period_end),
+        )
+        return sorted(end.timestamp() for end in held.values_list("ends_at", flat=True))
+
+    found = PLAN_WORKSHOP_ENDS.get(ends, period_start=plan.period_start, period_end=plan.period_end)
+    return bisect_right(found, (now or timezone.now()).timestamp())
 
 
 @dataclass
@@ -216,7 +235,9 @@ def actions_section(plan: ActionPlan) -> ActionsSection:
 
 
 def plan_for_page(pk: int) -> ActionPlan:
-    return ActionPlan.objects.select_related("group").prefetch_related("practices").get(pk=pk)
+    """The plan alone: its group and practices are read only when the cached part of the page
+    (PLAN_ACTIONS) is built."""
+    return ActionPlan.objects.get(pk=pk)
 
 
 def status_counts(rows: list[ActionRow]) -> list[tuple[str, str, int]]:

@@ -76,7 +76,14 @@ def cache_declaration_pages(world) -> list[str]:
     """The page of a plan whose indicators read every source (tests/test_cache_declarations)."""
     grant = world["grant"]
     Indicator.objects.get_or_create(grant=grant, code="workshops_held", defaults={"target": 5})
+    from tests.policy.groups_support import make_group
+    from tests.policy.practices_support import make_practice
+
     plan = make_plan(actions=2, grant=grant, title="Cache-Aktionsplan")
+    # The facts in the cached part: the group and a practice the plan builds on.
+    plan.group = make_group(members=0)
+    plan.save(update_fields=["group"])
+    plan.practices.add(make_practice(2))
     action = plan.actions.first()
     ActionIndicator.objects.create(
         action=action, name="Vermittelt", target=2, topic=world["topic"],

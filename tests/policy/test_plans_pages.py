@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from policy.models import Action, ActionIndicator, ActionPlan, IndicatorValue
 from policy.plans import selectors, services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, WorkshopFactory
 from tests.policy.plans_support import make_grant, make_plan
 from tests.policy.test_figures import held
 
@@ -144,3 +145,46 @@ def test_the_cached_actions_follow_a_new_value_and_a_workshop_that_ends(coordina
     ended = coordinator_client.get(url).context["ended"]
     held(date.today() - timedelta(days=1))
     assert coordinator_client.get(url).context["ended"] == ended + 1
+
+
+def test_the_cached_plan_page_follows_its_group_and_practices(coordinator_client):
+    from tests.policy.groups_support import make_group
+    from tests.policy.practices_support import make_practice
+
+    plan = make_plan(actions=1)
+    url = plan.get_absolute_url()
+    assert "Regionale Stakeholdergruppe" not in coordinator_client.get(url).content.decode()
+    group = make_group(members=0)
+    services.save_plan(plan=plan, practices=[make_practice(1)])
+    plan.group = group
+    services.save_plan(plan=plan)
+    html = coordinator_client.get(url).content.decode()
+    assert "Regionale Stakeholdergruppe Nordhessen" in html
+    assert "Offene Innovationsaufgabe 1" in html
+    group.name = "Beirat Nordhessen"
+    group.save(update_fields=["name"])
+    assert "Beirat Nordhessen" in coordinator_client.get(url).content.decode()
+
+
+def test_a_warm_plan_page_reads_no_workshops(coordinator_client):
+    """Workshops held so far (the cached part's key) come from their cached ends, so a warm
+    page does not count the workshops in the database."""
+    plan = make_plan(actions=3)
+    for days_ago in (3, 2, 1):
+        held(date.today() - timedelta(days=days_ago))
+    url = plan.get_absolute_url()
+    coordinator_client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert coordinator_client.get(url).context["ended"] == 3
+    assert not [q for q in ctx.captured_queries if "workshops_workshop" in q["sql"]]
+
+
+def test_workshops_ended_so_far_move_with_time_alone():
+    plan = make_plan(actions=0)
+    now = timezone.now()
+    WorkshopFactory(starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=2))
+    before = selectors.ended_so_far(plan, now=now)
+    with CaptureQueriesContext(connection) as ctx:
+        later = selectors.ended_so_far(plan, now=now + timedelta(hours=3))
+    assert later == before + 1
+    assert len(ctx.captured_queries) == 0  # the same cached ends, bisected at a later time
