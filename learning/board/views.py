@@ -58,11 +58,16 @@ def cycle_board(request, slug: str, number: int):
     programme = cycle.programme
     if not request.user.has_perm("learning.view_cycle_board", programme):
         raise PermissionDenied
-    board_filter = BoardFilter(
-        request.GET or None, queryset=selectors.board_items(cycle=cycle), programme=programme
+    # Built when the board is filtered or its cached part is missing, not on every warm view.
+    board_filter = SimpleLazyObject(
+        lambda: BoardFilter(
+            request.GET or None, queryset=selectors.board_items(cycle=cycle), programme=programme
+        )
     )
     can_manage = request.user.has_perm("learning.manage_programme", programme)
-    actor_type, tag = board_filter.cleaned("actor_type"), board_filter.cleaned("tag")
+    actor_type, tag = None, None
+    if request.GET:
+        actor_type, tag = board_filter.cleaned("actor_type"), board_filter.cleaned("tag")
     return render(
         request,
         "learning/board/cycle_board.html",

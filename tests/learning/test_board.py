@@ -414,3 +414,26 @@ def test_no_reminder_button_once_the_workshop_has_begun(coordinator_client, worl
     missing = page.select_one('section[aria-labelledby="missing-heading"]')
     assert missing.find("button") is None
     assert "Reports are no longer due." in missing.get_text(" ")
+
+
+def test_a_warm_unfiltered_board_builds_no_filter(coordinator_client, world, monkeypatch):
+    """The filter form lives in the cached part: a warm board without a query string does not
+    build it; a filtered one (cleaned values in the key) and a cold one do."""
+    from learning.board import views
+
+    built = []
+    original = views.BoardFilter.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(args[0] if args else None)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(views.BoardFilter, "__init__", counting)
+    cold = parse(coordinator_client.get(board_url(world)).content)
+    assert len(built) == 1 and cold.select_one('select[name="actor_type"]') is not None
+    warm = parse(coordinator_client.get(board_url(world)).content)
+    assert len(built) == 1 and warm.select_one('select[name="actor_type"]') is not None
+    assert names_in(section(warm, "activity")) == ["Alpha Fräs GmbH", "Stadt Ronnenberg"]
+    filtered = parse(coordinator_client.get(board_url(world, "?actor_type=firm")).content)
+    assert len(built) == 2
+    assert names_in(section(filtered, "activity")) == ["Alpha Fräs GmbH"]
