@@ -2,7 +2,7 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -151,11 +151,8 @@ def grant_shares(request, pk: int):
     grant = _visible_grant(request, pk)
     formset = forms.share_formset(grant=grant, data=_posted(request))
     if request.method == "POST" and formset.is_valid():
-        try:
+        with service_errors_on(formset):
             services.set_cofinancing_shares(grant=grant, shares=formset.shares())
-        except ValidationError as exc:
-            formset._non_form_errors = formset.error_class(exc.messages)
-        else:
             messages.success(request, _("The co-financing shares were saved."))
             return redirect(grant)
     return render(request, "funding/grant_shares.html", {"grant": grant, "formset": formset})

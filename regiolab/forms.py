@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.formsets import BaseFormSet
 from django.utils.translation import gettext_lazy as _
 
 from .validators import no_formula, no_markup
@@ -36,8 +37,15 @@ class SignupForm(forms.Form):
 
 
 def add_service_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: at its field when the form has it."""
-    if hasattr(exc, "error_dict"):
+    """Show a service's ValidationError on the form: at its field when the form has it. A formset
+    shows it above its forms; a form whose fields are not named like the service's keys places
+    it with its own ``add_service_errors(exc)``."""
+    if isinstance(form, BaseFormSet):
+        # is_valid() has run, so the formset's own non-form errors are empty: nothing is lost.
+        form._non_form_errors = form.error_class(exc.messages)
+    elif hasattr(form, "add_service_errors"):
+        form.add_service_errors(exc)
+    elif hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:

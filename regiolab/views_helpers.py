@@ -28,8 +28,9 @@ def run_service(request, service: Callable[[], Any], *, success, redirect_to) ->
 
 @contextmanager
 def service_errors_on(form) -> Iterator[None]:
-    """For a validated form: a refusal raised in the block is shown on ``form`` (at its field
-    where the form has it) and the view goes on after the block to render the form again."""
+    """For a validated form or formset: a refusal raised in the block is shown on ``form`` (at
+    its field where the form has it, see ``add_service_errors``) and the view goes on after the
+    block to render the form again."""
     try:
         yield
     except ValidationError as exc:

@@ -4,7 +4,7 @@ decide."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -165,13 +165,13 @@ def match_note(request, slug, pk):
     call = _call(request, slug, "challenges.manage_pitch_day")
     match = get_object_or_404(Match, pk=pk, challenge__call=call)
     form = MatchNoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_match_status(match=match, author=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The note has been saved."))
-    else:
+    back = redirect("challenges:pitch_matches", slug=call.slug)
+    if not form.is_valid():
         messages.error(request, _("Please choose a status and a valid date."))
-    return redirect("challenges:pitch_matches", slug=call.slug)
+        return back
+    return run_service(
+        request,
+        lambda: services.record_match_status(match=match, author=request.user, **form.cleaned_data),
+        success=_("The note has been saved."),
+        redirect_to=back,
+    )

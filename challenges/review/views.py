@@ -4,7 +4,7 @@ call's review does not exist (404)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from regiolab.forms import add_service_errors
 from regiolab.views_helpers import run_service, service_errors_on
 
 from ..models import Call, Phase, Proposal, ReviewAssignment
@@ -285,15 +284,12 @@ def proposal_review(request, slug, pk):
     is_open = services.review_open(call)
     if request.method == "POST":
         if form.is_valid():
-            try:
+            with service_errors_on(form):
                 services.submit_review(
                     assignment=assignment,
                     scores=form.scores(),
                     comment=form.cleaned_data["comment"],
                 )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
                 messages.success(request, _("Your review has been saved."))
                 return redirect("challenges:review_proposal", call.slug, pk)
         messages.error(request, _("Nothing was saved: please correct the scores below."))

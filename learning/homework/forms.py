@@ -212,6 +212,11 @@ class ReportForm:
                 follows_choices=choices if section in services.FINDING_SECTIONS else (),
             )
             self.sections.append((section, label, formset))
+        self.service_errors: list[str] = []
+
+    def add_service_errors(self, exc) -> None:
+        """A refusal of the whole report: shown above the sections (regiolab.forms)."""
+        self.service_errors = exc.messages
 
     def is_valid(self) -> bool:
         return all(formset.is_valid() for _s, _l, formset in self.sections)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -296,12 +296,11 @@ def own_report(request, slug: str, number: int):
         _group_sections(report)
     findings = list(services.earlier_findings(organisation=organisation, cycle=cycle))
     form = ReportForm(report=report, findings=findings)
-    service_errors: list[str] = []
     if request.method == "POST":
         form = ReportForm(request.POST, report=report, findings=findings)
         if form.is_valid():
             submit = request.POST.get("action") == "submit"
-            try:
+            with service_errors_on(form):
                 saved = services.save_report(
                     cycle=cycle,
                     organisation=organisation,
@@ -309,9 +308,6 @@ def own_report(request, slug: str, number: int):
                     items=form.item_inputs(),
                     submit=submit,
                 )
-            except ValidationError as exc:
-                service_errors = exc.messages
-            else:
                 if saved.status == saved.Status.SUBMITTED:
                     messages.success(
                         request,
@@ -332,7 +328,6 @@ def own_report(request, slug: str, number: int):
             "organisation": organisation,
             "report": report,
             "form": form,
-            "service_errors": service_errors,
             "is_open": services.report_is_open(cycle),
             "finding_sections": services.FINDING_SECTIONS,
         },

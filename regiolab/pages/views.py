@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from regiolab.permissions import login_and_permission_required
 from regiolab.text import shown_in_german
+from regiolab.views_helpers import service_errors_on
 
 from . import services
 from .forms import AccessibilityFeedbackForm, SitePageSectionFormSet
@@ -110,16 +110,13 @@ def site_page_edit(request, key: str):
     formset = SitePageSectionFormSet(request.POST or None, instance=page, prefix="sections")
     if request.method == "POST" and formset.is_valid():
         changed = formset.save(commit=False)
-        try:
+        with service_errors_on(formset):
             services.save_site_page(
                 page=page,
                 sections=changed,
                 deleted=formset.deleted_objects,
                 updated_by=request.user,
             )
-        except ValidationError as exc:
-            formset._non_form_errors = formset.error_class(exc.messages)
-        else:
             messages.success(request, _("The page has been saved."))
             return redirect(key)
     return render(

@@ -253,7 +253,7 @@ class SurveyForm(forms.Form):
             else:
                 self.initial[question.code] = value
 
-    def add_answer_errors(self, exc) -> None:
+    def add_service_errors(self, exc) -> None:
         """Show the service's refusal (messages keyed by question code) at the questions."""
         if not hasattr(exc, "error_dict"):
             self.add_error(None, exc)

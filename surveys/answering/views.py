@@ -2,7 +2,7 @@
 round, in the company's space (/surveys/<pk>/answer/)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from companies.selectors import membership_of
 from regiolab.i18n import LANGUAGE_SESSION_KEY
 from regiolab.permissions import login_and_permission_required
+from regiolab.views_helpers import service_errors_on
 
 from .. import services
 from ..models import Response, Survey, SurveyInvitation
@@ -77,11 +78,8 @@ def answer_by_link(request, token):
             language=language,
         )
         if request.method == "POST" and form.is_valid():
-            try:
+            with service_errors_on(form):
                 services.submit_response(survey=survey, answers=form.answers(), token=token)
-            except ValidationError as exc:
-                form.add_answer_errors(exc)
-            else:
                 return redirect(_with_language("survey_links:thanks", language, token=token))
         context["form"] = form
         return render(request, "surveys/answering/answer.html", context)
@@ -141,13 +139,10 @@ def answer_for_company(request, pk):
     if request.method == "GET" and existing is not None:
         form.initial_from_answers(services.answers_of(existing))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors_on(form):
             services.save_company_response(
                 survey=survey, company=company, answers=form.answers(), respondent=request.user
             )
-        except ValidationError as exc:
-            form.add_answer_errors(exc)
-        else:
             messages.success(
                 request,
                 _("Your answers have been saved. You can change them until the survey closes."),

@@ -2,7 +2,6 @@
 panel's import and response rates) and the public opt-out page. Thin: a form, one service."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from regiolab.mail import office_address
 from regiolab.permissions import login_and_permission_required
+from regiolab.views_helpers import service_errors_on
 from workshops.models import Workshop
 
 from ..models import Survey, WorkshopFeedback
@@ -74,44 +74,40 @@ def needs_invite(request, pk):
     action = request.POST.get("action", "")
     if not form.is_valid() or action == "edit":
         return _needs_form(request, survey, form)
-    try:
+    # A refusal of planning or sending: back to the form, with it.
+    with service_errors_on(form):
         plan = planning.plan_needs_invitations(survey=survey, **form.plan_kwargs())
-    except ValidationError as exc:
-        form.add_error(None, exc.messages)
-        return _needs_form(request, survey, form)
-    changed = False
-    if action == "send":
-        try:
-            written = planning.send_needs_plan(
-                plan=plan, confirmed_fingerprint=request.POST.get("fingerprint", "")
-            )
-        except planning.PlanChanged:
-            changed = True
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-            return _needs_form(request, survey, form)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d invitation will be sent.",
-                    "%(count)d invitations will be sent.",
-                    written,
+        changed = False
+        if action == "send":
+            try:
+                written = planning.send_needs_plan(
+                    plan=plan, confirmed_fingerprint=request.POST.get("fingerprint", "")
                 )
-                % {"count": written},
-            )
-            return redirect("surveys:invite", pk=survey.pk)
-    choice = [
-        (name, value)
-        for name in request.POST
-        if name not in _PREVIEW_FIELDS
-        for value in request.POST.getlist(name)
-    ]
-    return render(
-        request,
-        "surveys/distribution/needs_preview.html",
-        {"survey": survey, "plan": plan, "choice": choice, "changed": changed},
-    )
+            except planning.PlanChanged:
+                changed = True
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d invitation will be sent.",
+                        "%(count)d invitations will be sent.",
+                        written,
+                    )
+                    % {"count": written},
+                )
+                return redirect("surveys:invite", pk=survey.pk)
+        choice = [
+            (name, value)
+            for name in request.POST
+            if name not in _PREVIEW_FIELDS
+            for value in request.POST.getlist(name)
+        ]
+        return render(
+            request,
+            "surveys/distribution/needs_preview.html",
+            {"survey": survey, "plan": plan, "choice": choice, "changed": changed},
+        )
+    return _needs_form(request, survey, form)
 
 
 def _needs_form(request, survey, form):
@@ -135,22 +131,20 @@ def panel(request, pk):
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            count = importing.import_panel(survey=survey, data=upload.read())
+            with service_errors_on(form):
+                count = importing.import_panel(survey=survey, data=upload.read())
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d recipient was imported.",
+                        "%(count)d recipients were imported.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+                return redirect("surveys:panel", pk=survey.pk)
         except importing.PanelImportRejected as exc:
             rejected = exc
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d recipient was imported.",
-                    "%(count)d recipients were imported.",
-                    count,
-                )
-                % {"count": count},
-            )
-            return redirect("surveys:panel", pk=survey.pk)
     return render(
         request,
         "surveys/distribution/panel.html",

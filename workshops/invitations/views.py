@@ -1,11 +1,12 @@
 """Invitation pages for coordinators: who was invited (and who registered), invite more."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
+
+from regiolab.views_helpers import service_errors_on
 
 from ..lifecycle.views import coordinator_only
 from . import planning, services
@@ -48,47 +49,43 @@ def invitation_create(request, slug):
     action = request.POST.get("action", "")
     if not form.is_valid() or action == "edit":
         return _form_page(request, workshop, form)
-    try:
+    # A refusal of planning or sending: back to the form, with it.
+    with service_errors_on(form):
         plan = planning.plan_invitations(workshop=workshop, **form.plan_kwargs())
-    except ValidationError as exc:
-        form.add_error(None, exc.messages)
-        return _form_page(request, workshop, form)
-    changed = False
-    if action == "send":
-        try:
-            result = planning.send_plan(
-                plan=plan,
-                confirmed_fingerprint=request.POST.get("fingerprint", ""),
-                invited_by=request.user,
-            )
-        except planning.PlanChanged:
-            changed = True
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-            return _form_page(request, workshop, form)
-        else:
-            messages.success(request, _invited_message(result, plan))
-            if not form.invalid_addresses:
-                return redirect("workshops:invitations", slug=workshop.slug)
-            # The valid ones are invited; the bad ones come back for correction.
-            invalid = form.invalid_addresses
-            return _form_page(
-                request,
-                workshop,
-                InvitationForm(initial={"emails": "\n".join(invalid)}),
-                invalid_addresses=invalid,
-            )
-    choice = [
-        (name, value)
-        for name in request.POST
-        if name not in _PREVIEW_FIELDS
-        for value in request.POST.getlist(name)
-    ]
-    return render(
-        request,
-        "workshops/invitations/invitation_preview.html",
-        {"workshop": workshop, "plan": plan, "choice": choice, "changed": changed},
-    )
+        changed = False
+        if action == "send":
+            try:
+                result = planning.send_plan(
+                    plan=plan,
+                    confirmed_fingerprint=request.POST.get("fingerprint", ""),
+                    invited_by=request.user,
+                )
+            except planning.PlanChanged:
+                changed = True
+            else:
+                messages.success(request, _invited_message(result, plan))
+                if not form.invalid_addresses:
+                    return redirect("workshops:invitations", slug=workshop.slug)
+                # The valid ones are invited; the bad ones come back for correction.
+                invalid = form.invalid_addresses
+                return _form_page(
+                    request,
+                    workshop,
+                    InvitationForm(initial={"emails": "\n".join(invalid)}),
+                    invalid_addresses=invalid,
+                )
+        choice = [
+            (name, value)
+            for name in request.POST
+            if name not in _PREVIEW_FIELDS
+            for value in request.POST.getlist(name)
+        ]
+        return render(
+            request,
+            "workshops/invitations/invitation_preview.html",
+            {"workshop": workshop, "plan": plan, "choice": choice, "changed": changed},
+        )
+    return _form_page(request, workshop, form)
 
 
 def _form_page(request, workshop, form, **extra):

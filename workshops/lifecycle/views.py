@@ -2,7 +2,6 @@
 signature sheet and certificates. Every view is for coordinators only."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -259,9 +258,15 @@ def _checkin_page(request, workshop, registrations, *, form=None, scan=None):
     )
 
 
-def _checked_in_message(request, workshop, registration) -> None:
+def _checked_in(request, workshop, registration) -> str:
+    """The success message; the check-in page names the person last checked in."""
     request.session[_last_checkin_key(workshop)] = registration.pk
-    messages.success(request, _("%(name)s is checked in.") % {"name": registration.full_name})
+    return _("%(name)s is checked in.") % {"name": registration.full_name}
+
+
+def _check_in_undone(request, workshop, registration) -> str:
+    request.session.pop(_last_checkin_key(workshop), None)
+    return _("Check-in of %(name)s undone; the place is kept.") % {"name": registration.full_name}
 
 
 @coordinator_only
@@ -273,25 +278,16 @@ def checkin_person(request, slug, pk):
     if action not in ("in", "undo"):
         messages.error(request, _("Unknown action; nothing has been changed."))
         return _back_to_checkin(workshop)
-    try:
-        if action == "in":
-            registration = lifecycle.check_in(
-                workshop=workshop, registration_id=pk, by=request.user
-            )
-            _checked_in_message(request, workshop, registration)
-        else:
-            registration = lifecycle.undo_check_in(
-                workshop=workshop, registration_id=pk, by=request.user
-            )
-            request.session.pop(_last_checkin_key(workshop), None)
-            messages.success(
-                request,
-                _("Check-in of %(name)s undone; the place is kept.")
-                % {"name": registration.full_name},
-            )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return _back_to_checkin(workshop)
+    if action == "in":
+        service, done = lifecycle.check_in, _checked_in
+    else:
+        service, done = lifecycle.undo_check_in, _check_in_undone
+    return run_service(
+        request,
+        lambda: service(workshop=workshop, registration_id=pk, by=request.user),
+        success=lambda registration: done(request, workshop, registration),
+        redirect_to=_back_to_checkin(workshop),
+    )
 
 
 @coordinator_only
@@ -304,15 +300,14 @@ def checkin_code(request, slug):
         # The list again, the error at the scan field (nothing was written).
         registrations = selectors.checkin_registrations(workshop)
         return _checkin_page(request, workshop, registrations, scan=form)
-    try:
-        registration = lifecycle.check_in(
+    return run_service(
+        request,
+        lambda: lifecycle.check_in(
             workshop=workshop, registration_id=form.registration.pk, by=request.user
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        _checked_in_message(request, workshop, registration)
-    return _back_to_checkin(workshop)
+        ),
+        success=lambda registration: _checked_in(request, workshop, registration),
+        redirect_to=_back_to_checkin(workshop),
+    )
 
 
 @require_GET

@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from regiolab.views_helpers import service_errors_on
+
 from ..lifecycle import selectors
 from ..lifecycle.views import coordinator_only
 from . import services
@@ -49,57 +51,53 @@ def participants_email(request, slug):
         else services.group_registrations(workshop=workshop, group=group)
     )
     subject, text = form.cleaned_data["subject"], form.cleaned_data["text"]
-    if request.POST.get("action") == "send":
-        try:
-            # Exactly the people the preview showed (posted back by it), whatever the group
-            # holds now.
-            previewed = services.parse_ids(request.POST.getlist("recipients"))
-            registrations = services.selected_registrations(workshop=workshop, ids=previewed)
-            message = services.send_message(
-                workshop=workshop,
-                registrations=registrations,
-                subject=subject,
-                text=text,
-                key=request.POST.get("key", ""),
-                sent_by=request.user,
+    # A refusal of sending or planning: back to the message, with it.
+    with service_errors_on(form):
+        if request.POST.get("action") == "send":
+            try:
+                # Exactly the people the preview showed (posted back by it), whatever the group
+                # holds now.
+                previewed = services.parse_ids(request.POST.getlist("recipients"))
+                registrations = services.selected_registrations(workshop=workshop, ids=previewed)
+                message = services.send_message(
+                    workshop=workshop,
+                    registrations=registrations,
+                    subject=subject,
+                    text=text,
+                    key=request.POST.get("key", ""),
+                    sent_by=request.user,
+                )
+            except services.AlreadySent as exc:
+                messages.info(request, " ".join(exc.messages))
+                return redirect("workshops:participants", slug=workshop.slug)
+            messages.success(
+                request,
+                ngettext(
+                    "Your message will be sent to %(count)d person.",
+                    "Your message will be sent to %(count)d people.",
+                    message.recipients,
+                )
+                % {"count": message.recipients},
             )
-        except services.AlreadySent as exc:
-            messages.info(request, " ".join(exc.messages))
             return redirect("workshops:participants", slug=workshop.slug)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-            return _compose(request, context)
-        messages.success(
-            request,
-            ngettext(
-                "Your message will be sent to %(count)d person.",
-                "Your message will be sent to %(count)d people.",
-                message.recipients,
-            )
-            % {"count": message.recipients},
-        )
-        return redirect("workshops:participants", slug=workshop.slug)
-    try:
         plan = services.plan_message(
             workshop=workshop, registrations=registrations, subject=subject, text=text
         )
-    except ValidationError as exc:
-        form.add_error(None, exc.messages)
-        return _compose(request, context)
-    return render(
-        request,
-        "workshops/participant_mail/preview.html",
-        {
-            **context,
-            "plan": plan,
-            "group_label": None if selection is not None else services.GROUP_LABELS[group],
-            "subject": subject,
-            "text": text,
-            "group": group,
-            "registration_ids": [r.pk for r in registrations],
-            "key": services.new_key(),
-        },
-    )
+        return render(
+            request,
+            "workshops/participant_mail/preview.html",
+            {
+                **context,
+                "plan": plan,
+                "group_label": None if selection is not None else services.GROUP_LABELS[group],
+                "subject": subject,
+                "text": text,
+                "group": group,
+                "registration_ids": [r.pk for r in registrations],
+                "key": services.new_key(),
+            },
+        )
+    return _compose(request, context)
 
 
 def _compose(request, context):
