@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regiolab import caching
+from regiolab.links import absolute_url
 from regiolab.mail import queue_email
 from regiolab.models import Topic
 from regiolab.permissions import is_coordinator
@@ -35,10 +35,6 @@ from .personal_data import record_contact_consent, revoke_contact_consent
 # as the exports show it, and the choices that only steer the portal.
 EDITABLE_FIELDS = (*PROFILE_FIELDS, "enterprise_type", "contact_consent", "show_in_networks")
 INVITATION_VALID_DAYS = 30
-
-
-def _url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _person(user) -> str:
@@ -241,7 +237,7 @@ def request_to_join(*, user, company: Company) -> CompanyMember:
                 )
         except IntegrityError as exc:
             raise taken from exc
-        members_url = _url(reverse("companies:members", args=[company.pk]))
+        members_url = absolute_url(reverse("companies:members", args=[company.pk]))
         for owner in _active_owners(company):
             queue_email(
                 to=owner.user.email,
@@ -278,7 +274,7 @@ def decide_join_request(*, membership: CompanyMember, decided_by, accept: bool) 
         context = {
             "company": membership.company,
             "person": _person(membership.user),
-            "company_url": _url(reverse("companies:mine")),
+            "company_url": absolute_url(reverse("companies:mine")),
         }
         if accept:
             membership.status = CompanyMember.Status.ACTIVE
@@ -292,7 +288,7 @@ def decide_join_request(*, membership: CompanyMember, decided_by, accept: bool) 
 
 
 def invitation_url(invitation: CompanyInvitation) -> str:
-    return _url(reverse("companies:accept_invitation", args=[invitation.token]))
+    return absolute_url(reverse("companies:accept_invitation", args=[invitation.token]))
 
 
 def invite_colleague(*, company: Company, email: str, invited_by) -> CompanyInvitation:

@@ -4,12 +4,12 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from regiolab import xlsx
+from regiolab.links import absolute_url
 from regiolab.pdf import render_pdf
 from workshops.models import Registration
 
@@ -85,10 +85,9 @@ def context_for(report: ProgressReport) -> dict:
             grant=grant, period_start=report.period_start, period_end=report.period_end
         )
     )
-    site = settings.SITE_URL.rstrip("/")
     for e in receipts:
         # The portal's permission-checked address of the scan (coordinators, the funders).
-        e.receipt_url = site + e.get_receipt_url() if e.receipt_file else ""
+        e.receipt_url = absolute_url(e.get_receipt_url()) if e.receipt_file else ""
     genders = dict(Registration.Gender.choices)
     ages = dict(Registration.AgeBand.choices)
     breakdown = [

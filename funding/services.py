@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from regiolab.links import absolute_url
 from regiolab.mail import queue_email
 
 from .models import (
@@ -361,7 +361,7 @@ def _tell_requester(report: ProgressReport) -> None:
     """E-mail the requester a link (never the file: it stays behind the permission check)."""
     if report.requested_by is None or not report.requested_by.email:
         return
-    reports_url = settings.SITE_URL + reverse("funding:grant_reports", args=[report.grant_id])
+    reports_url = absolute_url(reverse("funding:grant_reports", args=[report.grant_id]))
     queue_email(
         to=report.requested_by.email,
         template="report_finished",

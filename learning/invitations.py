@@ -1,8 +1,9 @@
 """A learning workshop's invitation names its programme and links to the programme's space,
 where the tasks and reports of the cycle are (the invitation itself is the workshops' own)."""
 
-from django.conf import settings
 from django.utils.translation import gettext as _
+
+from regiolab.links import absolute_url
 
 
 def programme_line(workshop) -> tuple[str, str] | None:
@@ -17,7 +18,7 @@ def programme_line(workshop) -> tuple[str, str] | None:
         'This workshop is cycle %(number)s of the learning programme "%(programme)s". Tasks '
         "and reports are in the programme's space:"
     ) % {"number": cycle.number, "programme": cycle.programme.title}
-    return text, settings.SITE_URL.rstrip("/") + cycle.programme.get_absolute_url()
+    return text, absolute_url(cycle.programme.get_absolute_url())
 
 
 def register() -> None:

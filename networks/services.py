@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from regiolab import caching
+from regiolab.links import absolute_url
 from regiolab.mail import queue_email
 from regiolab.text import german_slug
 
@@ -61,10 +62,6 @@ def _company_language(company: Company) -> str:
     return getattr(company, "language", "") or settings.LANGUAGE_CODE
 
 
-def _network_url(network: TrainingNetwork) -> str:
-    return settings.SITE_URL.rstrip("/") + network.get_absolute_url()
-
-
 def _notify_company(membership: NetworkMembership, template: str, **extra) -> int:
     """One e-mail per active member of the company; returns how many were queued."""
     company = membership.company
@@ -79,8 +76,8 @@ def _notify_company(membership: NetworkMembership, template: str, **extra) -> in
                 "company": company,
                 "membership": membership,
                 "recipient": user,
-                "network_url": _network_url(membership.network),
-                "networks_url": settings.SITE_URL.rstrip("/") + reverse("networks:list"),
+                "network_url": absolute_url(membership.network.get_absolute_url()),
+                "networks_url": absolute_url(reverse("networks:list")),
                 **extra,
             },
             language=language,
@@ -90,7 +87,7 @@ def _notify_company(membership: NetworkMembership, template: str, **extra) -> in
 
 def _notify_coordinators(membership: NetworkMembership) -> None:
     network = membership.network
-    dashboard = settings.SITE_URL.rstrip("/") + reverse("networks:dashboard", args=[network.slug])
+    dashboard = absolute_url(reverse("networks:dashboard", args=[network.slug]))
     for user in network.coordinators.filter(is_active=True).exclude(email=""):
         queue_email(
             to=user.email,

@@ -3,10 +3,10 @@ and the proposals deadline as a timed event."""
 
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from icalendar import Event
 
+from regiolab.links import absolute_url
 from workshops.calendar.services import event_uid, new_calendar, one_line
 
 from ..models import Call
@@ -29,7 +29,7 @@ def _day_event(call: Call, key: str, summary: str, day, stamp, url: str) -> Even
 
 def call_ics(call: Call) -> bytes:
     stamp = datetime.now(UTC)
-    url = settings.SITE_URL.rstrip("/") + call.get_absolute_url()
+    url = absolute_url(call.get_absolute_url())
     title = one_line(call.title)
     calendar = new_calendar(title)
     days = [

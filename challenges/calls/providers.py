@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from companies.models import AssociatedEnterprise, Company, Sector
 from networks.models import NetworkMembership, TrainingNetwork
+from regiolab.links import absolute_url
 from regiolab.mail import queue_email
 from workshops.models import Registration
 
 from ..models import Challenge, ProviderInvitation
-from .services import company_addresses, site_url
+from .services import company_addresses
 
 # Points per signal: a topic the company names counts most, then topics of workshops its
 # people attended, a network on the challenge's topics, the sector, the kind and the region.
@@ -209,7 +210,7 @@ def invite_providers(*, challenge: Challenge, companies, by, reasons: dict | Non
             _("The challenge's company and companies linked to it cannot be invited.")
         )
     reasons = reasons or {}
-    url = site_url(challenge.get_absolute_url())
+    url = absolute_url(challenge.get_absolute_url())
     invited = 0
     with transaction.atomic():
         Challenge.objects.select_for_update().filter(pk=challenge.pk).first()

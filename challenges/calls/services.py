@@ -4,7 +4,6 @@ confidentiality terms. Each owns its transaction; e-mails go through the outbox.
 
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from companies.models import CompanyMember
+from regiolab.links import absolute_url
 from regiolab.mail import queue_email
 from regiolab.text import german_slug
 from workshops.lifecycle.services import create_workshop
@@ -23,10 +23,6 @@ from . import rules
 RESERVED_SLUGS = frozenset({"new", "proposals", "attachments", "mine"})
 PITCH_STARTS, PITCH_ENDS = time(10, 0), time(17, 0)
 PITCH_CAPACITY = 80
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _unique_slug(title: str, exclude_pk=None) -> str:
@@ -166,7 +162,7 @@ def submit_challenge(*, challenge: Challenge, user) -> Challenge:
 
 
 def _tell_company(challenge: Challenge, *, template: str, comment: str = "") -> None:
-    url = site_url(challenge.get_absolute_url())
+    url = absolute_url(challenge.get_absolute_url())
     for address in company_addresses(challenge.company, challenge.created_by):
         queue_email(
             to=address,

@@ -3,11 +3,11 @@ e-mail like the workshops' confirmation attaches the workshop's file."""
 
 from datetime import UTC
 
-from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Event
 
+from regiolab.links import absolute_url
 from regiolab.mail import Attachment
 from workshops.calendar.services import PUBLISH, event_uid, new_calendar, one_line
 
@@ -38,7 +38,7 @@ def meeting_ics(meeting: Meeting, *, other) -> bytes:
         place.append(event.venue)
     vevent.add("location", one_line(", ".join(place)))
     if event is not None:
-        url = settings.SITE_URL.rstrip("/") + event.get_absolute_url()
+        url = absolute_url(event.get_absolute_url())
         vevent.add("url", url)
         vevent.add("description", f"{one_line(event.title)}\n{url}")
     vevent.add("status", "CONFIRMED")

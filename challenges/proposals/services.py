@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from regiolab import uploads
+from regiolab.links import absolute_url
 from regiolab.mail import queue_email
 
-from ..calls.services import company_addresses, site_url
+from ..calls.services import company_addresses
 from ..models import Challenge, Proposal, ProposalAttachment
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -170,7 +171,7 @@ def save_proposal(
             write(row, attachment)
             row.save()
         if newly_submitted:
-            url = site_url(reverse("challenges:proposal", args=[proposal.pk]))
+            url = absolute_url(reverse("challenges:proposal", args=[proposal.pk]))
             for address in company_addresses(company, user):
                 queue_email(
                     to=address,

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from regiolab.links import absolute_url
 from regiolab.mail import queue_email
 from regiolab.permissions import is_coordinator
 
-from ..calls.services import site_url
 from ..models import (
     Call,
     CallReviewer,
@@ -48,13 +48,13 @@ def _person(user) -> str:
 
 
 def review_url(call: Call) -> str:
-    return site_url(reverse("challenges:review", args=[call.slug]))
+    return absolute_url(reverse("challenges:review", args=[call.slug]))
 
 
 def set_password_url(user) -> str:
     """allauth's password-reset link: the invited expert sets their own password with it."""
     kwargs = {"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)}
-    return site_url(reverse("account_reset_password_from_key", kwargs=kwargs))
+    return absolute_url(reverse("account_reset_password_from_key", kwargs=kwargs))
 
 
 # --- Reviewers -------------------------------------------------------------------------------
@@ -356,7 +356,7 @@ def send_decisions(*, call: Call, sent_by=None) -> int:
                         "company": proposal.company,
                         "feedback": proposal.decision_feedback,
                         "pitch_event": call.pitch_event,
-                        "pitch_day_url": site_url(
+                        "pitch_day_url": absolute_url(
                             reverse("challenges:pitch_day", args=[call.slug])
                         ),
                     },

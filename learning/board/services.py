@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
+from regiolab.links import absolute_url
 from regiolab.mail import queue_email
 from regiolab.validators import single_line
 
@@ -31,10 +32,6 @@ TAG_MAX_LENGTH = FindingTag._meta.get_field("name").max_length
 
 class AlreadyReminded(ValidationError):
     """The organisation was reminded of the cycle's report today already."""
-
-
-def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def send_report_reminder(
@@ -88,7 +85,7 @@ def send_report_reminder(
                 cycle=cycle, organisation=organisation, sent_on=today
             )
             raise _already_reminded(organisation, earlier) from None
-        report_url = _site(f"/learning/{programme.slug}/cycles/{cycle.number}/report/")
+        report_url = absolute_url(f"/learning/{programme.slug}/cycles/{cycle.number}/report/")
         for person in addresses:
             queue_email(
                 to=person.email,
@@ -100,7 +97,7 @@ def send_report_reminder(
                     "cycle": cycle,
                     "workshop": cycle.workshop,
                     "report_url": report_url,
-                    "programme_url": _site(f"/learning/{programme.slug}/"),
+                    "programme_url": absolute_url(f"/learning/{programme.slug}/"),
                 },
                 language=cycle.workshop.language or settings.LANGUAGE_CODE,
             )

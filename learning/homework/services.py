@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from regiolab.links import absolute_url
 from regiolab.mail import queue_email
 
 from ..models import (
@@ -187,7 +188,7 @@ def return_submission(*, submission: TaskSubmission, feedback: str, returned_by)
         locked.updated_by = returned_by
         locked.save(update_fields=["status", "feedback", "updated_by", "updated_at"])
         task = locked.task
-        url = _site_url(task_url(task))
+        url = absolute_url(task_url(task))
         for email in _submission_addresses(locked):
             queue_email(
                 to=email,
@@ -209,10 +210,6 @@ def task_url(task: Task) -> str:
 
     cycle = task.cycle
     return reverse("learning:task", args=[cycle.programme.slug, cycle.number, task.pk])
-
-
-def _site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 # --- submissions (participants) --------------------------------------------------------------
@@ -410,7 +407,7 @@ def send_task_reminders(*, today: date | None = None) -> int:
                 continue
             done = set(task.reminders.filter(kind=kind).values_list("email", flat=True))
             addresses = [email for email in _open_addresses(task) if email not in done]
-            url = _site_url(task_url(task))
+            url = absolute_url(task_url(task))
             for email in addresses:
                 TaskReminder.objects.create(task=task, email=email, kind=kind)
                 queue_email(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from regiolab.links import absolute_url
 from regiolab.mail import queue_email
 
 from ..models import FinalReport, LearningProgramme, ResultSection
@@ -241,7 +242,7 @@ def _tell_requester(report: FinalReport) -> None:
     """E-mail the requester a link (never the file: it stays behind the permission check)."""
     if report.requested_by is None or not report.requested_by.email:
         return
-    results_url = settings.SITE_URL + reverse("learning:results", args=[report.programme.slug])
+    results_url = absolute_url(reverse("learning:results", args=[report.programme.slug]))
     queue_email(
         to=report.requested_by.email,
         template="learning_final_report_finished",

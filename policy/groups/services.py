@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policy.models import GroupMeeting, GroupMember, GroupPerson, HelixCategory, StakeholderGroup
+from regiolab.links import absolute_url
 from regiolab.mail import queue_email
 from workshops.invitations.services import Recipient, invite
 from workshops.lifecycle.services import create_workshop
@@ -191,7 +191,7 @@ def record_minutes(*, meeting: GroupMeeting, minutes: str, decisions: str, by=No
             locked.minutes_sent_at = timezone.now()
         locked.save(update_fields=["minutes", "decisions", "minutes_sent_at"])
         if send:
-            url = settings.SITE_URL.rstrip("/") + locked.group.get_absolute_url()
+            url = absolute_url(locked.group.get_absolute_url())
             for person in selectors.recipients_of(locked.group):
                 queue_email(
                     to=person.email,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from policy.models import Newsletter, NewsletterDelivery, PartnerEvent, Subscriber
 from regiolab import mail
+from regiolab.links import absolute_url
 from regiolab.privacy import consents
 from regiolab.privacy.models import Consent
 
@@ -36,16 +37,12 @@ PREFILL_WEEKS = 6
 UNSUBSCRIBE_PLACEHOLDER = "__REGIOLAB_UNSUBSCRIBE_URL__"
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def confirm_url(subscriber: Subscriber) -> str:
-    return absolute(reverse("policy:newsletter_confirm", args=[subscriber.token]))
+    return absolute_url(reverse("policy:newsletter_confirm", args=[subscriber.token]))
 
 
 def unsubscribe_url(subscriber: Subscriber) -> str:
-    return absolute(reverse("policy:newsletter_unsubscribe", args=[subscriber.token]))
+    return absolute_url(reverse("policy:newsletter_unsubscribe", args=[subscriber.token]))
 
 
 def _subject(subscriber: Subscriber) -> str:
@@ -199,7 +196,7 @@ def issue_context(newsletter: Newsletter) -> dict:
             "title": w.title,
             "starts_at": w.starts_at,
             "venue": w.venue,
-            "url": absolute(w.get_absolute_url()),
+            "url": absolute_url(w.get_absolute_url()),
         }
         for w in newsletter.workshops.order_by("starts_at", "pk")
     ]

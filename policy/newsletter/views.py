@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from policy.models import Newsletter
 from regiolab import mail
+from regiolab.links import absolute_url
 from regiolab.permissions import login_and_permission_required
 from regiolab.views_helpers import run_service, service_errors_on
 
@@ -140,7 +141,7 @@ def newsletter_detail(request, pk):
     subject, text, html = services.render_issue(
         newsletter,
         language=translation.get_language(),
-        unsubscribe=services.absolute("/newsletter/unsubscribe/…/"),
+        unsubscribe=absolute_url("/newsletter/unsubscribe/…/"),
     )
     return render(
         request,

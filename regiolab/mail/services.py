@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from regiolab.links import absolute_url
 from regiolab.privacy.anonymisation import PSEUDONYM_DOMAIN, is_pseudonym
 
 from .models import MailOptOut, OutboundEmail
@@ -105,7 +106,7 @@ def unsubscribe_token(email: str) -> str:
 
 
 def unsubscribe_url(email: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("unsubscribe", args=[unsubscribe_token(email)])
+    return absolute_url(reverse("unsubscribe", args=[unsubscribe_token(email)]))
 
 
 def address_of_token(token: str) -> str | None:

@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from regiolab.links import absolute_url
 from regiolab.mail import opted_out as mail_opted_out
 from regiolab.mail import queue_email
 from regiolab.mail.models import MailOptOut
@@ -58,17 +59,13 @@ _OPTOUT_SALT = "surveys.optout"
 # --- Links ---------------------------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def answer_url(invitation: SurveyInvitation) -> str:
     """The token link /s/<token>/ (the URL map's; reversed once the answer page exists)."""
     try:
         path = reverse("survey_links:answer", args=[invitation.token])
     except NoReverseMatch:
         path = f"/s/{invitation.token}/"
-    return _absolute(path)
+    return absolute_url(path)
 
 
 def optout_token(email: str) -> str:
@@ -85,7 +82,7 @@ def address_of_optout_token(token: str) -> str | None:
 
 
 def optout_url(email: str) -> str:
-    return _absolute(reverse("surveys:optout", args=[optout_token(email)]))
+    return absolute_url(reverse("surveys:optout", args=[optout_token(email)]))
 
 
 def opt_out(*, email: str) -> SurveyOptOut:

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from icalendar import Calendar, Conference, Event, Timezone, vCalAddress
 
+from regiolab.links import absolute_url
 from regiolab.mail import Attachment, office_address, queue_email
 
 from ..models import Registration, Workshop
@@ -94,7 +95,7 @@ def _event(
 ) -> Event:
     cancelled = method == CANCEL or workshop.status == Workshop.Status.CANCELLED
     # Also when cancelled: the page says so (workshops.selectors.workshop_visible_to).
-    url = settings.SITE_URL.rstrip("/") + workshop.get_absolute_url()
+    url = absolute_url(workshop.get_absolute_url())
     event = Event()
     event.add("uid", _uid(workshop))
     event.add("sequence", workshop.sequence)
@@ -207,7 +208,7 @@ def queue_calendar_email(
         context={
             "registration": registration,
             "workshop": workshop,
-            "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
+            "workshop_url": absolute_url(workshop.get_absolute_url()),
             "calendar_attached": bool(attachments),
             **context,
         },

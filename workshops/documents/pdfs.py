@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
+from regiolab.links import absolute_url
 from regiolab.pdf import render_pdf
 
 from ..models import Registration, Workshop
@@ -17,7 +18,7 @@ from ..models import Registration, Workshop
 
 def certificate_url(registration: Registration) -> str:
     path = reverse("registrations:certificate", args=[registration.cancel_token])
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def signature_sheet_filename(workshop: Workshop) -> str:

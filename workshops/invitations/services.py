@@ -47,6 +47,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import CompanyMember
 from regiolab import mail
+from regiolab.links import absolute_url
 from regiolab.mail import (
     PER_RECIPIENT_HEADERS,
     email_headers,
@@ -248,7 +249,7 @@ def _breaks_connection(exc: Exception) -> bool:
 
 
 def register_url(workshop: Workshop) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("workshops:register", args=[workshop.slug])
+    return absolute_url(reverse("workshops:register", args=[workshop.slug]))
 
 
 # Stands in the rendered invitation for each recipient's own unsubscribe link. Plain ASCII: the
@@ -278,7 +279,7 @@ def render_invitation(
     context = {
         "workshop": workshop,
         "register_url": register_url(workshop),
-        "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
+        "workshop_url": absolute_url(workshop.get_absolute_url()),
         "unsubscribe_url": unsubscribe_link,
         "part_of": part_of,
     }

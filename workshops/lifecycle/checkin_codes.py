@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import segno
-from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
+
+from regiolab.links import absolute_url
 
 from ..models import Registration
 
@@ -48,7 +49,7 @@ def checkin_code(registration: Registration) -> str:
 def checkin_url(registration: Registration) -> str:
     """The address the QR code opens (the coordinator's phone camera checks the person in)."""
     path = reverse("registrations:checkin_scan", args=[checkin_code(registration)])
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 @dataclass(frozen=True)

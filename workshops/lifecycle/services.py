@@ -23,6 +23,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
 from regiolab.audit.services import log_bulk_changes
+from regiolab.links import absolute_url
 from regiolab.mail import Attachment, queue_email
 from regiolab.text import german_slug
 from regiolab.validators import no_markup
@@ -283,10 +284,6 @@ def publish_workshop(*, workshop: Workshop, by=None) -> Workshop:
         for hook in PUBLISH_HOOKS:
             hook(workshop=locked, by=by)
     return locked
-
-
-def _workshop_url(workshop: Workshop) -> str:
-    return settings.SITE_URL.rstrip("/") + workshop.get_absolute_url()
 
 
 def has_taken_place(workshop: Workshop, *, now: datetime | None = None) -> bool:
@@ -569,7 +566,7 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                     context={
                         "registration": registration,
                         "workshop": workshop,
-                        "workshop_url": _workshop_url(workshop),
+                        "workshop_url": absolute_url(workshop.get_absolute_url()),
                         "cancel_url": cancel_url(registration),
                     },
                     language=registration.language or settings.LANGUAGE_CODE,

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from regiolab.links import absolute_url
 from regiolab.mail import opted_out, queue_rendered_email, render_email
 from regiolab.privacy.anonymisation import is_pseudonym
 
@@ -119,7 +120,7 @@ def render_message(*, workshop: Workshop, registration: Registration, subject: s
         "registration": registration,
         "subject": subject,
         "message_text": text,
-        "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
+        "workshop_url": absolute_url(workshop.get_absolute_url()),
     }
     return render_email(
         "participant_message", context, language=registration.language or workshop.language

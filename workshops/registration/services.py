@@ -29,6 +29,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from regiolab import caching
+from regiolab.links import absolute_url
 from regiolab.mail import Attachment, queue_email, queue_rendered_email, render_email
 from regiolab.privacy.consents import record_consents
 
@@ -164,12 +165,12 @@ def _is_duplicate(exc: IntegrityError) -> bool:
 
 def cancel_url(registration: Registration) -> str:
     path = reverse("registrations:cancel", args=[registration.cancel_token])
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def registration_page_url(registration: Registration) -> str:
     path = reverse("registrations:page", args=[registration.cancel_token])
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def checkin_qr_attachment(registration: Registration) -> Attachment:
@@ -276,7 +277,7 @@ def _render_registration_email(workshop: Workshop, template: str, language: str)
             "registration": _Person(full_name=NAME_PLACEHOLDER),
             "workshop": workshop,
             "cancel_url": CANCEL_URL_PLACEHOLDER,
-            "workshop_url": settings.SITE_URL.rstrip("/") + workshop.get_absolute_url(),
+            "workshop_url": absolute_url(workshop.get_absolute_url()),
             "position": POSITION_PLACEHOLDER,
             "checkin_code": CHECKIN_CODE_PLACEHOLDER,
             "registration_page_url": PAGE_URL_PLACEHOLDER,
@@ -996,7 +997,7 @@ def _queue_move_email(old, new, *, source, target, had_seat: bool) -> None:
             "registration": new,
             "workshop": target,
             "previous": source,
-            "workshop_url": settings.SITE_URL.rstrip("/") + target.get_absolute_url(),
+            "workshop_url": absolute_url(target.get_absolute_url()),
             "cancel_url": cancel_url(new),
             "position": waitlist_position(new),
             "calendar_attached": bool(attachments),
