@@ -2,7 +2,6 @@
 opening and closing, the builder with its sections and questions, and the preview."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from regiolab.permissions import login_and_permission_required
 from regiolab.views_helpers import run_service, service_errors_on
 
-from ..models import Survey
+from ..models import Question, Section, Survey
 from . import selectors, services
 from .forms import QuestionForm, SectionForm, SurveyForm
 
@@ -203,28 +202,42 @@ def section_edit(request, pk, section_pk):
 def section_delete(request, pk, section_pk):
     survey = selectors.managed_survey(pk)
     section = selectors.section_of(survey, section_pk)
-    if request.method == "POST":
-        before = survey.current_version_id
-        try:
-            services.delete_section(survey=survey, section=section)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return _builder(survey)
-        survey.refresh_from_db()
-        messages.success(request, _("The section has been deleted."))
-        _version_note(request, survey, before)
-        return _builder(survey)
-    return render(
+    return _delete(
         request,
-        "surveys/builder/section_delete.html",
-        {"survey": survey, "section": section, "effects": _delete_effects(survey, section)},
+        survey,
+        section,
+        delete=lambda: services.delete_section(survey=survey, section=section),
+        deleted=_("The section has been deleted."),
     )
 
 
-def _delete_effects(survey, section) -> list[str]:
+def _delete(request, survey, item: Section | Question, *, delete, deleted: str):
+    """Deleting a section or a question: GET asks (saying what goes with it), POST deletes and
+    goes back to the builder, with a note when answers given already made a new version."""
+    kind = item._meta.model_name
+    if request.method != "POST":
+        return render(
+            request,
+            f"surveys/builder/{kind}_delete.html",
+            {"survey": survey, kind: item, "effects": _delete_effects(survey, item)},
+        )
+    before = survey.current_version_id
+
+    def delete_and_reload():
+        delete()
+        survey.refresh_from_db()  # the version the deletion may have made
+
+    response = run_service(
+        request, delete_and_reload, success=deleted, redirect_to=_builder(survey)
+    )
+    _version_note(request, survey, before)
+    return response
+
+
+def _delete_effects(survey, item: Section | Question) -> list[str]:
     effects = []
-    if section is not None:
-        count = section.questions.count()
+    if isinstance(item, Section):
+        count = item.questions.count()
         effects.append(
             ngettext(
                 "The section and its %(count)s question are removed.",
@@ -316,21 +329,12 @@ def question_edit(request, pk, question_pk):
 def question_delete(request, pk, question_pk):
     survey = selectors.managed_survey(pk)
     question = selectors.question_of(survey, question_pk)
-    if request.method == "POST":
-        before = survey.current_version_id
-        try:
-            services.delete_question(survey=survey, question=question)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return _builder(survey)
-        survey.refresh_from_db()
-        messages.success(request, _("The question has been deleted."))
-        _version_note(request, survey, before)
-        return _builder(survey)
-    return render(
+    return _delete(
         request,
-        "surveys/builder/question_delete.html",
-        {"survey": survey, "question": question, "effects": _delete_effects(survey, None)},
+        survey,
+        question,
+        delete=lambda: services.delete_question(survey=survey, question=question),
+        deleted=_("The question has been deleted."),
     )
 
 
