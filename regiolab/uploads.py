@@ -371,18 +371,13 @@ def validate_receipt_upload(upload, *, max_bytes: int | None = None) -> tuple[st
             code="too_large",
             params={"size": filesizeformat(upload.size), "max": filesizeformat(limit)},
         )
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    if not data:
-        raise ValidationError(EMPTY, code="empty")
+    data = read_upload(upload)
     kind = next((k for k, spec in RECEIPT_KINDS.items() if data.startswith(spec[2])), None)
     if kind is None:
         raise ValidationError(NOT_A_RECEIPT, code="not_a_receipt")
     extension, content_type, _magic = RECEIPT_KINDS[kind]
     if kind == "pdf":
-        if b"%%EOF" not in data[-2048:]:
-            raise ValidationError(BROKEN_RECEIPT, code="broken", params={"kind": "PDF"})
+        check_pdf_complete(data)  # BROKEN_RECEIPT is the same text
     else:
         _check_image(data, kind)
     return extension, content_type
@@ -524,6 +519,31 @@ def _check_office_package(data: bytes, kind: str) -> None:
             workbook.close()
 
 
+def check_attachment_size(upload, limit: int) -> None:
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; an attachment may be at most %(max)s."),
+            code="too_large",
+            params={"size": filesizeformat(upload.size), "max": filesizeformat(limit)},
+        )
+
+
+def read_upload(upload) -> bytes:
+    """All of the upload's bytes, refused when there are none; the file is left at its start."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if not data:
+        raise ValidationError(EMPTY, code="empty")
+    return data
+
+
+def check_pdf_complete(data: bytes) -> None:
+    """A PDF ends with its end-of-file mark: one without was cut off on the way."""
+    if b"%%EOF" not in data[-2048:]:
+        raise ValidationError(BROKEN_ATTACHMENT, code="broken", params={"kind": "PDF"})
+
+
 def validate_attachment_upload(upload, *, max_bytes: int | None = None) -> tuple[str, str]:
     """Check an uploaded attachment by size, name and content; returns (extension, content
     type) of the kind its bytes show: PDF, DOCX, XLSX, PNG or JPEG.
@@ -534,22 +554,12 @@ def validate_attachment_upload(upload, *, max_bytes: int | None = None) -> tuple
     within the workbook limits, be free of macros and (a workbook) open with openpyxl.
     Reading leaves the file at its start.
     """
-    limit = attachment_max_bytes() if max_bytes is None else max_bytes
-    if upload.size > limit:
-        raise ValidationError(
-            _("The file is %(size)s; an attachment may be at most %(max)s."),
-            code="too_large",
-            params={"size": filesizeformat(upload.size), "max": filesizeformat(limit)},
-        )
+    check_attachment_size(upload, attachment_max_bytes() if max_bytes is None else max_bytes)
     name = (upload.name or "").lower()
     claimed = ATTACHMENT_EXTENSIONS.get(name.rsplit(".", 1)[-1] if "." in name else "")
     if claimed is None:
         raise ValidationError(NOT_AN_ATTACHMENT, code="extension")
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    if not data:
-        raise ValidationError(EMPTY, code="empty")
+    data = read_upload(upload)
     found = _attachment_kind_of(data)
     if found is None:
         raise ValidationError(
@@ -562,8 +572,7 @@ def validate_attachment_upload(upload, *, max_bytes: int | None = None) -> tuple
             params={"claimed": _label(claimed), "found": _label(found)},
         )
     if found == "pdf":
-        if b"%%EOF" not in data[-2048:]:
-            raise ValidationError(BROKEN_ATTACHMENT, code="broken", params={"kind": "PDF"})
+        check_pdf_complete(data)
     elif found in ("png", "jpeg"):
         try:
             _check_image(data, found)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -48,31 +47,23 @@ class AttachmentUpload:
 
 
 def validate_pdf(upload) -> None:
-    """A PDF of at most 10 MB, decided by its bytes: the PDF header, the end-of-file mark, and
-    a document pypdf can open with at least one page."""
-    if upload.size > MAX_BYTES:
-        raise ValidationError(
-            _("The file is %(size)s; an attachment may be at most %(max)s."),
-            code="too_large",
-            params={"size": filesizeformat(upload.size), "max": filesizeformat(MAX_BYTES)},
-        )
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    if not data:
-        raise ValidationError(uploads.EMPTY, code="empty")
+    """A PDF of at most 10 MB, decided by its bytes (never its name): an attachment's size and
+    end-of-file checks (regiolab.uploads), the PDF header, and a document pypdf can open with at
+    least one page."""
+    uploads.check_attachment_size(upload, MAX_BYTES)
+    data = uploads.read_upload(upload)
     if not data.startswith(b"%PDF-"):
         raise ValidationError(NOT_A_PDF, code="not_pdf")
-    broken = ValidationError(uploads.BROKEN_ATTACHMENT, code="broken", params={"kind": "PDF"})
-    if b"%%EOF" not in data[-2048:]:
-        raise broken
+    uploads.check_pdf_complete(data)
     try:
         from pypdf import PdfReader
 
         if len(PdfReader(io.BytesIO(data)).pages) < 1:
             raise ValueError("no pages")
     except Exception as exc:  # pypdf raises many kinds for a broken file
-        raise broken from exc
+        raise ValidationError(
+            uploads.BROKEN_ATTACHMENT, code="broken", params={"kind": "PDF"}
+        ) from exc
 
 
 def deadline_text(challenge: Challenge) -> str:
