@@ -313,3 +313,27 @@ def test_bench_feed_import_row_is_idempotent():
     row = bench.feed_import_row(result)
     assert "200-event" in row[0] and row[-1] == "yes"
     assert not PartnerFeed.objects.exists()
+
+
+def test_the_hourly_beat_task_imports_every_active_feed_and_skips_paused_ones(server, settings):
+    from policy.feeds.tasks import import_partner_feeds
+
+    entries = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "policy.import_partner_feeds"
+    ]
+    assert [entry["schedule"] for entry in entries] == [3600.0]
+    day = timezone.now() + timedelta(days=5)
+    server.serve("/a.ics", ics([{"uid": "a@one", "summary": "Digitaltag", "start": day}]))
+    server.serve("/b.ics", ics([{"uid": "b@two", "summary": "Messe", "start": day}]))
+    active, paused = _feed(server.url("/a.ics")), _feed(server.url("/b.ics"), name="Kammer")
+    paused.active = False
+    paused.save()
+
+    import_partner_feeds.delay()  # eager in tests: each feed's own task runs at once
+
+    assert set(_rows(active)) == {"a@one"}
+    assert _rows(paused) == {}
+    paused.refresh_from_db()
+    assert paused.last_import_at is None

@@ -142,3 +142,15 @@ def test_flush_keeps_data_that_is_not_scale_data():
     seed(flush=True, companies=5)
     assert Company.objects.filter(pk=own.pk).exists()
     assert Company.objects.count() == 6
+
+
+def test_the_defaults_are_the_sizes_the_benchmark_promises():
+    """`make bench` seeds with these defaults; its rows name them (10,000 responses, 12
+    organisations, 20 calls …), so a smaller default would flatter every figure."""
+    from regiolab.management.commands.seed_scale import Counts
+
+    defaults = Counts()
+    assert (defaults.companies, defaults.registrations) == (5000, 60000)
+    assert (defaults.programmes, defaults.programme_organisations) == (20, 12)  # issue 17
+    assert (defaults.feedback_responses, defaults.needs_answers) == (10000, 2000)  # issue 18
+    assert defaults.calls == 20  # issue 19: 20 calls × 20 challenges × 15 proposals
