@@ -263,8 +263,9 @@ def held_ends(*, grant: Grant, period_start: date, period_end: date) -> tuple[tu
     return HELD_ENDS.get(compute, grant=grant.pk, period_start=period_start, period_end=period_end)
 
 
-# The tables grant_indicators() counts from.
-INDICATOR_SOURCES = (
+# The tables grant_indicators() counts from, in two groups cached apart on the grant page: a
+# registration changes the activity figures only.
+ACTIVITY_SOURCES = (
     # Counted by size class and sector: a new name or address changes no figure.
     caching.columns(Company, "size_class_stored", "sector"),
     NetworkMembership,
@@ -274,14 +275,20 @@ INDICATOR_SOURCES = (
     StatisticsTally,
     # the learning programmes of the grant's networks
     *LEARNING_SOURCES,
-    # grant_survey_figures
+)
+SURVEY_CHALLENGE_SOURCES = (
+    # grant_survey_figures: feedback on the networks' workshops ending in the period (a new
+    # registration moves a workshop's seats, not these columns) and training-needs responses
     SurveyResponse,
     SurveyAnswer,
     SurveyQuestion,
     Survey,
+    caching.columns(Workshop, "network", "ends_at"),
+    NetworkMembership,
     # grant_challenge_figures: the calls of the grant's networks
     *CHALLENGE_SOURCES,
 )
+INDICATOR_SOURCES = (*ACTIVITY_SOURCES, *SURVEY_CHALLENGE_SOURCES)
 
 
 def grant_indicators(
@@ -309,24 +316,30 @@ def grant_indicators(
       challenge_cooperations: the Open Innovation Challenge calls of the networks
       (challenges.figures.grant_challenge_figures).
     """
-    now = now or timezone.now()
     # .all() uses the networks when the caller prefetched them (detail page, report builder).
     network_ids = sorted(n.pk for n in grant.networks.all())
-    values = _count_indicators(network_ids, period_start, period_end, now)
-    # Feedback and training needs, read from surveys (keyed by the same indicator codes).
-    values.update(
-        grant_survey_figures(
+    return {
+        **activity_figures(network_ids, period_start, period_end, now or timezone.now()),
+        **survey_challenge_figures(network_ids, period_start, period_end),
+    }
+
+
+def survey_challenge_figures(network_ids: list[int], period_start: date, period_end: date) -> dict:
+    """Feedback and training needs read from surveys, and the challenges published, proposals,
+    companies, matches and cooperations of the networks' calls (SURVEY_CHALLENGE_SOURCES)."""
+    return {
+        **grant_survey_figures(
             network_ids=network_ids, period_start=period_start, period_end=period_end
-        )
-    )
-    # Challenges published, proposals, companies, matches, cooperations of the networks' calls.
-    values.update(grant_challenge_figures(network_ids, period_start, period_end))
-    return values
+        ),
+        **grant_challenge_figures(network_ids, period_start, period_end),
+    }
 
 
-def _count_indicators(
+def activity_figures(
     network_ids: list[int], period_start: date, period_end: date, now: datetime
 ) -> dict:
+    """Companies reached and advised, SMEs in networks, workshops held, participants and their
+    breakdowns, and the learning programmes' figures (ACTIVITY_SOURCES)."""
     start, end = _bounds(period_start, period_end)
 
     active_in_period = (
@@ -461,11 +474,12 @@ class IndicatorRow:
 
 
 def indicator_rows(*, grant: Grant, values: dict) -> list[IndicatorRow]:
-    """The grant's indicators with targets beside their actual values (code order)."""
+    """The grant's indicators with targets beside their actual values (code order), for the
+    indicators ``values`` has."""
     indicators = {i.code: i for i in grant.indicators.all()}
     rows = []
     for code in IndicatorCode:
-        if code.value in indicators:
+        if code.value in indicators and code.value in values:
             rows.append(
                 IndicatorRow(
                     code.value, str(code.label), indicators[code.value].target, values[code.value]
@@ -737,13 +751,20 @@ GRANT_PAGE = caching.declare(
     varies_by=["grant", "can_manage", "can_view_history"],
 )
 
-# Apart from the rest of the page: a registration rebuilds the indicators of its networks'
-# grants, not their money, and an expenditure the money, not the indicators.
+# Apart from the rest of the page: a registration rebuilds the activity indicators of its
+# networks' grants, not their money nor their survey and challenge figures, and an expenditure
+# the money, not the indicators.
 GRANT_INDICATORS = caching.declare(
     "grant_indicators",
-    reads=[Grant, Grant.networks.through, Indicator, *INDICATOR_SOURCES],
+    reads=[Grant, Grant.networks.through, Indicator, *ACTIVITY_SOURCES],
     varies_by=["grant", "networks", "period", "held"],
     scoped={"networks": [Registration, Workshop, NetworkMembership, StatisticsTally]},
+)
+GRANT_SURVEY_CHALLENGE_INDICATORS = caching.declare(
+    "grant_survey_challenge_indicators",
+    reads=[Grant, Indicator, *SURVEY_CHALLENGE_SOURCES],
+    varies_by=["grant", "networks", "period"],
+    scoped={"networks": [NetworkMembership]},
 )
 
 
@@ -797,14 +818,26 @@ class GrantPage:
 
     @cached_property
     def indicator_rows(self) -> list[IndicatorRow]:
-        self._prefetch("networks", "indicators")
-        values = grant_indicators(
-            grant=self.grant,
-            period_start=self.period_start,
-            period_end=self.period_end,
-            now=self.now,
+        """The activity indicators' rows (GRANT_INDICATORS)."""
+        self._prefetch("indicators")
+        values = activity_figures(
+            list(self.network_ids), self.period_start, self.period_end, self.now
         )
         return indicator_rows(grant=self.grant, values=values)
+
+    @cached_property
+    def survey_challenge_rows(self) -> list[IndicatorRow]:
+        """The survey and challenge indicators' rows (GRANT_SURVEY_CHALLENGE_INDICATORS)."""
+        self._prefetch("indicators")
+        values = survey_challenge_figures(
+            list(self.network_ids), self.period_start, self.period_end
+        )
+        return indicator_rows(grant=self.grant, values=values)
+
+    @property
+    def has_indicators(self) -> bool:
+        self._prefetch("indicators")
+        return bool(self.grant.indicators.all())
 
     @cached_property
     def statement(self) -> FinancialStatement:

@@ -290,6 +290,51 @@ def test_a_registration_leaves_other_networks_grants_cached(coordinator_client, 
     ]
 
 
+def test_a_registration_leaves_the_survey_and_challenge_figures_cached(coordinator_client, world):
+    """The grant page's indicator table is cached in two parts: a registration rebuilds the
+    activity rows (companies reached), not the survey and challenge rows, and a feedback
+    response rebuilds the survey rows with the new figure."""
+    from tests.surveys.support_s4 import add_question, make_survey, respond
+
+    grant, workshop = world["grant"], world["workshop"]
+    Indicator.objects.create(grant=grant, code="feedback_responses", target=10)
+    url = reverse("funding:grant_detail", args=[grant.pk])
+    declarations = (
+        funding.selectors.GRANT_INDICATORS,
+        funding.selectors.GRANT_SURVEY_CHALLENGE_INDICATORS,
+    )
+    built = []
+    with _counting_builds(built, *declarations):
+        before = coordinator_client.get(url).content.decode()
+        workshop_services.register_participant(
+            workshop=workshop,
+            first_name="Ada",
+            last_name="Lovelace",
+            email="ada@example.org",
+            company=CompanyFactory(),
+        )
+        after_registration = coordinator_client.get(url).content.decode()
+        feedback = make_survey(purpose="feedback", title="Feedback")
+        add_question(feedback, "satisfaction", "scale")
+        respond(feedback, {"satisfaction": 5}, workshop=workshop, network=world["network"])
+        after_response = coordinator_client.get(url).content.decode()
+
+    assert built == [
+        ("grant_indicators", grant.pk),
+        ("grant_survey_challenge_indicators", grant.pk),
+        ("grant_indicators", grant.pk),
+        ("grant_survey_challenge_indicators", grant.pk),
+    ]
+    assert _figure(before, "companies_reached") == "2"
+    assert _figure(after_registration, "companies_reached") == "3"
+    assert _figure(after_registration, "feedback_responses") == "0"
+    assert _figure(after_response, "feedback_responses") == "1"
+
+
+def _figure(html: str, code: str) -> str:
+    return re.search(rf'data-code="{code}">([^<]*)<', html).group(1)
+
+
 @contextlib.contextmanager
 def _counting_builds(built: list, *declarations):
     """Records (name, grant) each time one of the declarations builds its value."""
