@@ -59,7 +59,7 @@ def review(request, slug):
     return _ranking_page(request, call)
 
 
-def _ranking_page(request, call, *, balanced_form=None, status=200):
+def _ranking_page(request, call):
     return render(
         request,
         "challenges/review/ranking.html",
@@ -71,9 +71,7 @@ def _ranking_page(request, call, *, balanced_form=None, status=200):
             "review_base": reverse("challenges:review", args=[call.slug]),
             "told": _("told"),
             "criteria": lambda: selectors.criteria_of(call),
-            "balanced_form": balanced_form or BalancedForm(),
         },
-        status=status,
     )
 
 
@@ -91,10 +89,22 @@ def reviewers(request, slug):
                 % {"email": reviewer.user.email},
             )
             return redirect("challenges:review_reviewers", call.slug)
+    return _reviewers_page(request, call, form=form)
+
+
+def _reviewers_page(request, call, *, form=None, balanced_form=None, status=200):
+    """The reviewers with their load, the form to add one and the balanced assignment (here
+    rather than on the ranking, which every coordinator opens far more often)."""
     return render(
         request,
         "challenges/review/reviewers.html",
-        {"call": call, "form": form, "reviewers": selectors.call_reviewers(call)},
+        {
+            "call": call,
+            "form": form or ReviewerForm(),
+            "balanced_form": balanced_form or BalancedForm(),
+            "reviewers": selectors.call_reviewers(call),
+        },
+        status=status,
     )
 
 
@@ -104,7 +114,7 @@ def assign_balanced(request, slug):
     call = _call(request, slug, manage=True)
     form = BalancedForm(request.POST)
     if not form.is_valid():
-        return _ranking_page(request, call, balanced_form=form, status=400)
+        return _reviewers_page(request, call, balanced_form=form, status=400)
 
     def success(result):
         made, short = result
@@ -129,7 +139,7 @@ def assign_balanced(request, slug):
             assigned_by=request.user,
         ),
         success=success,
-        redirect_to=redirect("challenges:review", call.slug),
+        redirect_to=redirect("challenges:review_reviewers", call.slug),
     )
 
 

@@ -93,6 +93,25 @@ def test_balanced_assignment_through_the_page(coordinator_client, english):
     )
     assert "8 assignments made." in response.content.decode()
     assert ReviewAssignment.objects.count() == 8
+    # Back on the reviewers page, where each reviewer's load now shows.
+    assert response.redirect_chain[-1][0] == f"/challenges/{call.slug}/review/reviewers/"
+
+
+def test_the_balanced_form_is_on_the_reviewers_page_not_on_the_ranking(coordinator_client, english):
+    """The ranking, which coordinators open most, is the cached table alone; the automatic
+    assignment sits beside the reviewers and their load, linked from the ranking."""
+    call = make_call()
+    ranking = coordinator_client.get(f"/challenges/{call.slug}/review/").content.decode()
+    reviewers = coordinator_client.get(
+        f"/challenges/{call.slug}/review/reviewers/"
+    ).content.decode()
+    action = f'action="/challenges/{call.slug}/review/assign/"'
+    assert action not in ranking
+    assert 'name="per_proposal"' not in ranking
+    assert f'href="/challenges/{call.slug}/review/reviewers/"' in ranking
+    assert "Reviewers and automatic assignment" in ranking
+    assert action in reviewers
+    assert 'name="per_proposal"' in reviewers
 
 
 def test_manual_assignment_shows_the_conflict_and_requires_a_reason(
