@@ -19,7 +19,7 @@ from regiolab import caching, mail
 from regiolab.permissions import login_and_permission_required
 from regiolab.sorting import sort_headers
 from regiolab.views import filtered_list_response
-from regiolab.views_helpers import run_service, service_errors_on
+from regiolab.views_helpers import run_service, service_errors_kept, service_errors_on
 
 from . import selectors, services
 from .filters import CompanyFilter
@@ -221,13 +221,11 @@ def accept_invitation(request, token):
     elif services.invitation_expired(invitation):
         problem = _("This invitation has expired. Please ask for a new one.")
     if request.method == "POST" and problem is None:
-        try:
+        with service_errors_kept() as refusal:
             services.accept_invitation(invitation=invitation, user=request.user)
-        except ValidationError as exc:
-            problem = " ".join(exc.messages)
-        else:
             messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.company.name})
             return redirect(invitation.company)
+        problem = " ".join(refusal)
     return render(
         request,
         "companies/invitation.html",
@@ -315,15 +313,15 @@ def members(request, pk):
         )
         if action == "remove" and not request.POST.get("confirmed"):
             return _confirm_removal(request, membership)
-        try:
-            message = _member_action(request, action, membership)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, message)
-            if action == "remove" and membership.user_id == request.user.pk:
-                return redirect("companies:mine")  # left the company: its pages are gone
-        return redirect("companies:members", pk=company.pk)
+        leaving = action == "remove" and membership.user_id == request.user.pk
+        return run_service(
+            request,
+            lambda: _member_action(request, action, membership),
+            success=lambda message: message,
+            redirect_to=redirect("companies:members", pk=company.pk),
+            # Left the company: its pages are gone.
+            done=redirect("companies:mine") if leaving else None,
+        )
     elif action is not None:
         raise Http404
     people = list(selectors.company_members(company=company))
@@ -343,12 +341,16 @@ def members(request, pk):
 
 def _confirm_removal(request, membership: CompanyMember):
     """The confirmation step before removing a person: what happens, and that nobody is told."""
+    return run_service(
+        request,
+        lambda: services.check_member_removable(membership),
+        redirect_to=redirect("companies:members", pk=membership.company.pk),
+        done=lambda _result: _removal_page(request, membership),
+    )
+
+
+def _removal_page(request, membership: CompanyMember):
     company = membership.company
-    try:
-        services.check_member_removable(membership)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("companies:members", pk=company.pk)
     values = {
         "person": membership.user.get_full_name() or membership.user.email,
         "email": membership.user.email,

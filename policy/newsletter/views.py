@@ -2,7 +2,6 @@
 link authorises), and the coordinators' issues: list, compose, preview, send."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -60,12 +59,14 @@ def confirm(request, token: str):
     if subscriber is None:
         return _invalid(request)
     if request.method == "POST":
-        try:
-            subscriber = services.confirm(token=token)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("policy:newsletter_subscribe")
-        return render(request, "policy/newsletter/confirm_done.html", {"subscriber": subscriber})
+        return run_service(
+            request,
+            lambda: services.confirm(token=token),
+            redirect_to="policy:newsletter_subscribe",
+            done=lambda confirmed: render(
+                request, "policy/newsletter/confirm_done.html", {"subscriber": confirmed}
+            ),
+        )
     return render(request, "policy/newsletter/confirm.html", {"subscriber": subscriber})
 
 

@@ -90,3 +90,20 @@ def test_the_confirmation_in_german(client, owner_a, member_a, company_a):
     assert "Niemand wird per E-Mail benachrichtigt." in page
     assert "ist nicht mehr Mitglied von Alpha Antriebstechnik GmbH" in page
     assert ">Person entfernen</button>" in page
+
+
+def test_leaving_goes_to_ones_own_companies_and_a_refused_leave_stays(client, owner_a, company_a):
+    owner = CompanyMember.objects.get(user=owner_a)
+    second = CompanyMemberFactory(company=company_a, user__email="owner2@example.org")
+    client.force_login(second.user)
+    left = client.post(
+        url(company_a), {"action": "remove", "membership": second.pk, "confirmed": "1"}
+    )
+    assert left.status_code == 302 and left.url == reverse("companies:mine")
+
+    client.force_login(owner_a)  # now the last owner: refused, back on the members page
+    refused = client.post(
+        url(company_a), {"action": "remove", "membership": owner.pk, "confirmed": "1"}
+    )
+    assert refused.status_code == 302 and refused.url == url(company_a)
+    assert CompanyMember.objects.filter(pk=owner.pk).exists()

@@ -131,6 +131,20 @@ def test_confirm_with_unknown_token_changes_nothing(client):
     assert subscriber.confirmed_at is None
 
 
+def test_confirm_after_unsubscribing_is_refused_back_on_the_subscribe_page(client):
+    subscriber = Subscriber.objects.create(email="w@example.org", unsubscribed_at=timezone.now())
+
+    response = client.post(
+        reverse("policy:newsletter_confirm", args=[subscriber.token]), follow=True
+    )
+
+    assert response.redirect_chain == [(reverse("policy:newsletter_subscribe"), 302)]
+    assert "Sie haben den Newsletter abbestellt" in response.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.confirmed_at is None
+    assert not Consent.objects.exists()
+
+
 # --- unsubscribing -----------------------------------------------------------------------------
 
 

@@ -1,12 +1,11 @@
 """A coordinator writes to a workshop's participants: compose, preview, send (outbox)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from regiolab.views_helpers import service_errors_on
+from regiolab.views_helpers import service_errors_kept, service_errors_on
 
 from ..lifecycle import selectors
 from ..lifecycle.views import coordinator_only
@@ -25,22 +24,20 @@ def participants_email(request, slug):
     form = ParticipantMessageForm(
         None if composing else data, initial={"group": data.get("group") or "all"}
     )
-    selection, selection_error = None, None
+    selection, selection_errors = None, []
     raw_ids = data.getlist("registrations")
     if raw_ids:
-        try:
+        with service_errors_kept() as selection_errors:
             ids = services.parse_ids(raw_ids)
             selection = services.selected_registrations(workshop=workshop, ids=ids)
-        except ValidationError as exc:
-            selection_error = exc
     context = {"workshop": workshop, "form": form, "selection": selection}
     if composing or request.POST.get("action") == "edit":
-        if selection_error is not None:
-            context["selection_errors"] = selection_error.messages
+        if selection_errors:
+            context["selection_errors"] = selection_errors
         return _compose(request, context)
-    if selection_error is not None:
+    if selection_errors:
         form.is_valid()
-        form.add_error(None, selection_error.messages)
+        form.add_error(None, selection_errors)
         return _compose(request, context)
     if not form.is_valid():
         return _compose(request, context)
