@@ -1,4 +1,5 @@
-"""What every thin view does with a service's refusal (a ValidationError), written once."""
+"""What every thin view does with a service's refusal (a ValidationError), written once; and
+the "plan, preview, send" page that several apps share."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -7,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from .forms import add_service_errors
 
@@ -57,3 +58,53 @@ def service_errors_kept() -> Iterator[list[str]]:
         yield errors
     except ValidationError as exc:
         errors.extend(exc.messages)
+
+
+# Fields of a preview's form that are not the coordinator's choice.
+_PREVIEW_FIELDS = {"csrfmiddlewaretoken", "action", "fingerprint"}
+
+
+def plan_preview_send(
+    request,
+    form_class,
+    *,
+    form_page: Callable[[Any], HttpResponseBase],
+    plan: Callable[[Any], Any],
+    send: Callable[[Any, Any, str], HttpResponseBase],
+    plan_changed: type[ValidationError],
+    preview_template: str,
+    context: dict,
+) -> HttpResponseBase:
+    """A page where a coordinator chooses recipients (``form_class``), sees the plan and
+    confirms it. GET, an invalid choice or the action "edit": ``form_page(form)``. Else
+    ``plan(form)`` is previewed with ``preview_template`` (``context`` plus ``plan``, the
+    ``choice`` to post back and ``changed``); the action "send" calls
+    ``send(form, plan, fingerprint)``, which answers after sending. When the plan differs from
+    the confirmed preview (``plan_changed``), the new preview says so; any other refusal of
+    planning or sending goes back to the form, with it."""
+    if request.method != "POST":
+        return form_page(form_class())
+    form = form_class(request.POST)
+    action = request.POST.get("action", "")
+    if not form.is_valid() or action == "edit":
+        return form_page(form)
+    with service_errors_on(form):
+        planned = plan(form)
+        changed = False
+        if action == "send":
+            try:
+                return send(form, planned, request.POST.get("fingerprint", ""))
+            except plan_changed:
+                changed = True
+        choice = [
+            (name, value)
+            for name in request.POST
+            if name not in _PREVIEW_FIELDS
+            for value in request.POST.getlist(name)
+        ]
+        return render(
+            request,
+            preview_template,
+            {**context, "plan": planned, "choice": choice, "changed": changed},
+        )
+    return form_page(form)

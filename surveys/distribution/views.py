@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from regiolab.mail import office_address
 from regiolab.permissions import login_and_permission_required
-from regiolab.views_helpers import service_errors_on
+from regiolab.views_helpers import plan_preview_send, service_errors_on
 from workshops.models import Workshop
 
 from ..models import Survey, WorkshopFeedback
@@ -58,9 +58,6 @@ def feedback_switch(request, slug):
     )
 
 
-_PREVIEW_FIELDS = {"csrfmiddlewaretoken", "action", "fingerprint"}
-
-
 @login_and_permission_required(MANAGE)
 @require_http_methods(["GET", "POST"])
 def needs_invite(request, pk):
@@ -68,46 +65,30 @@ def needs_invite(request, pk):
     survey = get_object_or_404(
         Survey, pk=pk, purpose=Survey.Purpose.TRAINING_NEEDS, is_template=False
     )
-    if request.method != "POST":
-        return _needs_form(request, survey, NeedsInvitationForm())
-    form = NeedsInvitationForm(request.POST)
-    action = request.POST.get("action", "")
-    if not form.is_valid() or action == "edit":
-        return _needs_form(request, survey, form)
-    # A refusal of planning or sending: back to the form, with it.
-    with service_errors_on(form):
-        plan = planning.plan_needs_invitations(survey=survey, **form.plan_kwargs())
-        changed = False
-        if action == "send":
-            try:
-                written = planning.send_needs_plan(
-                    plan=plan, confirmed_fingerprint=request.POST.get("fingerprint", "")
-                )
-            except planning.PlanChanged:
-                changed = True
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d invitation will be sent.",
-                        "%(count)d invitations will be sent.",
-                        written,
-                    )
-                    % {"count": written},
-                )
-                return redirect("surveys:invite", pk=survey.pk)
-        choice = [
-            (name, value)
-            for name in request.POST
-            if name not in _PREVIEW_FIELDS
-            for value in request.POST.getlist(name)
-        ]
-        return render(
+
+    def send(form, plan, fingerprint):
+        written = planning.send_needs_plan(plan=plan, confirmed_fingerprint=fingerprint)
+        messages.success(
             request,
-            "surveys/distribution/needs_preview.html",
-            {"survey": survey, "plan": plan, "choice": choice, "changed": changed},
+            ngettext(
+                "%(count)d invitation will be sent.",
+                "%(count)d invitations will be sent.",
+                written,
+            )
+            % {"count": written},
         )
-    return _needs_form(request, survey, form)
+        return redirect("surveys:invite", pk=survey.pk)
+
+    return plan_preview_send(
+        request,
+        NeedsInvitationForm,
+        form_page=lambda form: _needs_form(request, survey, form),
+        plan=lambda form: planning.plan_needs_invitations(survey=survey, **form.plan_kwargs()),
+        send=send,
+        plan_changed=planning.PlanChanged,
+        preview_template="surveys/distribution/needs_preview.html",
+        context={"survey": survey},
+    )
 
 
 def _needs_form(request, survey, form):

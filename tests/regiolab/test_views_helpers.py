@@ -8,7 +8,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.test import RequestFactory
 
-from regiolab.views_helpers import run_service, service_errors_kept, service_errors_on
+from regiolab.views_helpers import (
+    plan_preview_send,
+    run_service,
+    service_errors_kept,
+    service_errors_on,
+)
 
 
 def _request():
@@ -118,3 +123,119 @@ def test_a_block_that_runs_through_keeps_no_refusal_and_other_errors_pass():
 
     with pytest.raises(RuntimeError), service_errors_kept():
         raise RuntimeError("database gone")
+
+
+# --- plan, preview, send -----------------------------------------------------------------------
+
+
+class _Changed(ValidationError):
+    pass
+
+
+class _Choice(forms.Form):
+    group = forms.CharField()
+
+
+def _page(request, **options):
+    """plan_preview_send with a plan of the chosen group; the form page answers "form" and the
+    sending "sent" (or what ``send`` says); the preview is captured by the ``previews`` fixture.
+    Returns the response, the forms the form page was given and the calls of sending."""
+    shown, calls = [], []
+
+    def form_page(form):
+        shown.append(form)
+        return HttpResponse("form")
+
+    def send(form, plan, fingerprint):
+        calls.append((plan, fingerprint))
+        return options.get("send", lambda: HttpResponse("sent"))()
+
+    response = plan_preview_send(
+        request,
+        _Choice,
+        form_page=form_page,
+        plan=lambda form: f"plan for {form.cleaned_data['group']}",
+        send=send,
+        plan_changed=_Changed,
+        preview_template="preview.html",
+        context={"workshop": "W"},
+    )
+    return response, shown, calls
+
+
+@pytest.fixture
+def previews(monkeypatch):
+    shown = []
+
+    def render(request, template, context):
+        shown.append((template, context))
+        return HttpResponse("preview")
+
+    monkeypatch.setattr("regiolab.views_helpers.render", render)
+    return shown
+
+
+def _post(data):
+    return RequestFactory().post("/", data)
+
+
+def test_the_form_comes_first_and_again_for_edit_or_a_bad_choice(previews):
+    response, (empty,), _calls = _page(RequestFactory().get("/"))
+    assert response.content == b"form" and not empty.is_bound
+
+    _response, (kept,), _calls = _page(_post({"group": "all", "action": "edit"}))
+    assert kept.cleaned_data == {"group": "all"}  # the choice comes back to be changed
+
+    _response, (bad,), _calls = _page(_post({"action": "preview"}))
+    assert list(bad.errors) == ["group"]
+    assert previews == []
+
+
+def test_the_preview_shows_the_plan_and_posts_the_choice_back(previews):
+    response, shown, calls = _page(_post({"group": "all", "action": "preview", "fingerprint": "f"}))
+
+    assert response.content == b"preview" and shown == [] and calls == []
+    assert previews == [
+        (
+            "preview.html",
+            {
+                "workshop": "W",
+                "plan": "plan for all",
+                "choice": [("group", "all")],
+                "changed": False,
+            },
+        )
+    ]
+
+
+def test_send_confirms_the_previewed_fingerprint_and_answers_with_its_response(previews):
+    response, _shown, calls = _page(_post({"group": "all", "action": "send", "fingerprint": "f"}))
+
+    assert response.content == b"sent"
+    assert calls == [("plan for all", "f")]
+    assert previews == []
+
+
+def test_a_changed_plan_shows_the_new_preview_and_says_so(previews):
+    def changed():
+        raise _Changed("The recipients have changed.")
+
+    response, shown, _calls = _page(
+        _post({"group": "all", "action": "send", "fingerprint": "old"}), send=changed
+    )
+
+    assert response.content == b"preview" and shown == []
+    assert previews[0][1]["changed"] is True
+
+
+def test_another_refusal_of_sending_goes_back_to_the_form_with_it(previews):
+    def refused():
+        raise ValidationError("Nobody would receive an invitation.")
+
+    response, (form,), _calls = _page(
+        _post({"group": "all", "action": "send", "fingerprint": "f"}), send=refused
+    )
+
+    assert response.content == b"form"
+    assert form.non_field_errors() == ["Nobody would receive an invitation."]
+    assert previews == []

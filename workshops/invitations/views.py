@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from regiolab.views_helpers import service_errors_on
+from regiolab.views_helpers import plan_preview_send
 
 from ..lifecycle.views import coordinator_only
 from . import planning, services
@@ -34,58 +34,38 @@ def invitation_list(request, slug):
     )
 
 
-# Fields of the preview's form that are not the coordinator's choice.
-_PREVIEW_FIELDS = {"csrfmiddlewaretoken", "action", "fingerprint"}
-
-
 @coordinator_only
 @require_http_methods(["GET", "POST"])
 def invitation_create(request, slug):
     """Choose recipients, see who gets what (and who not, and why), then confirm."""
     workshop = services.invitation_workshop(slug)
-    if request.method != "POST":
-        return _form_page(request, workshop, InvitationForm())
-    form = InvitationForm(request.POST)
-    action = request.POST.get("action", "")
-    if not form.is_valid() or action == "edit":
-        return _form_page(request, workshop, form)
-    # A refusal of planning or sending: back to the form, with it.
-    with service_errors_on(form):
-        plan = planning.plan_invitations(workshop=workshop, **form.plan_kwargs())
-        changed = False
-        if action == "send":
-            try:
-                result = planning.send_plan(
-                    plan=plan,
-                    confirmed_fingerprint=request.POST.get("fingerprint", ""),
-                    invited_by=request.user,
-                )
-            except planning.PlanChanged:
-                changed = True
-            else:
-                messages.success(request, _invited_message(result, plan))
-                if not form.invalid_addresses:
-                    return redirect("workshops:invitations", slug=workshop.slug)
-                # The valid ones are invited; the bad ones come back for correction.
-                invalid = form.invalid_addresses
-                return _form_page(
-                    request,
-                    workshop,
-                    InvitationForm(initial={"emails": "\n".join(invalid)}),
-                    invalid_addresses=invalid,
-                )
-        choice = [
-            (name, value)
-            for name in request.POST
-            if name not in _PREVIEW_FIELDS
-            for value in request.POST.getlist(name)
-        ]
-        return render(
-            request,
-            "workshops/invitations/invitation_preview.html",
-            {"workshop": workshop, "plan": plan, "choice": choice, "changed": changed},
+
+    def send(form, plan, fingerprint):
+        result = planning.send_plan(
+            plan=plan, confirmed_fingerprint=fingerprint, invited_by=request.user
         )
-    return _form_page(request, workshop, form)
+        messages.success(request, _invited_message(result, plan))
+        if not form.invalid_addresses:
+            return redirect("workshops:invitations", slug=workshop.slug)
+        # The valid ones are invited; the bad ones come back for correction.
+        invalid = form.invalid_addresses
+        return _form_page(
+            request,
+            workshop,
+            InvitationForm(initial={"emails": "\n".join(invalid)}),
+            invalid_addresses=invalid,
+        )
+
+    return plan_preview_send(
+        request,
+        InvitationForm,
+        form_page=lambda form: _form_page(request, workshop, form),
+        plan=lambda form: planning.plan_invitations(workshop=workshop, **form.plan_kwargs()),
+        send=send,
+        plan_changed=planning.PlanChanged,
+        preview_template="workshops/invitations/invitation_preview.html",
+        context={"workshop": workshop},
+    )
 
 
 def _form_page(request, workshop, form, **extra):
