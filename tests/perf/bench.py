@@ -146,6 +146,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="measure only these pages of row 1 (e.g. cycle_board) against the bare view and "
         "print their rows; skips the other steps",
     )
+    parser.add_argument(
+        "--with-mixed",
+        action="store_true",
+        help="with --only-pages: also row 6 (the four pages under the writer); needs "
+        "companies,workshops,grant,dashboard among the pages",
+    )
     parser.add_argument("--learning-report-part", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--learning-report-only",
@@ -156,6 +162,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.workers = args.workers or 2 * (os.cpu_count() or 1)
     if args.invitations > 1000:
         parser.error("--invitations: the invitation form takes at most 1000 addresses")
+    if args.with_mixed and not set(MIXED_LABELS) <= set((args.only_pages or "").split(",")):
+        parser.error("--with-mixed: --only-pages must name " + ",".join(MIXED_LABELS))
     return args
 
 
@@ -1832,12 +1840,7 @@ def build_rows(results: dict, args) -> list[list[str]]:
     )
     bare, admin = pages["bare"], pages["admin_companies"]
     rows = []
-    labels = {
-        "companies": "1 companies list (coordinator, filtered, 50/page)",
-        "workshops": "1 workshops list (public)",
-        "grant": "1 grant detail (coordinator)",
-        "dashboard": "1 network dashboard (coordinator)",
-    }
+    labels = MIXED_LABELS
     for key, label in labels.items():
         page = pages[key]
         ratio = page.rps / bare.rps
@@ -1981,6 +1984,15 @@ def _percent(rate: float | None) -> str:
     return "n/a" if rate is None else f"{rate * 100:.1f} %"
 
 
+# The four pages of rows 1, 6 and 7.
+MIXED_LABELS = {
+    "companies": "1 companies list (coordinator, filtered, 50/page)",
+    "workshops": "1 workshops list (public)",
+    "grant": "1 grant detail (coordinator)",
+    "dashboard": "1 network dashboard (coordinator)",
+}
+
+
 def mixed_rows(results: dict, labels: dict[str, str]) -> list[list[str]]:
     """Row 6: each page under the writer against its read-only figure of row 1."""
     mixed, rows = results["mixed"], []
@@ -2104,7 +2116,8 @@ def run(args: argparse.Namespace) -> dict:
             args.cache_url = os.environ.get("BENCH_CACHE_URL") or args.redis_url
         results = _run(args)
     if args.only_pages:
-        results["table"] = format_table(only_pages_rows(results))
+        mixed = mixed_rows(results, MIXED_LABELS) if args.with_mixed else []
+        results["table"] = format_table(only_pages_rows(results) + mixed)
         return results
     if args.growth and not args.growth_part:
         results["growth"] = measure_growth(args, results)
@@ -2142,6 +2155,9 @@ def _run(args: argparse.Namespace) -> dict:
         with gunicorn(port=port, workers=args.workers, env=env, run_dir=run_dir):
             say(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; wrk …")
             results["pages"] = measure_pages(port, targets, args, profiler)
+            if args.with_mixed:
+                say("mixed load …")
+                results["mixed"] = measure_mixed(port, targets, args)
             if not args.only_pages:
                 _measure_the_rest(port, targets, args, profiler, results, say)
         if not args.only_pages:
