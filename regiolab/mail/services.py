@@ -4,23 +4,26 @@ Its public functions are importable from the package too (``from regiolab import
 ``mail.queue_email(...)``)."""
 
 import base64
-import contextlib
 import logging
 import smtplib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import parseaddr
+from email.message import Message
+from email.utils import formatdate, parseaddr
 from urllib.parse import quote, urlsplit
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection, make_msgid
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -273,66 +276,328 @@ def due(*, now, untried_before) -> Q:
     )
 
 
-def _build_message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
-        subject=email.subject,
-        body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email.to],
-        connection=connection,
-        headers={**email_headers(to=email.to, message_id=email.message_id), **email.headers},
-    )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
-    for item in email.attachments:
-        message.attach(item["filename"], base64.b64decode(item["content_b64"]), item["mimetype"])
-    return message
+# --- Bulk e-mail rendered once for many recipients (invitations) ------------------------------
+
+# Stands in a bulk e-mail's rendered body for each recipient's own unsubscribe link. Plain ASCII:
+# the body is encoded once as 8bit text, where it stays byte for byte and is replaced per
+# recipient.
+UNSUBSCRIBE_MARK = "REGIOLAB-UNSUBSCRIBE-LINK"
+CRLF = "\r\n"
 
 
-def deliver(email_id: int, connection=None) -> bool:
-    """Send one pending e-mail exactly once; True when it was sent now.
+class _Encoded(Message):
+    """A MIME message whose bytes are already written (with CRLF, as SMTP wants)."""
 
-    ``connection``: the open backend a delivery run shares over its e-mails; a new one if None.
-    """
-    with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutboundEmail.Status.PENDING)
-            .first()
+    def __init__(self, data: bytes):
+        super().__init__()
+        self._data = data
+
+    def as_bytes(self, unixfrom=False, policy=None, linesep="\r\n") -> bytes:
+        return self._data
+
+
+class PreEncodedEmail(EmailMultiAlternatives):
+    """An e-mail whose MIME bytes were written in advance. ``message()`` is Django's documented
+    hook for what a backend sends; everything else (recipients, envelope) is Django's own."""
+
+    def __init__(self, *args, encoded: bytes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.encoded = encoded
+
+    def message(self) -> Message:
+        return _Encoded(self.encoded)
+
+
+@dataclass(frozen=True)
+class PreparedEmail:
+    """A bulk e-mail rendered and encoded once for every recipient (``prepare_bulk_email``)."""
+
+    subject: str
+    text: str
+    html: str
+    # The encoded MIME message without the headers that differ per recipient, with
+    # UNSUBSCRIBE_MARK in its body; None if the body's encoding did not keep the mark intact.
+    shared: bytes | None
+
+    def message(self, address: str, connection, message_id: str = "") -> EmailMultiAlternatives:
+        """The recipient's e-mail. For Django's SMTP backend with the bytes written in advance
+        (only To, Date, Message-ID and the unsubscribe links differ per address) instead of
+        building and encoding the whole MIME tree again for every address."""
+        link = unsubscribe_url(address)
+        headers = email_headers(to=address, bulk=True, unsubscribe_link=link, message_id=message_id)
+        kwargs = {}
+        cls = EmailMultiAlternatives
+        if self.shared is not None and isinstance(connection, SmtpBackend):
+            cls, kwargs = PreEncodedEmail, {"encoded": self._encoded(address, link, headers)}
+        message = cls(
+            subject=self.subject,
+            body=self.text.replace(UNSUBSCRIBE_MARK, link),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[address],
+            connection=connection,
+            headers=headers,
+            **kwargs,
         )
-        if email is None:
-            return False
-        if not email.message_id:  # written before the Message-ID was stored
-            email.message_id = new_message_id()
-        try:
-            _build_message(email, connection or get_connection()).send()
-        except Exception as exc:  # noqa: BLE001 — any SMTP/connection error is recorded
-            if connection is not None:
-                _reconnect(connection)  # the failure may have broken it for the next e-mail
-            record_failure(email, exc)
-            email.save(update_fields=[*RETRY_FIELDS, "message_id"])
-            logger.warning("E-mail %s not sent: %s", email_id, exc)
-            return False
-        # Committed on its own right after the server accepted it: a worker killed now
-        # leaves at most this one e-mail to be sent again (with the same Message-ID).
-        email.attempts += 1
-        email.status = OutboundEmail.Status.SENT
-        email.sent_at = timezone.now()
-        email.next_attempt_at = None
-        email.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at", "message_id"])
-        return True
+        message.attach_alternative(self.html.replace(UNSUBSCRIBE_MARK, link), "text/html")
+        return message
+
+    def _encoded(self, address: str, link: str, common: dict[str, str]) -> bytes:
+        headers = {
+            "To": sanitize_address(address, settings.DEFAULT_CHARSET),
+            "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+            **{name: common[name] for name in PER_RECIPIENT_HEADERS},
+        }
+        # All ASCII (a sanitised address, a URL, a message id), so written as they are: the
+        # email package's folding would turn the long unsubscribe URL into RFC 2047 encoded
+        # words, which mail programs do not read as a link. One address of the list per line.
+        lines = "".join(
+            f"{name}: {value.replace('>, <', '>,' + CRLF + ' <')}{CRLF}"
+            for name, value in headers.items()
+        )
+        body = self.shared.replace(UNSUBSCRIBE_MARK.encode("ascii"), link.encode("ascii"))
+        return lines.encode("ascii") + body
 
 
-@contextlib.contextmanager
-def _shared_connection() -> Iterator:
-    """One SMTP connection for a delivery run instead of one per e-mail. If it cannot be opened
-    now, each e-mail tries on its own and records the error on its row, as without it."""
-    connection = get_connection()
-    _reconnect(connection)
+def prepare_bulk_email(subject: str, text: str, html: str) -> PreparedEmail:
+    """Encode a bulk e-mail once; ``text`` and ``html`` carry UNSUBSCRIBE_MARK where each
+    recipient's unsubscribe link goes."""
+    sample = "x@example.org"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[sample],
+        headers=email_headers(to=sample, bulk=True),
+    )
+    message.attach_alternative(html, "text/html")
+    mime = message.message()
+    for header in ("To", "Date", *PER_RECIPIENT_HEADERS):
+        del mime[header]
+    shared = mime.as_bytes(linesep="\r\n")
+    marks = text.count(UNSUBSCRIBE_MARK) + html.count(UNSUBSCRIBE_MARK)
+    if shared.count(UNSUBSCRIBE_MARK.encode("ascii")) != marks:
+        # A line over 998 characters makes Django quoted-printable encode the body, which may
+        # break the mark: then every recipient's message is built whole (slower, same e-mail).
+        shared = None
+    return PreparedEmail(subject=subject, text=text, html=html, shared=shared)
+
+
+# --- Delivery: the one engine for outbox e-mails and invitations -------------------------------
+#
+# A run looks for due rows of one source, batch by batch. A batch is claimed in one short
+# transaction (under select_for_update(skip_locked=True) its rows' next attempt is moved past the
+# claim's end, so no other run takes them), then sent over one SMTP connection, each row marked
+# sent in its own commit right after the server accepted it. A retry, a second run or a catch-up
+# never sends a row twice; a worker killed mid-send leaves only the message in flight unmarked,
+# sent again with the same Message-ID once the claim has run out (its unsent rows are then due
+# again too). A failed try is recorded by record_failure() (4xx: back-off, 5xx: failed); after a
+# lost connection the run stops and the rest of its batch is due again at once.
+
+# Messages sent over one SMTP connection (and claimed together) before it is closed.
+BATCH_SIZE = 50
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    unsubscribed: int = 0  # not sent: the address unsubscribed (MailSource.unsubscribed)
+
+    @property
+    def retry_later(self) -> bool:
+        return self.deferred > 0
+
+
+class MailSource:
+    """One kind of row the delivery engine sends: the outbox's e-mails, or (registered by a
+    business app, which this module does not import) a workshop's invitations.
+
+    ``model`` has the outbox's delivery columns: ``status`` (pending, sent, failed),
+    ``attempts``, ``last_error``, ``message_id``, ``next_attempt_at``, ``failing_since``,
+    ``sent_at``, ``created_at``. A source says only what differs from one kind to the next."""
+
+    model: type
+    # The columns message() and unsubscribed() read besides the engine's; () = every column.
+    fields: tuple[str, ...] = ()
+    # last_error of a row not sent because its address unsubscribed.
+    unsubscribed_error = ""
+
+    def message(self, row, connection) -> EmailMessage:
+        """The row's e-mail, with the row's Message-ID, for ``connection``."""
+        raise NotImplementedError
+
+    def unsubscribed(self, rows: list) -> set[int]:
+        """The pks of rows whose address no longer wants them (marked failed, not sent)."""
+        return set()
+
+
+def claim_seconds() -> float:
+    """How long a run's claim on a batch lasts: longer than a live sender can take for it (the
+    task's hard time limit, or every message of the batch waiting out the SMTP timeout), so a
+    claim only runs out when its sender died. MAIL_CLAIM_SECONDS overrides it (fault tests)."""
+    if settings.MAIL_CLAIM_SECONDS:
+        return settings.MAIL_CLAIM_SECONDS
+    limit = getattr(settings, "CELERY_TASK_TIME_LIMIT", None) or 0
+    return max(limit, BATCH_SIZE * (settings.EMAIL_TIMEOUT or 10)) + 60
+
+
+def _due_at(now) -> Q:
+    # Not before its back-off (or another run's claim) has passed; never tried: now.
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
+def claim(model, ids: list[int], *, force: bool = False) -> list[int]:
+    """The rows of ``ids`` still pending and due (``force``: whatever their next attempt),
+    claimed for this run and committed at once; in the order of ``ids``."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = model.objects.select_for_update(skip_locked=True).filter(
+            pk__in=ids, status=OutboundEmail.Status.PENDING
+        )
+        if not force:
+            rows = rows.filter(_due_at(now))
+        free = set(rows.values_list("pk", flat=True))
+        model.objects.filter(pk__in=free).update(
+            next_attempt_at=now + timedelta(seconds=claim_seconds())
+        )
+    return [pk for pk in ids if pk in free]
+
+
+def deliver_due(
+    source: MailSource,
+    pending,
+    *,
+    batch_size: int = BATCH_SIZE,
+    limit: int | None = None,
+    before_look: Callable[[], None] | None = None,
+) -> SendResult:
+    """Send the due rows of ``pending`` (the source's pending rows in the order to send them),
+    each at most once per run and ever; at most ``limit`` rows. ``before_look`` runs before
+    each look for the next batch.
+
+    A row is due if its next attempt is not after the run's start: one tried or claimed during
+    the run is not looked at again by it (its next attempt is later)."""
+    result = SendResult()
+    started = timezone.now()
+    passed: set[int] = set()  # still locked by another run's claim: not waited for
+    looked = 0
+    while limit is None or looked < limit:
+        if before_look is not None:
+            before_look()
+        size = batch_size if limit is None else min(batch_size, limit - looked)
+        ids = list(
+            pending.filter(_due_at(started))
+            .exclude(pk__in=passed)
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            break
+        looked += len(ids)
+        claimed = claim(source.model, ids)
+        passed.update(set(ids) - set(claimed))
+        if claimed and not _send_batch(source, claimed, result):
+            break  # the connection is gone: the rest waits for the next run
+    return result
+
+
+def _send_batch(source: MailSource, ids: list[int], result: SendResult) -> bool:
+    """Send the claimed rows over one connection; False if the run should stop (no server, or
+    the connection was lost), the unsent rest of the batch then due again at once."""
+    model = source.model
+    connection = get_connection(fail_silently=False)
     try:
-        yield connection
+        connection.open()
+    except Exception as exc:  # noqa: BLE001 — no server: every row of the batch waits
+        _defer(model, ids, exc, result)
+        return False
+    rows: list = []
+    done = 0
+    try:
+        loaded = model.objects.filter(pk__in=ids, status=OutboundEmail.Status.PENDING)
+        if source.fields:
+            loaded = loaded.only("attempts", "message_id", "failing_since", *source.fields)
+        by_pk = {row.pk: row for row in loaded}
+        rows = [by_pk[pk] for pk in ids if pk in by_pk]
+        # Read once per batch; an address unsubscribed since is not sent, and marked so.
+        unsubscribed = source.unsubscribed(rows)
+        for row in rows:
+            done += 1
+            if row.pk in unsubscribed:
+                model.objects.filter(pk=row.pk).update(
+                    status=OutboundEmail.Status.FAILED,
+                    last_error=source.unsubscribed_error,
+                    next_attempt_at=None,
+                )
+                result.unsubscribed += 1
+            elif not _send_one(source, row, connection, result):
+                return False
+        return True
     finally:
+        if done < len(rows):  # stopped early (connection lost, time limit): the rest is due again
+            model.objects.filter(
+                pk__in=[row.pk for row in rows[done:]], status=OutboundEmail.Status.PENDING
+            ).update(next_attempt_at=None)
         _reconnect(connection, reopen=False)
+
+
+def _send_one(source: MailSource, row, connection, result: SendResult) -> bool:
+    """Send one claimed row and mark it in its own commit right after the server accepted it:
+    a sender killed now leaves only this message unmarked, sent again once the claim runs out,
+    with the same Message-ID. False if the connection was lost."""
+    if not row.message_id:  # written before Message-IDs were stored: store it first
+        row.message_id = new_message_id()
+        row.save(update_fields=["message_id"])
+    try:
+        if connection.send_messages([source.message(row, connection)]) != 1:
+            raise smtplib.SMTPException("The message was not accepted.")
+    except SoftTimeLimitExceeded:
+        raise  # the task's time is up: this row's claim runs out, the rest is due again
+    except Exception as exc:  # noqa: BLE001 — every SMTP/connection error is recorded
+        if record_failure(row, exc):
+            result.failed += 1
+        else:
+            result.deferred += 1
+        row.save(update_fields=RETRY_FIELDS)
+        logger.warning("%s %s not sent: %s", row._meta.model_name, row.pk, row.last_error)
+        if _breaks_connection(exc):
+            return False
+        _reconnect(connection)  # the refusal may have left the session unusable
+        return True
+    # One UPDATE, committed at once (autocommit): a killed worker resends at most this one.
+    type(row).objects.filter(pk=row.pk).update(
+        status=OutboundEmail.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        attempts=F("attempts") + 1,
+        next_attempt_at=None,
+    )
+    result.sent += 1
+    return True
+
+
+def _breaks_connection(exc: Exception) -> bool:
+    # smtplib's errors are OSErrors too; only a lost connection (or socket error) ends the run.
+    return isinstance(exc, smtplib.SMTPServerDisconnected) or (
+        isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+    )
+
+
+def _defer(model, ids: list[int], exc: Exception, result: SendResult) -> None:
+    """No connection to the server: a failed try for each pending row of the batch."""
+    with transaction.atomic():
+        rows = list(
+            model.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, status=OutboundEmail.Status.PENDING)
+            .only("pk", *RETRY_FIELDS)
+        )
+        for row in rows:
+            if record_failure(row, exc):
+                result.failed += 1
+            else:
+                result.deferred += 1
+        model.objects.bulk_update(rows, RETRY_FIELDS)
+    logger.warning("No connection to the mail server: %s", describe_error(exc))
 
 
 def _reconnect(connection, *, reopen: bool = True) -> None:
@@ -344,30 +609,54 @@ def _reconnect(connection, *, reopen: bool = True) -> None:
         logger.debug("SMTP connection not (re)opened", exc_info=True)
 
 
-def deliver_new(*, batch: int = 500) -> int:
+# --- The outbox as a source of the engine --------------------------------------------------
+
+
+class _Outbox(MailSource):
+    model = OutboundEmail
+
+    def message(self, row: OutboundEmail, connection) -> EmailMultiAlternatives:
+        message = EmailMultiAlternatives(
+            subject=row.subject,
+            body=row.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[row.to],
+            connection=connection,
+            headers={**email_headers(to=row.to, message_id=row.message_id), **row.headers},
+        )
+        if row.body_html:
+            message.attach_alternative(row.body_html, "text/html")
+        for item in row.attachments:
+            message.attach(
+                item["filename"], base64.b64decode(item["content_b64"]), item["mimetype"]
+            )
+        return message
+
+
+OUTBOX = _Outbox()
+
+
+def deliver(email_id: int) -> bool:
+    """Send one pending e-mail now, whatever its back-off; True when it was sent now.
+
+    For an operator or a test: the runs below wait for back-offs and other runs' claims."""
+    result = SendResult()
+    claimed = claim(OutboundEmail, [email_id], force=True)
+    if claimed:
+        _send_batch(OUTBOX, claimed, result)
+    return result.sent == 1
+
+
+def deliver_new() -> int:
     """Send every e-mail not yet tried, until none is left; returns the number sent.
 
     The wake flag is cleared before each look, so an e-mail committed after the look wakes
     another run, and one committed before it is found by it.
     """
-    sent = 0
-    skipped: set[int] = set()  # being sent by another run just now
-    with _shared_connection() as connection:
-        while True:
-            cache.delete(DELIVERY_WAKE_KEY)
-            ids = list(
-                OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, attempts=0)
-                .exclude(pk__in=skipped)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:batch]
-            )
-            if not ids:
-                return sent
-            for pk in ids:
-                if deliver(pk, connection):
-                    sent += 1
-                else:
-                    skipped.add(pk)
+    new = OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, attempts=0)
+    return deliver_due(
+        OUTBOX, new.order_by("pk"), before_look=lambda: cache.delete(DELIVERY_WAKE_KEY)
+    ).sent
 
 
 def deliver_pending(*, older_than: timedelta = timedelta(seconds=30)) -> int:
@@ -375,14 +664,10 @@ def deliver_pending(*, older_than: timedelta = timedelta(seconds=30)) -> int:
     sent."""
     now = timezone.now()
     # Oldest first (the model orders newest first), so a backlog over 500 cannot starve old rows.
-    ids = list(
-        OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING)
-        .filter(due(now=now, untried_before=now - older_than))
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:500]
+    pending = OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING).filter(
+        due(now=now, untried_before=now - older_than)
     )
-    with _shared_connection() as connection:
-        return sum(deliver(pk, connection) for pk in ids)
+    return deliver_due(OUTBOX, pending.order_by("created_at", "pk"), limit=500).sent
 
 
 # --- Failed e-mails: listed for coordinators, sent again in one action -------------------------

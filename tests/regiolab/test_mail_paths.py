@@ -1,6 +1,6 @@
 """Every e-mail leaves through the outbox (regiolab/mail/): no other module may import Django's
-sending functions. The invitation sender sends its own rows with the outbox's rules
-(docs/architecture.md, "E-mail"), and is the one other place allowed."""
+sending functions. Invitations too are sent by the outbox's delivery engine
+(docs/architecture.md, "E-mail")."""
 
 import ast
 from pathlib import Path
@@ -17,7 +17,7 @@ SENDING = {
     "EmailMultiAlternatives",
     "get_connection",
 }
-ALLOWED = {"regiolab/mail/services.py", "workshops/invitations/services.py"}
+ALLOWED = {"regiolab/mail/services.py"}
 
 
 def _sending_imports(path: Path) -> set[str]:
@@ -30,7 +30,7 @@ def _sending_imports(path: Path) -> set[str]:
     return found
 
 
-def test_only_the_outbox_and_the_invitation_sender_import_djangos_sending_functions():
+def test_only_the_outbox_imports_djangos_sending_functions():
     offenders = {}
     for app in APPS:
         for path in (BASE_DIR / app).rglob("*.py"):

@@ -13,6 +13,7 @@ from kombu.exceptions import OperationalError
 
 from companies.models import CompanyMember
 from networks.models import NetworkMembership
+from regiolab.mail import services as mail_services
 from tests.factories import (
     CompanyFactory,
     CompanyMemberFactory,
@@ -340,7 +341,7 @@ def test_4xx_stays_pending_and_is_retried_5xx_fails(monkeypatch, settings):
         Invitation.objects.create(workshop=workshop, email=address)
     sent: list[str] = []
     codes = {"busy@example.org": 451, "gone@example.org": 550}
-    monkeypatch.setattr(invitations, "get_connection", lambda **kw: FlakySmtp(codes, sent))
+    monkeypatch.setattr(mail_services, "get_connection", lambda **kw: FlakySmtp(codes, sent))
 
     result = invitations.send_workshop_invitations(workshop_id=workshop.pk)
 
@@ -368,7 +369,7 @@ def test_4xx_fails_only_after_the_retry_window(monkeypatch, settings):
     Invitation.objects.create(workshop=workshop, email="busy@example.org")
     sent: list[str] = []
     monkeypatch.setattr(
-        invitations,
+        mail_services,
         "get_connection",
         lambda **kw: FlakySmtp({"busy@example.org": 421}, sent),
     )
@@ -397,7 +398,7 @@ def test_one_connection_per_batch(monkeypatch):
         connections.append(FlakySmtp({}, sent))
         return connections[-1]
 
-    monkeypatch.setattr(invitations, "get_connection", connect)
+    monkeypatch.setattr(mail_services, "get_connection", connect)
     result = invitations.send_workshop_invitations(workshop_id=workshop.pk, batch_size=3)
 
     assert result.sent == 7 and len(sent) == 7
@@ -410,9 +411,9 @@ def test_a_claimed_batch_is_left_to_its_sender_until_the_claim_runs_out(monkeypa
     settings.MAIL_CLAIM_SECONDS = 600
     workshop = WorkshopFactory()
     Invitation.objects.create(workshop=workshop, email="a@example.org", message_id="<a.1@x>")
-    assert invitations._claim(list(Invitation.objects.values_list("pk", flat=True)))
+    assert mail_services.claim(Invitation, list(Invitation.objects.values_list("pk", flat=True)))
     sent: list[str] = []
-    monkeypatch.setattr(invitations, "get_connection", lambda **kw: FlakySmtp({}, sent))
+    monkeypatch.setattr(mail_services, "get_connection", lambda **kw: FlakySmtp({}, sent))
 
     assert invitations.send_workshop_invitations(workshop_id=workshop.pk).sent == 0
     assert send_pending_invitations.delay().get() == 0
@@ -435,7 +436,7 @@ def test_a_lost_connection_leaves_the_rest_of_the_batch_due(monkeypatch):
                 raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
             return super().send_messages(messages)
 
-    monkeypatch.setattr(invitations, "get_connection", lambda **kw: Drops({}, sent))
+    monkeypatch.setattr(mail_services, "get_connection", lambda **kw: Drops({}, sent))
     result = invitations.send_workshop_invitations(workshop_id=workshop.pk)
 
     assert (result.sent, result.deferred) == (1, 1)

@@ -1,32 +1,25 @@
 """Workshop invitations: choose recipients, write one row per address, send in batches.
 
 The request only writes ``Invitation`` rows (each with its Message-ID) and enqueues
-``workshops.send_invitations`` after commit. The task renders the message once and sends batch
-by batch over one SMTP connection. A batch is claimed in one short transaction (its rows'
-next attempt moved past the claim's end, under ``select_for_update(skip_locked=True)``), and
-each row is marked sent in its own commit right after the server accepted it, so a retry, a
-second run or the periodic catch-up never sends an address twice; a worker killed mid-send
-leaves only the message in flight unmarked, sent again with the same Message-ID once the claim
-has run out (its unsent rows are then due again too). Temporary SMTP trouble (4xx, connection
-errors) leaves the row pending with back-off for MAIL_RETRY_HOURS; a permanent refusal (5xx)
-fails it (the outbox's rules: regiolab.mail.record_failure).
+``workshops.send_invitations`` after commit. The task hands the workshop's pending rows to the
+outbox's delivery engine (``regiolab.mail.deliver_due``) with what differs for invitations
+(``WorkshopInvitations``): the message rendered once per language, and addresses unsubscribed
+meanwhile marked and left out. The engine's guarantees are those of every e-mail: batches
+claimed under ``select_for_update(skip_locked=True)``, one SMTP connection per batch, each row
+marked sent in its own commit right after the server accepted it, so a retry, a second run or
+the periodic catch-up never sends an address twice; a worker killed mid-send leaves only the
+message in flight unmarked, sent again with the same Message-ID once the claim has run out.
+Temporary SMTP trouble (4xx, connection errors) leaves the row pending with back-off for
+MAIL_RETRY_HOURS; a permanent refusal (5xx) fails it (regiolab.mail.record_failure).
 """
 
 import logging
 import re
-import smtplib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.message import Message
-from email.utils import formatdate
 
-from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.core.mail.message import sanitize_address
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import (
@@ -34,7 +27,6 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -49,14 +41,11 @@ from companies.models import CompanyMember
 from regiolab import mail
 from regiolab.links import absolute_url
 from regiolab.mail import (
-    PER_RECIPIENT_HEADERS,
-    email_headers,
+    UNSUBSCRIBE_MARK,
     is_permanent,  # noqa: F401 — re-exported: the rules live in regiolab.mail
     new_message_id,
     opted_out,
-    record_failure,
     render_email,
-    unsubscribe_url,
 )
 
 from ..models import Invitation, Registration, Workshop
@@ -66,8 +55,6 @@ logger = logging.getLogger(__name__)
 # Quick retries by the task itself; after them the periodic task retries, with the back-off and
 # for the time of settings.MAIL_RETRY_BACKOFF and MAIL_RETRY_HOURS.
 TASK_RETRIES = 3
-# Messages sent over one SMTP connection before it is closed and reopened.
-BATCH_SIZE = 50
 # The periodic task leaves fresh rows to the task enqueued by the request.
 PENDING_GRACE = timedelta(seconds=60)
 MAX_PASTED_ADDRESSES = 1000
@@ -222,40 +209,11 @@ def enqueue_sending(workshop_id: int) -> None:
         )
 
 
-# --- Sending -----------------------------------------------------------------------------------
-
-
-@dataclass
-class SendResult:
-    sent: int = 0
-    deferred: int = 0
-    failed: int = 0
-    unsubscribed: int = 0  # not sent: the address unsubscribed from invitations
-
-    @property
-    def retry_later(self) -> bool:
-        return self.deferred > 0
-
-
-class _ConnectionLost(Exception):
-    """The SMTP connection broke; the rest of the batch waits for the next run."""
-
-
-def _breaks_connection(exc: Exception) -> bool:
-    # smtplib's errors are OSErrors too; only a lost connection (or socket error) ends the batch.
-    return isinstance(exc, smtplib.SMTPServerDisconnected) or (
-        isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
-    )
+# --- Sending: by the outbox's delivery engine (regiolab.mail.deliver_due) ------------------
 
 
 def register_url(workshop: Workshop) -> str:
     return absolute_url(reverse("workshops:register", args=[workshop.slug]))
-
-
-# Stands in the rendered invitation for each recipient's own unsubscribe link. Plain ASCII: the
-# body is encoded once as 8bit text, where it stays byte for byte and is replaced per recipient.
-UNSUBSCRIBE_MARK = "REGIOLAB-UNSUBSCRIBE-LINK"
-CRLF = "\r\n"
 
 
 # Apps whose workshops belong to something larger (a learning programme's cycle) add a line to
@@ -286,294 +244,57 @@ def render_invitation(
     return render_email("invitation", context, language=language)
 
 
+def prepare_invitation(workshop: Workshop, language: str = "") -> mail.PreparedEmail:
+    """The workshop's invitation in ``language``, rendered and encoded once for every
+    recipient."""
+    return mail.prepare_bulk_email(*render_invitation(workshop, language=language))
+
+
 def _fail_all_pending(workshop: Workshop, reason: str) -> int:
     return Invitation.objects.filter(workshop=workshop, status=Invitation.Status.PENDING).update(
         status=Invitation.Status.FAILED, last_error=reason
     )
 
 
-class _Encoded(Message):
-    """A MIME message whose bytes are already written (with CRLF, as SMTP wants)."""
+class WorkshopInvitations(mail.MailSource):
+    """A workshop's invitations as the delivery engine sends them: the message rendered once
+    per language its rows ask for, an address unsubscribed meanwhile marked and not sent."""
 
-    def __init__(self, data: bytes):
-        super().__init__()
-        self._data = data
-
-    def as_bytes(self, unixfrom=False, policy=None, linesep="\r\n") -> bytes:
-        return self._data
-
-
-class PreEncodedEmail(EmailMultiAlternatives):
-    """An e-mail whose MIME bytes were written in advance. ``message()`` is Django's documented
-    hook for what a backend sends; everything else (recipients, envelope) is Django's own."""
-
-    def __init__(self, *args, encoded: bytes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.encoded = encoded
-
-    def message(self) -> Message:
-        return _Encoded(self.encoded)
-
-
-@dataclass(frozen=True)
-class PreparedInvitation:
-    """The invitation of a workshop, rendered and encoded once for every recipient."""
-
-    subject: str
-    text: str
-    html: str
-    # The encoded MIME message without the headers that differ per recipient, with
-    # UNSUBSCRIBE_MARK in its body; None if the body's encoding did not keep the mark intact.
-    shared: bytes | None
-
-    def message(self, address: str, connection, message_id: str = "") -> EmailMultiAlternatives:
-        """The recipient's e-mail. For Django's SMTP backend with the bytes written in advance
-        (only To, Date, Message-ID and the unsubscribe links differ per address) instead of
-        building and encoding the whole MIME tree again for every address."""
-        link = unsubscribe_url(address)
-        headers = email_headers(to=address, bulk=True, unsubscribe_link=link, message_id=message_id)
-        kwargs = {}
-        cls = EmailMultiAlternatives
-        if self.shared is not None and isinstance(connection, SmtpBackend):
-            cls, kwargs = PreEncodedEmail, {"encoded": self._encoded(address, link, headers)}
-        message = cls(
-            subject=self.subject,
-            body=self.text.replace(UNSUBSCRIBE_MARK, link),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[address],
-            connection=connection,
-            headers=headers,
-            **kwargs,
-        )
-        message.attach_alternative(self.html.replace(UNSUBSCRIBE_MARK, link), "text/html")
-        return message
-
-    def _encoded(self, address: str, link: str, common: dict[str, str]) -> bytes:
-        headers = {
-            "To": sanitize_address(address, settings.DEFAULT_CHARSET),
-            "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
-            **{name: common[name] for name in PER_RECIPIENT_HEADERS},
-        }
-        # All ASCII (a sanitised address, a URL, a message id), so written as they are: the
-        # email package's folding would turn the long unsubscribe URL into RFC 2047 encoded
-        # words, which mail programs do not read as a link. One address of the list per line.
-        lines = "".join(
-            f"{name}: {value.replace('>, <', '>,' + CRLF + ' <')}{CRLF}"
-            for name, value in headers.items()
-        )
-        body = self.shared.replace(UNSUBSCRIBE_MARK.encode("ascii"), link.encode("ascii"))
-        return lines.encode("ascii") + body
-
-    def send(self, address: str, connection, *, message_id: str = "") -> None:
-        """Send to one address through the backend's public send_messages (it answers with the
-        number sent); raises the SMTP error when it is not accepted."""
-        if connection.send_messages([self.message(address, connection, message_id)]) != 1:
-            raise smtplib.SMTPException("The message was not accepted.")
-
-
-def prepare_invitation(workshop: Workshop, language: str = "") -> PreparedInvitation:
-    subject, text, html = render_invitation(workshop, language=language)
-    sample = "x@example.org"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[sample],
-        headers=email_headers(to=sample, bulk=True),
-    )
-    message.attach_alternative(html, "text/html")
-    mime = message.message()
-    for header in ("To", "Date", *PER_RECIPIENT_HEADERS):
-        del mime[header]
-    shared = mime.as_bytes(linesep="\r\n")
-    marks = text.count(UNSUBSCRIBE_MARK) + html.count(UNSUBSCRIBE_MARK)
-    if shared.count(UNSUBSCRIBE_MARK.encode("ascii")) != marks:
-        # A line over 998 characters makes Django quoted-printable encode the body, which may
-        # break the mark: then every recipient's message is built whole (slower, same e-mail).
-        shared = None
-    return PreparedInvitation(
-        subject=subject,
-        text=text,
-        html=html,
-        shared=shared,
-    )
-
-
-def claim_seconds() -> float:
-    """How long a run's claim on a batch lasts: longer than a live sender can take for it (the
-    task's hard time limit, or every message of the batch waiting out the SMTP timeout), so a
-    claim only runs out when its sender died. MAIL_CLAIM_SECONDS overrides it (fault tests)."""
-    if settings.MAIL_CLAIM_SECONDS:
-        return settings.MAIL_CLAIM_SECONDS
-    limit = getattr(settings, "CELERY_TASK_TIME_LIMIT", None) or 0
-    return max(limit, BATCH_SIZE * (settings.EMAIL_TIMEOUT or 10)) + 60
-
-
-def _due_now() -> Q:
-    # Not before its back-off (or another run's claim) has passed; never tried: now.
-    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
-
-
-def send_workshop_invitations(*, workshop_id: int, batch_size: int = BATCH_SIZE) -> SendResult:
-    """Send the workshop's pending invitations; each row at most once per run and ever.
-
-    Rows go in ascending id order in batches. A batch is claimed in one short transaction (its
-    next attempt moved past the claim's end, so no other run takes it), then each row is sent
-    over the batch's SMTP connection and marked sent in its own commit.
-    """
-    result = SendResult()
-    workshop = Workshop.objects.filter(pk=workshop_id).first()
-    if workshop is None:
-        return result
-    if workshop.status != Workshop.Status.PUBLISHED or workshop.starts_at <= timezone.now():
-        result.failed += _fail_all_pending(
-            workshop, "The workshop is no longer open for registration."
-        )
-        return result
-    prepared = _PreparedByLanguage(workshop)
-    last_id = 0
-    while True:
-        candidates = list(
-            Invitation.objects.filter(
-                workshop_id=workshop_id, status=Invitation.Status.PENDING, pk__gt=last_id
-            )
-            .filter(_due_now())
-            .order_by("pk")
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not candidates:
-            return result
-        last_id = candidates[-1]
-        ids = _claim(candidates)
-        if not ids:
-            continue  # another run took them
-        try:
-            _send_batch(ids, prepared=prepared, result=result)
-        except _ConnectionLost:
-            return result
-
-
-class _PreparedByLanguage(dict):
-    """The workshop's invitation in each language its rows ask for, each prepared once."""
+    model = Invitation
+    fields = ("email", "language")
+    unsubscribed_error = UNSUBSCRIBED
 
     def __init__(self, workshop: Workshop):
-        super().__init__()
         self.workshop = workshop
+        self.prepared: dict[str, mail.PreparedEmail] = {}
 
-    def __missing__(self, language: str) -> PreparedInvitation:
-        prepared = self[language] = prepare_invitation(self.workshop, language)
-        return prepared
+    def message(self, row: Invitation, connection):
+        language = row.language or self.workshop.language
+        if language not in self.prepared:
+            self.prepared[language] = prepare_invitation(self.workshop, language)
+        return self.prepared[language].message(row.email, connection, message_id=row.message_id)
 
-
-def _claim(ids: list[int]) -> list[int]:
-    """The rows of ``ids`` still pending and due, claimed for this run (committed at once)."""
-    with transaction.atomic():
-        claimed = list(
-            Invitation.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, status=Invitation.Status.PENDING)
-            .filter(_due_now())
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        Invitation.objects.filter(pk__in=claimed).update(
-            next_attempt_at=timezone.now() + timedelta(seconds=claim_seconds())
-        )
-    return claimed
+    def unsubscribed(self, rows: list[Invitation]) -> set[int]:
+        addresses = opted_out(row.email for row in rows)
+        return {row.pk for row in rows if row.email in addresses}
 
 
-def _send_batch(ids: list[int], *, prepared: _PreparedByLanguage, result: SendResult) -> None:
-    connection = get_connection(fail_silently=False)
-    done = 0
-    try:
-        try:
-            connection.open()
-        except Exception as exc:  # noqa: BLE001 — no server: every row of the batch waits
-            _defer(ids, exc, result)
-            done = len(ids)
-            raise _ConnectionLost from exc
-        rows = list(
-            Invitation.objects.filter(pk__in=ids)
-            .order_by("pk")
-            .only("pk", "email", "language", "attempts", "message_id", "failing_since")
-        )
-        # Read once per batch; an address unsubscribed since is not sent, and marked so.
-        unsubscribed = opted_out(row.email for row in rows)
-        for row in rows:
-            done += 1
-            _send_one(
-                row,
-                connection,
-                prepared=prepared[row.language or prepared.workshop.language],
-                result=result,
-                unsubscribed=unsubscribed,
-            )
-    finally:
-        if done < len(ids):  # stopped early (connection lost, time limit): the rest is due again
-            Invitation.objects.filter(pk__in=ids[done:], status=Invitation.Status.PENDING).update(
-                next_attempt_at=None
-            )
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001 — closing a broken connection may fail too
-            logger.debug("Closing the SMTP connection failed", exc_info=True)
-
-
-def _send_one(invitation: Invitation, connection, *, prepared, result: SendResult, unsubscribed):
-    """Send one claimed row and mark it in its own commit right after the server accepted it:
-    a sender killed now leaves only this message unmarked, sent again once the claim runs out,
-    with the same Message-ID (at most one message per killed process arrives twice)."""
-    if invitation.email in unsubscribed:
-        Invitation.objects.filter(pk=invitation.pk).update(
-            status=Invitation.Status.FAILED, last_error=UNSUBSCRIBED, next_attempt_at=None
-        )
-        result.unsubscribed += 1
-        return
-    if not invitation.message_id:  # written before Message-IDs were stored: store it first
-        invitation.message_id = new_message_id()
-        invitation.save(update_fields=["message_id"])
-    try:
-        prepared.send(invitation.email, connection, message_id=invitation.message_id)
-    except SoftTimeLimitExceeded:
-        raise  # the task's time is up: this row and the rest are due again
-    except Exception as exc:  # noqa: BLE001 — every SMTP error is recorded on the row
-        if record_failure(invitation, exc):
-            result.failed += 1
-        else:
-            result.deferred += 1
-        invitation.save(update_fields=mail.RETRY_FIELDS)
-        logger.info("Invitation %s not sent: %s", invitation.pk, invitation.last_error)
-        if _breaks_connection(exc):
-            raise _ConnectionLost from exc
-        return
-    _mark_sent(invitation.pk)
-    result.sent += 1
-
-
-def _mark_sent(pk: int) -> None:
-    """One UPDATE, committed at once (autocommit): a killed worker resends at most this one."""
-    Invitation.objects.filter(pk=pk).update(
-        status=Invitation.Status.SENT,
-        sent_at=timezone.now(),
-        last_error="",
-        attempts=F("attempts") + 1,
-        next_attempt_at=None,
+def send_workshop_invitations(
+    *, workshop_id: int, batch_size: int = mail.BATCH_SIZE
+) -> mail.SendResult:
+    """Send the workshop's pending invitations that are due, in ascending id order, by the
+    outbox's engine (its claim, connection per batch, marking and retry rules); nothing once
+    the workshop is no longer open for registration."""
+    workshop = Workshop.objects.filter(pk=workshop_id).first()
+    if workshop is None:
+        return mail.SendResult()
+    if workshop.status != Workshop.Status.PUBLISHED or workshop.starts_at <= timezone.now():
+        reason = "The workshop is no longer open for registration."
+        return mail.SendResult(failed=_fail_all_pending(workshop, reason))
+    pending = Invitation.objects.filter(workshop=workshop, status=Invitation.Status.PENDING)
+    return mail.deliver_due(
+        WorkshopInvitations(workshop), pending.order_by("pk"), batch_size=batch_size
     )
-
-
-def _defer(ids: list[int], exc: Exception, result: SendResult) -> None:
-    """No connection to the server: a failed try for each pending row of the batch."""
-    with transaction.atomic():
-        rows = list(
-            Invitation.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, status=Invitation.Status.PENDING)
-            .only("pk", *mail.RETRY_FIELDS)
-        )
-        for invitation in rows:
-            if record_failure(invitation, exc):
-                result.failed += 1
-            else:
-                result.deferred += 1
-        Invitation.objects.bulk_update(rows, mail.RETRY_FIELDS)
 
 
 def send_pending_invitations(*, older_than: timedelta = PENDING_GRACE) -> int:
