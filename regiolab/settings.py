@@ -335,9 +335,8 @@ MAIL_RETRY_HOURS = env.float("MAIL_RETRY_HOURS", default=72)
 MAIL_RETRY_BACKOFF = env.list(
     "MAIL_RETRY_BACKOFF", cast=float, default=[60, 300, 900, 1800, 3600, 7200, 14400]
 )
-# Seconds a batch of invitations stays claimed by its sender; 0: longer than a live sender can
-# take (workshops.invitations.services.claim_seconds). After a killed worker its rest waits
-# this long.
+# Seconds a batch of e-mails or invitations stays claimed by its sender; 0: longer than a live
+# sender can take (regiolab.mail.claim_seconds). After a killed worker its rest waits this long.
 MAIL_CLAIM_SECONDS = env.float("MAIL_CLAIM_SECONDS", default=0)
 
 # --- Accounts (django-allauth) ------------------------------------------------------------

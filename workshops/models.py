@@ -316,7 +316,8 @@ class Registration(models.Model):
 
 
 class Invitation(models.Model):
-    """One recipient of a workshop invitation; ``sent_at`` under a row lock prevents resends."""
+    """One recipient of a workshop invitation, sent by the outbox's delivery engine
+    (regiolab.mail.deliver_due), whose claim and status prevent resends."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

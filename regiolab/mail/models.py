@@ -10,7 +10,8 @@ class OutboundEmail(models.Model):
 
     Written in the same transaction as the change it reports, delivered by a Celery task after
     commit. The row is the truth: when the broker is down, the periodic task sends what is
-    pending, and ``sent_at`` checked under a row lock keeps a retry from sending twice.
+    pending, and the delivery engine's claim and status (services.deliver_due) keep a retry
+    from sending twice.
     """
 
     class Status(models.TextChoices):

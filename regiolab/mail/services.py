@@ -1,5 +1,8 @@
 """The e-mail outbox: queue inside a transaction, deliver after commit, catch up periodically.
 
+Its delivery engine (``deliver_due``) sends the outbox's rows and, handed over by the workshops
+app, invitations: one loop, one claim, one set of retry rules.
+
 Its public functions are importable from the package too (``from regiolab import mail``;
 ``mail.queue_email(...)``)."""
 

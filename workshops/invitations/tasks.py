@@ -1,7 +1,7 @@
 """Celery tasks for workshop invitations; thin wrappers over workshops.invitations.services.
 
-Both are safe to run twice and side by side: each row is claimed under a row lock and sent only
-while still pending.
+Both are safe to run twice and side by side: the outbox's delivery engine claims each batch of
+rows (under a row lock) and sends a row only while it is still pending.
 """
 
 import logging
