@@ -413,8 +413,9 @@ class SendResult:
 
 
 class MailSource:
-    """One kind of row the delivery engine sends: the outbox's e-mails, or (registered by a
-    business app, which this module does not import) a workshop's invitations.
+    """One kind of row the delivery engine sends: the outbox's e-mails, or (handed to
+    ``deliver_due`` by a business app, which this module does not import) a workshop's
+    invitations.
 
     ``model`` has the outbox's delivery columns: ``status`` (pending, sent, failed),
     ``attempts``, ``last_error``, ``message_id``, ``next_attempt_at``, ``failing_since``,
