@@ -189,7 +189,7 @@ def test_challenge_from_draft_to_the_meeting_plan(browser, live_url, coordinator
 
         # --- The coordinator adds an external expert and assigns him -----------------------
         page = cora.goto(review_url, "the review ranking before the reviews")
-        page.get_by_role("link", name="Reviewers", exact=True).click()
+        page.get_by_role("link", name="Reviewers and automatic assignment", exact=True).click()
         cora.axe("the reviewers page")
         page.get_by_label(label("E-mail address")).fill(EXPERT)
         page.get_by_label(label("First name")).fill("Jonas")
