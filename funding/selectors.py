@@ -232,10 +232,13 @@ def held_workshops(
     )
 
 
+ATTENDED = Registration.Status.ATTENDED
+
+
 def recorded_attendance(workshops: QuerySet[Workshop]) -> QuerySet[Registration]:
     """Registrations of ``workshops`` whose attendance was recorded as present. Confirmed rows
     nobody marked, no-shows, the waitlist and cancellations are not participants."""
-    return Registration.objects.filter(workshop__in=workshops, status=Registration.Status.ATTENDED)
+    return Registration.objects.filter(workshop__in=workshops, status=ATTENDED)
 
 
 HELD_ENDS = caching.declare(
@@ -392,21 +395,23 @@ def activity_figures(
     held = held_workshops(
         network_ids=network_ids, period_start=period_start, period_end=period_end, now=now
     )
-    # Workshop.duration_hours, without a model instance per workshop.
-    hours_by_workshop = {
-        pk: Decimal(str(round((ends_at - starts_at).total_seconds() / 3600, 2)))
-        for pk, starts_at, ends_at in held.values_list("pk", "starts_at", "ends_at")
-    }
-    attended, by_gender, by_age_band = _attendance(held.values("pk"))
+    # A row per workshop held with its recorded attendance (recorded_attendance()).
+    held_rows = held.annotate(
+        attended=Count("registrations", filter=Q(registrations__status=ATTENDED))
+    ).values_list("starts_at", "ends_at", "attended")
+    participants, hours = 0, Decimal(0)
+    for starts_at, ends_at, attended in held_rows:
+        participants += attended
+        # Workshop.duration_hours, without a model instance per workshop.
+        hours += Decimal(str(round((ends_at - starts_at).total_seconds() / 3600, 2))) * attended
+    by_gender, by_age_band = _attendance_answers(held.values("pk"))
     return {
         IndicatorCode.COMPANIES_REACHED.value: reached,
         IndicatorCode.COMPANIES_ADVISED.value: advised,
         IndicatorCode.SMES_IN_NETWORKS.value: smes,
-        IndicatorCode.WORKSHOPS_HELD.value: len(hours_by_workshop),
-        IndicatorCode.PARTICIPANTS.value: sum(attended.values()),
-        IndicatorCode.PARTICIPANT_HOURS.value: sum(
-            (hours_by_workshop[w] * n for w, n in attended.items()), Decimal(0)
-        ),
+        IndicatorCode.WORKSHOPS_HELD.value: len(held_rows),
+        IndicatorCode.PARTICIPANTS.value: participants,
+        IndicatorCode.PARTICIPANT_HOURS.value: hours,
         "participants_by_gender": dict(by_gender),
         "participants_by_age_band": dict(by_age_band),
         "companies_by_size_class": dict(by_size_class),
@@ -415,48 +420,43 @@ def activity_figures(
     }
 
 
-def _attendance(workshop_ids: QuerySet) -> tuple[Counter, Counter, Counter]:
-    """Attended registrations counted per workshop, and their gender and age answers.
+def _attendance_answers(workshop_ids: QuerySet) -> tuple[Counter, Counter]:
+    """The gender and age answers of the attended registrations of the workshops.
 
     Answers of anonymised registrations were moved into workshops' StatisticsTally (the
     registration row stays, blanked); both are read in one UNION query so the breakdowns stay
-    the same after anonymisation. Each part is grouped in the database: a row per workshop and
-    answer pair, not per participant.
+    the same after anonymisation. Registrations are grouped in the database: a row per answer
+    pair, not per participant.
     """
-    attended_status = Registration.Status.ATTENDED
     rows = (
         recorded_attendance(workshop_ids)
-        .values_list("workshop_id", "gender", "age_band")
-        .annotate(n=Count("pk"), tally=Value(False))
+        .values_list("gender", "age_band")
+        .annotate(n=Count("pk"))
         .order_by()
         .union(
             StatisticsTally.objects.filter(
                 workshop_id__in=workshop_ids,
-                status=attended_status,
+                status=ATTENDED,
                 question__in=[StatisticsTally.Question.GENDER, StatisticsTally.Question.AGE_BAND],
             )
             .annotate(
-                w=F("workshop_id"),
                 g=Case(When(question=StatisticsTally.Question.GENDER, then=F("answer")),
                        default=Value("")),
                 a=Case(When(question=StatisticsTally.Question.AGE_BAND, then=F("answer")),
                        default=Value("")),
                 n=F("count"),
-                tally=Value(True),
             )
-            .values_list("w", "g", "a", "n", "tally"),
+            .values_list("g", "a", "n"),
             all=True,
         )
     )  # fmt: skip
-    attended, by_gender, by_age_band = Counter(), Counter(), Counter()
-    for workshop_id, gender, age_band, n, from_tally in rows:
-        if not from_tally:
-            attended[workshop_id] += n
+    by_gender, by_age_band = Counter(), Counter()
+    for gender, age_band, n in rows:
         if gender:
             by_gender[gender] += n
         if age_band:
             by_age_band[age_band] += n
-    return attended, by_gender, by_age_band
+    return by_gender, by_age_band
 
 
 @dataclass

@@ -234,16 +234,19 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def analyze(url: str) -> None:
-    """Planner statistics for the fresh rows, as autovacuum would gather them on a live system.
+def vacuum_analyze(url: str) -> None:
+    """Planner statistics and the visibility map for the fresh rows, as autovacuum keeps them on
+    a live system.
 
     Right after the bulk inserts PostgreSQL still plans with an empty table's estimates (for the
-    company list a sort of every matching row instead of the name index).
+    company list a sort of every matching row instead of the name index), and without the
+    visibility map it cannot use an index-only scan: the grant's companies-reached count then
+    reads every registration (24 ms instead of 9 ms in process).
     """
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("ANALYZE")
+        conn.execute("VACUUM ANALYZE")
 
 
 def drop_database(url: str) -> None:
@@ -2141,7 +2144,7 @@ def _run(args: argparse.Namespace) -> dict:
             run_manage("collectstatic", "--no-input", "-v0", env=env)
         say("seeding …")
         results["seed_command"], results["seed_seconds"] = seed(args, env)
-        analyze(args.database_url)
+        vacuum_analyze(args.database_url)
         setup_django(env)
         targets = prepare_targets()
         results["rows"] = targets.rows
