@@ -666,7 +666,7 @@ def prepare_targets() -> Targets:
     network = TrainingNetwork.objects.annotate(n=Count("memberships")).order_by("-n", "pk").first()
     if grant is None or network is None:
         raise BenchError("The seeded data has no grant or no network")
-    cycle_board_path, board_rows = learning_target(coordinator)
+    cycle_board_path, board_rows = learning_target()
     review_ranking_path, review_rows_counts = review_target()
     from surveys.models import Survey
 
@@ -704,13 +704,9 @@ def prepare_targets() -> Targets:
 
 # --- Challenge review: the ranking of the largest call (C2) ------------------------------------
 
-BENCH_CALL_CHALLENGES, BENCH_CALL_PROPOSALS = 20, 15  # as each of seed_scale's calls
-
 
 def review_target() -> tuple[str, dict[str, int]]:
-    """The review ranking of the call with the most proposals; if the seeded data has no call
-    with proposals, one like seed_scale's (20 challenges × 15 proposals, two reviews each) is
-    made here."""
+    """The review ranking of the call with the most proposals."""
     from django.db.models import Count
 
     from challenges.models import Call, Proposal, Review
@@ -720,58 +716,15 @@ def review_target() -> tuple[str, dict[str, int]]:
         .filter(n__gt=0)
         .order_by("-n", "pk")
         .first()
-    ) or bench_call()
+    )
+    if call is None:
+        raise BenchError("The seeded data has no call with proposals (seed_scale --calls)")
     counts = {
         "review_challenges": call.challenges.count(),
         "review_proposals": Proposal.objects.filter(challenge__call=call).count(),
         "review_reviews": Review.objects.filter(assignment__proposal__challenge__call=call).count(),
     }
     return f"/challenges/{call.slug}/review/", counts
-
-
-def bench_call():
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from challenges.models import Call, Challenge, Proposal
-    from challenges.review.scale import seed_scale_reviews
-    from companies.models import Company
-
-    today = timezone.localdate()
-    call = Call.objects.create(
-        title="Benchmark-Aufruf",
-        slug=f"bench-aufruf-{secrets.token_hex(3)}",
-        collecting_from=today - timedelta(days=90),
-        published_from=today - timedelta(days=60),
-        proposals_from=today - timedelta(days=40),
-        proposals_until=timezone.now() - timedelta(days=2),
-        review_until=today + timedelta(days=10),
-        follow_up_from=today + timedelta(days=40),
-    )
-    companies = list(Company.objects.order_by("pk")[: BENCH_CALL_PROPOSALS + 1])
-    if len(companies) < BENCH_CALL_PROPOSALS + 1:
-        raise BenchError("Too few companies for the benchmark call")
-    owner, providers = companies[0], companies[1:]
-    challenges = Challenge.objects.bulk_create(
-        Challenge(
-            call=call,
-            company=owner,
-            title=f"Benchmark-Herausforderung {i}",
-            problem="Problem",
-            desired_outcome="Lösung",
-            public_summary="Kurzfassung",
-            status="published",
-        )
-        for i in range(BENCH_CALL_CHALLENGES)
-    )
-    Proposal.objects.bulk_create(
-        Proposal(challenge=challenge, company=company, approach="Ansatz", status="submitted")
-        for challenge in challenges
-        for company in providers
-    )
-    seed_scale_reviews(calls=[call])
-    return call
 
 
 def review_rows(results: dict) -> list[list[str]]:
@@ -798,20 +751,21 @@ def _public_practice_count() -> int:
     return GoodPractice.objects.filter(status=GoodPractice.Status.VALIDATED).count()
 
 
-BENCH_PROGRAMME_ORGANISATIONS = 12  # as each of seed_scale's programmes
+NO_PROGRAMME = "The data has no learning programme with organisations (seed_scale --programmes)"
 
 
-def learning_target(coordinator) -> tuple[str, dict[str, int]]:
+def learning_target() -> tuple[str, dict[str, int]]:
     """The cycle board of the largest learning programme (most organisations), at its cycle
-    with the most submitted reports; if the seeded data has no programme, one like
-    seed_scale's is made here."""
+    with the most submitted reports."""
     from django.db.models import Count, Q
 
     from learning.models import CycleReport, LearningProgramme, ReportItem
 
     programme = (
         LearningProgramme.objects.annotate(n=Count("organisations")).order_by("-n", "pk").first()
-    ) or bench_programme(coordinator)
+    )
+    if programme is None:
+        raise BenchError(NO_PROGRAMME)
     submitted = Q(reports__status=CycleReport.Status.SUBMITTED)
     cycle = (
         programme.cycles.annotate(r=Count("reports", filter=submitted))
@@ -825,79 +779,6 @@ def learning_target(coordinator) -> tuple[str, dict[str, int]]:
             report__cycle=cycle, report__status=CycleReport.Status.SUBMITTED
         ).count(),
     }
-
-
-def bench_programme(coordinator):
-    """A programme of 12 organisations (every actor type), 3 cycles, each organisation's
-    submitted report per cycle with two entries in every section, tagged findings and links
-    to the previous cycle's; written in bulk."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from companies.models import Company
-    from learning.models import (
-        CycleReport,
-        FindingTag,
-        ProgrammeOrganisation,
-        ProgrammePerson,
-        ReportItem,
-    )
-    from learning.services import create_programme
-
-    programme = create_programme(
-        title="Benchmark Lernprogramm",
-        start=timezone.localdate() + timedelta(days=7),
-        created_by=coordinator,
-        themes=["Fachkräfte", "Ausbildung", "Transfer"],
-    )
-    kinds = list(ProgrammeOrganisation.ActorType.values)
-    companies = list(Company.objects.order_by("pk")[:BENCH_PROGRAMME_ORGANISATIONS])
-    organisations = ProgrammeOrganisation.objects.bulk_create(
-        ProgrammeOrganisation(programme=programme, company=c, actor_type=kinds[i % len(kinds)])
-        for i, c in enumerate(companies)
-    )
-    ProgrammePerson.objects.bulk_create(
-        ProgrammePerson(organisation=o, email=f"bench-learning-{o.pk}@bench.example")
-        for o in organisations
-    )
-    tags = FindingTag.objects.bulk_create(
-        FindingTag(programme=programme, name=name)
-        for name in ("Fachkräfte", "Ausbildung", "Mobilität", "Wohnraum")
-    )
-    previous: dict[tuple[int, str, int], ReportItem] = {}
-    for cycle in programme.cycles.order_by("number"):
-        reports = CycleReport.objects.bulk_create(
-            CycleReport(
-                cycle=cycle, organisation=o, status="submitted", submitted_at=timezone.now()
-            )
-            for o in organisations
-        )
-        items = []
-        for report in reports:
-            for section in ReportItem.Section.values:
-                for position in range(2):
-                    follows = previous.get((report.organisation_id, section, position))
-                    items.append(
-                        ReportItem(
-                            report=report,
-                            section=section,
-                            position=position,
-                            text=f"Zyklus {cycle.number}: {section} {position + 1} der "
-                            f"Organisation {report.organisation_id} – was wir erlebt haben.",
-                            follows=follows if section in ("obstacle", "opportunity") else None,
-                            resolved=follows is not None and position == 1,
-                        )
-                    )
-        items = ReportItem.objects.bulk_create(items)
-        Through = ReportItem.tags.through
-        Through.objects.bulk_create(
-            Through(reportitem_id=item.pk, findingtag_id=tags[i % len(tags)].pk)
-            for i, item in enumerate(items)
-            if item.section in ("obstacle", "opportunity")
-        )
-        previous = {(i.report.organisation_id, i.section, i.position): i for i in items}
-    return programme
 
 
 def bench_workshop(*, capacity: int, label: str):
@@ -1662,7 +1543,7 @@ def learning_report_part() -> None:
         LearningProgramme.objects.annotate(n=Count("organisations")).order_by("-n", "pk").first()
     )
     if programme is None or not programme.n:
-        programme = _bench_programme()
+        raise BenchError(NO_PROGRAMME)
     # Fonts, and the German hyphenation dictionary this report's tables use, loaded before
     # either measurement (a one-time cost, heavy against a report of a few seconds).
     render(
@@ -1700,19 +1581,6 @@ def learning_report_part() -> None:
             }
         )
     )
-
-
-def _bench_programme():
-    """A programme as seed_scale makes them (12 organisations, 3 cycles, reports with items),
-    for data seeded before learning programmes existed."""
-    from django.contrib.auth import get_user_model
-
-    from tests.learning.results_support import build_programme
-
-    user = get_user_model().objects.order_by("pk").first()
-    return build_programme(
-        coordinator=user, organisations=12, title="Bench Lernprogramm", long_names=True
-    ).programme
 
 
 def measure_learning_report(env: dict[str, str]) -> dict:

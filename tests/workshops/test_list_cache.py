@@ -86,3 +86,34 @@ def test_each_filter_has_its_own_entry(client):
     online = page(client, format="online")
 
     assert "Im Netz" in online and "Vor Ort" not in online
+
+
+def test_a_registration_on_the_waitlist_leaves_the_list_cached(client):
+    """The list shows places left: a registration that takes no seat changes nothing on it."""
+    full = WorkshopFactory(title="Ausgebucht", capacity=1)
+    services.register_participant(
+        workshop=full, first_name="Ada", last_name="Lovelace", email="ada@example.org"
+    )
+    page(client)
+
+    waitlisted = services.register_participant(
+        workshop=full, first_name="Grace", last_name="Hopper", email="grace@example.org"
+    )
+    with CaptureQueriesContext(connection) as after:
+        page(client)
+
+    assert waitlisted.status == waitlisted.Status.WAITLISTED
+    assert len(after) == 0
+
+
+def test_a_seat_taken_in_one_workshop_rebuilds_the_list_that_shows_its_places(client):
+    """The counterpart: the list shows every workshop's places, so a seat taken shows at once."""
+    WorkshopFactory(title="Andere Veranstaltung", capacity=5)
+    taken = WorkshopFactory(title="Drei Plätze", capacity=3)
+    assert "3 places left" in page(client)
+
+    services.register_participant(
+        workshop=taken, first_name="Ada", last_name="Lovelace", email="ada@example.org"
+    )
+
+    assert "2 places left" in page(client)
